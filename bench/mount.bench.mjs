@@ -1,0 +1,108 @@
+// Mount + umount cycle: @ovl/core (sync and async) vs the same syscalls in C vs spawning
+// mount(8)/umount(8), for each API, interleaved round by round so that machine noise hits
+// every contender alike. Prints medians and ratios; asserts nothing.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { mountOverlay, mountOverlaySync } from '@ovl/core';
+import { fmt, median, percentile, printTable } from './lib/stats.mjs';
+
+const ROUNDS = Number(process.env.OVL_BENCH_ROUNDS ?? 12);
+const BATCH = 40;
+const SPAWN_BATCH = 8;
+
+function buildCycleProgram(dir) {
+  const exe = join(dir, 'mount-cycle');
+  execFileSync('cc', ['-O2', '-pthread', '-o', exe, fileURLToPath(new URL('./mount-cycle.c', import.meta.url))]);
+  return exe;
+}
+
+function makeStack(dir) {
+  const mk = (name, files = {}) => {
+    const p = join(dir, name);
+    mkdirSync(p);
+    for (const [f, c] of Object.entries(files)) writeFileSync(join(p, f), c);
+    return p;
+  };
+  return {
+    lower: [mk('lower', { 'lower.txt': 'l', 'duplicate.txt': 'l' })],
+    upper: mk('upper', { 'duplicate.txt': 'u' }),
+    work: mk('work'),
+    target: mk('merged'),
+  };
+}
+
+export async function run() {
+  const dir = mkdtempSync(join(tmpdir(), 'ovl-bench-mount-'));
+  try {
+    const exe = buildCycleProgram(dir);
+    const stack = makeStack(dir);
+    const legacyData = `lowerdir=${stack.lower.join(':')},upperdir=${stack.upper},workdir=${stack.work}`;
+    const samples = new Map();
+    const add = (name, ns) => {
+      if (!samples.has(name)) samples.set(name, []);
+      samples.get(name).push(ns / 1000);
+    };
+    const contenders = [];
+    // A Node process has the main thread, V8's platform workers and libuv's pool.
+    await mountOverlay(stack).then((m) => m.unmount());
+    const nodeThreads = readdirSync('/proc/self/task').length - 1;
+    for (const api of ['new', 'legacy']) {
+      const spec = { ...stack, api };
+      for (const threads of [0, nodeThreads]) {
+        const name = threads === 0 ? `C program (${api})` : `C program, ${threads} idle threads (${api})`;
+        contenders.push([name, () => {
+          const args = api === 'new' ? [stack.target, stack.upper, stack.work, ...stack.lower] : [stack.target, legacyData];
+          const out = execFileSync(exe, [api, String(BATCH), ...args], { encoding: 'utf8', env: { ...process.env, IDLE_THREADS: String(threads) } });
+          for (const line of out.trim().split('\n')) add(name, Number(line));
+        }]);
+      }
+      contenders.push([`mountOverlaySync (${api})`, () => {
+        for (let i = 0; i < BATCH; i++) {
+          const t0 = process.hrtime.bigint();
+          mountOverlaySync(spec).unmountSync();
+          add(`mountOverlaySync (${api})`, Number(process.hrtime.bigint() - t0));
+        }
+      }]);
+      contenders.push([`mountOverlay (${api})`, async () => {
+        for (let i = 0; i < BATCH; i++) {
+          const t0 = process.hrtime.bigint();
+          await (await mountOverlay(spec)).unmount();
+          add(`mountOverlay (${api})`, Number(process.hrtime.bigint() - t0));
+        }
+      }]);
+    }
+    contenders.push(['spawn mount + umount', () => {
+      for (let i = 0; i < SPAWN_BATCH; i++) {
+        const t0 = process.hrtime.bigint();
+        const m = spawnSync('mount', ['-t', 'overlay', 'overlay', '-o', legacyData, stack.target]);
+        const u = spawnSync('umount', [stack.target]);
+        if (m.status !== 0 || u.status !== 0) throw new Error(`mount(8) failed: ${m.stderr}${u.stderr}`);
+        add('spawn mount + umount', Number(process.hrtime.bigint() - t0));
+      }
+    }]);
+
+    for (let round = 0; round <= ROUNDS; round++) {
+      if (round === 1) samples.clear(); // round 0 warms caches, JIT and the page cache
+      const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]);
+      for (const [, fn] of order) await fn();
+    }
+
+    const med = (name) => median(samples.get(name));
+    const rows = contenders.map(([name]) => name).map((name) => {
+      const api = /\((new|legacy)\)/.exec(name)?.[1] ?? 'legacy';
+      const base = med(`C program (${api})`);
+      const threaded = med(`C program, ${nodeThreads} idle threads (${api})`);
+      return [name, samples.get(name).length, fmt(med(name)), fmt(percentile(samples.get(name), 90)), `${fmt(med(name) / base, 2)}x`, `${fmt(med(name) / threaded, 2)}x`];
+    });
+    console.log('\n## mount + umount cycle (µs; ratios to the C program using the same API)\n');
+    printTable(['method', 'n', 'median', 'p90', 'vs C', 'vs C+threads'], rows);
+    const spawn = med('spawn mount + umount');
+    console.log(`\nspawning mount(8)+umount(8) / mountOverlaySync (new API): ${fmt(spawn / med('mountOverlaySync (new)'), 1)}x`);
+    console.log(`spawning mount(8)+umount(8) / mountOverlay (new API):     ${fmt(spawn / med('mountOverlay (new)'), 1)}x`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,26 @@
+{
+  "targets": [
+    {
+      "target_name": "ovl_native",
+      "sources": [
+        "src/sys/mount_ops.cc",
+        "src/sys/fs_context.cc",
+        "src/sys/xattr_ops.cc",
+        "src/sys/path_probe.cc",
+        "src/js/addon.cc",
+        "src/js/args.cc",
+        "src/js/errors.cc",
+        "src/js/constants.cc",
+        "src/js/ops_mount.cc",
+        "src/js/ops_fs_context.cc",
+        "src/js/ops_fs_plan.cc",
+        "src/js/ops_xattr.cc",
+        "src/js/ops_path.cc"
+      ],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "src"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags_cc": ["-std=c++17", "-O2", "-Wall", "-Wextra", "-fvisibility=hidden"],
+      "cflags_cc!": ["-fno-exceptions"]
+    }
+  ]
+}

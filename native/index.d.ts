@@ -1,0 +1,202 @@
+/**
+ * The raw contract of the ovl native addon, written by hand (the node-pty habit): this is
+ * what src/js/addon.cc exports, nothing more. No policy lives here: @ovl/core validates
+ * arguments, builds errors users see and decides what to call.
+ *
+ * Conventions
+ * - Every call that can block has a sync form (`name`) and an async form (`nameAsync`)
+ *   that copies its arguments before queueing and runs on the libuv thread pool.
+ * - A failure is thrown (sync) or rejected (async) as an `Error` carrying
+ *   {@link NativeErrorFields}: never a message-only error.
+ * - Arguments of the wrong type raise a `TypeError` ("umount2: target must be a string or
+ *   Buffer, got number"); numbers that are not integers or out of range (fds and flags are
+ *   32-bit) raise a `RangeError`. The async forms reject with these instead of throwing.
+ * - Paths are passed as strings (UTF-8 encoded to bytes) or Buffers (raw bytes).
+ */
+
+export type PathLike = string | Buffer;
+
+/** Fields carried by every error the addon throws or rejects with. */
+export interface NativeErrorFields {
+  /** Positive errno value, e.g. 22. */
+  errno: number;
+  /** Errno name, e.g. 'EINVAL'. */
+  code: string;
+  /** The syscall that failed: 'mount', 'umount2', 'fsopen', 'fsconfig', 'fsmount', 'move_mount', 'open', 'statx', ... */
+  syscall: string;
+  /** In a sequence (fsmountPlan): the step that failed: 'fsopen' | 'open-layer' | 'fsconfig' | 'create' | 'fsmount' | 'verify' | 'move_mount'. */
+  step?: string;
+  /** In a sequence: the fsconfig key being set when it failed, e.g. 'upperdir'. */
+  key?: string;
+  /** In a sequence: index into plan.params of the failing parameter. */
+  paramIndex?: number;
+  path?: string;
+  dest?: string;
+  /**
+   * Every line read back from the fs_context fd after the failure (e.g. "e overlay: Bad value for 'redirect_dir'"),
+   * trailing newline removed; empty when none. fsmountPlan drains the log after any failure past fsopen; the raw
+   * fsconfig/fsmount calls only when their fd really is an fs_context (reading any other fd could block).
+   * Not every kernel failure is logged here: some (e.g. overlay's "conflicting options") go to dmesg only.
+   */
+  kernelMessages: string[];
+}
+export type NativeError = Error & NativeErrorFields;
+
+/** One fsconfig(2) call of a plan. */
+export interface FsParam {
+  /**
+   * - 'flag':   FSCONFIG_SET_FLAG key
+   * - 'string': FSCONFIG_SET_STRING key=value (the kernel caps value at 255 bytes)
+   * - 'path':   the addon opens `value` with O_PATH|O_DIRECTORY|O_CLOEXEC (|O_NOFOLLOW when
+   *             noFollow) and passes the fd with FSCONFIG_SET_FD (kernel 6.13+ for overlay
+   *             layers); the fd is closed when the plan ends. A failed open reports
+   *             step 'open-layer', syscall 'open', path.
+   * - 'fd':     FSCONFIG_SET_FD with the caller's fd (not closed by the addon)
+   */
+  type: 'flag' | 'string' | 'path' | 'fd';
+  key: string;
+  value?: PathLike;
+  fd?: number;
+  noFollow?: boolean;
+}
+
+/** A whole new-mount-API mount done in one native call (one thread hop when async). */
+export interface FsMountPlan {
+  /** Filesystem type for fsopen, e.g. 'overlay'. */
+  fstype: string;
+  /** Applied in order, one fsconfig call each, then FSCONFIG_CMD_CREATE. */
+  params: FsParam[];
+  /** MOUNT_ATTR_* flags for fsmount. */
+  attrs: number;
+  /** Destination of move_mount (AT_FDCWD-relative path). */
+  target: PathLike;
+  /**
+   * Refuse, with EROFS at step 'verify' (syscall 'fstatvfs'), a mount that came up read-only
+   * although attrs lacks MOUNT_ATTR_RDONLY. Checked on the detached mount before move_mount,
+   * so a silently read-only mount is never attached.
+   */
+  refuseReadonly?: boolean;
+}
+
+/** What probePaths learns about one path (statx following symlinks). */
+export interface PathProbe {
+  /** 0 when the path could be examined; otherwise the positive errno and no other field. */
+  errno: number;
+  /** st_mode (type and permission bits). */
+  mode?: number;
+  /** Device of the filesystem holding the path. */
+  devMajor?: number;
+  devMinor?: number;
+  ino?: bigint;
+  /** Mount id (STATX_MNT_ID): paths on the same mount have the same id. */
+  mountId?: number;
+  /** realpath(3) of the path, when asked for. If realpath fails after statx succeeded, the entry is just its errno. */
+  realpath?: string;
+  /** Whether the path itself (its last component) is a symlink (probePaths only). */
+  isSymlink?: boolean;
+  /** openPaths only: an O_PATH|O_CLOEXEC fd on what was examined; the caller closes it. */
+  fd?: number;
+}
+
+export interface StatfsResult {
+  /** f_type, e.g. OVERLAYFS_SUPER_MAGIC. */
+  type: number;
+  /** f_flags (ST_RDONLY, ST_NOSUID, ...), without the ST_VALID bit. */
+  flags: number;
+}
+
+/**
+ * Frozen. Besides the names below it carries every MS_*, MNT_*, MOUNT_ATTR_* (incl. _ATIME,
+ * IDMAP), FSOPEN_*, FSPICK_*, FSMOUNT_*, FSCONFIG_* (incl. CMD_CREATE_EXCL), MOVE_MOUNT_*,
+ * OPEN_TREE_*, AT_* (SYMLINK_NOFOLLOW, EMPTY_PATH, RECURSIVE), S_IF*, XATTR_*, ST_* flag and
+ * a few f_type magics (TMPFS_MAGIC, EXT4_SUPER_MAGIC, XFS_SUPER_MAGIC, BTRFS_SUPER_MAGIC).
+ */
+export interface Constants {
+  readonly [name: string]: number;
+  readonly MS_RDONLY: number; readonly MS_NOSUID: number; readonly MS_NODEV: number; readonly MS_NOEXEC: number;
+  readonly MS_REMOUNT: number; readonly MS_BIND: number; readonly MS_MOVE: number; readonly MS_REC: number;
+  readonly MS_PRIVATE: number; readonly MS_SLAVE: number; readonly MS_SHARED: number; readonly MS_SILENT: number;
+  readonly MS_NOATIME: number; readonly MS_NODIRATIME: number; readonly MS_RELATIME: number; readonly MS_STRICTATIME: number;
+  readonly MNT_FORCE: number; readonly MNT_DETACH: number; readonly MNT_EXPIRE: number; readonly UMOUNT_NOFOLLOW: number;
+  readonly MOUNT_ATTR_RDONLY: number; readonly MOUNT_ATTR_NOSUID: number; readonly MOUNT_ATTR_NODEV: number;
+  readonly MOUNT_ATTR_NOEXEC: number; readonly MOUNT_ATTR_RELATIME: number; readonly MOUNT_ATTR_NOATIME: number;
+  readonly MOUNT_ATTR_STRICTATIME: number; readonly MOUNT_ATTR_NODIRATIME: number; readonly MOUNT_ATTR_NOSYMFOLLOW: number;
+  readonly FSOPEN_CLOEXEC: number; readonly FSMOUNT_CLOEXEC: number;
+  readonly FSCONFIG_SET_FLAG: number; readonly FSCONFIG_SET_STRING: number; readonly FSCONFIG_SET_BINARY: number;
+  readonly FSCONFIG_SET_PATH: number; readonly FSCONFIG_SET_PATH_EMPTY: number; readonly FSCONFIG_SET_FD: number;
+  readonly FSCONFIG_CMD_CREATE: number; readonly FSCONFIG_CMD_RECONFIGURE: number;
+  readonly MOVE_MOUNT_F_EMPTY_PATH: number; readonly AT_FDCWD: number;
+  readonly S_IFMT: number; readonly S_IFREG: number; readonly S_IFDIR: number; readonly S_IFLNK: number;
+  readonly S_IFCHR: number; readonly S_IFBLK: number; readonly S_IFIFO: number; readonly S_IFSOCK: number;
+  readonly XATTR_CREATE: number; readonly XATTR_REPLACE: number;
+  readonly ST_RDONLY: number; readonly OVERLAYFS_SUPER_MAGIC: number;
+  /** sysconf(_SC_PAGESIZE): mount(2) reads at most this many bytes of option data, minus the NUL. */
+  readonly PAGE_SIZE: number;
+}
+
+export interface NativeBinding {
+  readonly constants: Constants;
+
+  /** mount(2). `data` is passed as given (no escaping). Errors carry path = target. */
+  mount(source: PathLike | null, target: PathLike, fstype: string | null, flags: number, data: string | Buffer | null): void;
+  mountAsync(source: PathLike | null, target: PathLike, fstype: string | null, flags: number, data: string | Buffer | null): Promise<void>;
+  /** umount2(2). */
+  umount2(target: PathLike, flags: number): void;
+  umount2Async(target: PathLike, flags: number): Promise<void>;
+  /** mknod(2) with makedev(major, minor). */
+  mknod(path: PathLike, mode: number, major: number, minor: number): void;
+  mknodAsync(path: PathLike, mode: number, major: number, minor: number): Promise<void>;
+
+  /** lgetxattr(2); throws ENODATA when the attribute is absent. */
+  lgetxattr(path: PathLike, name: string): Buffer;
+  lgetxattrAsync(path: PathLike, name: string): Promise<Buffer>;
+  lsetxattr(path: PathLike, name: string, value: string | Buffer, flags: number): void;
+  lsetxattrAsync(path: PathLike, name: string, value: string | Buffer, flags: number): Promise<void>;
+  llistxattr(path: PathLike): string[];
+  llistxattrAsync(path: PathLike): Promise<string[]>;
+  lremovexattr(path: PathLike, name: string): void;
+  lremovexattrAsync(path: PathLike, name: string): Promise<void>;
+
+  /** The new mount API, one syscall each. fds are plain numbers; close them with close(). */
+  fsopen(fstype: string, flags: number): number;
+  /**
+   * fsconfig(2); `value` is a string/Buffer for SET_STRING/SET_BINARY/SET_PATH, null otherwise. On failure the error
+   * carries the fs_context log, `key`, and `path` = value for SET_STRING/SET_PATH/SET_PATH_EMPTY.
+   * For SET_BINARY `aux` is ignored and the value's byte length is passed, so the kernel never reads past it.
+   */
+  fsconfig(fd: number, cmd: number, key: string | null, value: string | Buffer | null, aux: number): void;
+  fsconfigAsync(fd: number, cmd: number, key: string | null, value: string | Buffer | null, aux: number): Promise<void>;
+  fsmount(fd: number, flags: number, attrs: number): number;
+  fsmountAsync(fd: number, flags: number, attrs: number): Promise<number>;
+  /** move_mount(2). Errors carry path = fromPath, dest = toPath. */
+  moveMount(fromDfd: number, fromPath: PathLike, toDfd: number, toPath: PathLike, flags: number): void;
+  moveMountAsync(fromDfd: number, fromPath: PathLike, toDfd: number, toPath: PathLike, flags: number): Promise<void>;
+  /** Drains the fs_context log of an fsopen fd: one string per message ("e overlay: ..."). */
+  readFsLog(fd: number): string[];
+  close(fd: number): void;
+
+  /** fsopen + one fsconfig per param + CMD_CREATE + fsmount + (verify) + move_mount, all fds closed on every path. */
+  fsmountPlan(plan: FsMountPlan): void;
+  fsmountPlanAsync(plan: FsMountPlan): Promise<void>;
+
+  /** statx (following symlinks) of every path in one call; never throws for a path, reports errno per entry. */
+  probePaths(paths: PathLike[], withRealpath: boolean): PathProbe[];
+  probePathsAsync(paths: PathLike[], withRealpath: boolean): Promise<PathProbe[]>;
+  /**
+   * Open every path once (O_PATH|O_CLOEXEC, following symlinks) and describe what was opened:
+   * statx on the fd and the kernel's canonical path (readlink of /proc/self/fd/N, always set).
+   * Passing these fds on to fsconfig (FSCONFIG_SET_FD) mounts exactly what was checked.
+   * Never throws for a path: a failed entry has errno and no fd.
+   */
+  openPaths(paths: PathLike[]): PathProbe[];
+  openPathsAsync(paths: PathLike[]): Promise<PathProbe[]>;
+  /** Up to `max` entry names of a directory (readdir order), without '.' and '..'. `max` may be Infinity. Errors: syscall 'opendir' or 'readdir'. */
+  listDir(path: PathLike, max: number): string[];
+  listDirAsync(path: PathLike, max: number): Promise<string[]>;
+  /** statfs(2). */
+  statfs(path: PathLike): StatfsResult;
+  statfsAsync(path: PathLike): Promise<StatfsResult>;
+}
+
+declare const binding: NativeBinding;
+export = binding;

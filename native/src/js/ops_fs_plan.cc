@@ -1,0 +1,74 @@
+// fsmountPlan: the whole new-mount-API sequence in one call (one thread hop when async).
+// The plan object is copied field by field into sys::FsMountPlanSpec before anything runs.
+#include <string>
+
+#include "js/ops.h"
+#include "js/run_op.h"
+#include "sys/fs_context.h"
+
+namespace ovl::js {
+
+namespace {
+
+using Type = sys::FsParamSpec::Type;
+
+bool ParseType(Args& a, Napi::Value v, const std::string& what, Type* out) {
+  std::string name;
+  if (!a.ToString(v, what, &name)) return false;
+  if (name == "flag") *out = Type::kFlag;
+  else if (name == "string") *out = Type::kString;
+  else if (name == "path") *out = Type::kPath;
+  else if (name == "fd") *out = Type::kFd;
+  else return a.Fail(what, "'flag', 'string', 'path' or 'fd'", v);
+  return true;
+}
+
+bool ParseParam(Args& a, Napi::Value v, size_t index, sys::FsParamSpec* p) {
+  std::string at = "plan.params[" + std::to_string(index) + "]";
+  Napi::Object o;
+  if (!a.ToObject(v, at, &o)) return false;
+  if (!ParseType(a, o.Get("type"), at + ".type", &p->type)) return false;
+  if (!a.ToString(o.Get("key"), at + ".key", &p->key)) return false;
+  switch (p->type) {
+    case Type::kFlag:
+      return true;
+    case Type::kString:
+      return a.ToBytes(o.Get("value"), at + ".value", &p->value);
+    case Type::kPath:
+      return a.ToBytes(o.Get("value"), at + ".value", &p->value) &&
+             a.ToBool(o.Get("noFollow"), at + ".noFollow", false, &p->no_follow);
+    case Type::kFd:
+      return a.ToInt32(o.Get("fd"), at + ".fd", &p->fd);
+  }
+  return true;
+}
+
+struct FsMountPlanOp {
+  static constexpr const char* kName = "fsmountPlan";
+  sys::FsMountPlanSpec plan;
+
+  bool Parse(Args& a) {
+    Napi::Object o;
+    Napi::Array params;
+    if (!a.ToObject(a[0], "plan", &o) || !a.ToString(o.Get("fstype"), "plan.fstype", &plan.fstype) ||
+        !a.ToArray(o.Get("params"), "plan.params", &params) ||
+        !a.ToUint32(o.Get("attrs"), "plan.attrs", &plan.attrs) ||
+        !a.ToBytes(o.Get("target"), "plan.target", &plan.target) ||
+        !a.ToBool(o.Get("refuseReadonly"), "plan.refuseReadonly", false, &plan.refuse_readonly)) {
+      return false;
+    }
+    plan.params.resize(params.Length());
+    for (uint32_t i = 0; i < params.Length(); ++i) {
+      if (!ParseParam(a, params.Get(i), i, &plan.params[i])) return false;
+    }
+    return true;
+  }
+  void Execute(sys::Failure* f) { sys::RunFsMountPlan(plan, f); }
+  Napi::Value Result(Napi::Env env) { return env.Undefined(); }
+};
+
+}  // namespace
+
+void RegisterFsPlanOps(Napi::Env env, Napi::Object exports) { Export<FsMountPlanOp>(env, exports); }
+
+}  // namespace ovl::js

@@ -1,0 +1,87 @@
+#include <optional>
+#include <string>
+
+#include "js/ops.h"
+#include "js/run_op.h"
+#include "sys/mount_ops.h"
+
+namespace ovl::js {
+
+namespace {
+
+const char* OrNull(const std::optional<std::string>& s) { return s ? s->c_str() : nullptr; }
+
+struct MountOp {
+  static constexpr const char* kName = "mount";
+  std::optional<std::string> source, fstype, data;
+  std::string target;
+  uint32_t flags = 0;
+
+  bool Parse(Args& a) {
+    return a.ToOptionalBytes(a[0], "source", &source) && a.ToBytes(a[1], "target", &target) &&
+           a.ToOptionalString(a[2], "fstype", &fstype) && a.ToUint32(a[3], "flags", &flags) &&
+           a.ToOptionalBytes(a[4], "data", &data);
+  }
+  void Execute(sys::Failure* f) {
+    int rc = sys::Mount(OrNull(source), target.c_str(), OrNull(fstype), flags, OrNull(data));
+    if (f->Set(rc, "mount")) f->path = target;  // like Node: the mount point names the error
+  }
+  Napi::Value Result(Napi::Env env) { return env.Undefined(); }
+};
+
+struct Umount2Op {
+  static constexpr const char* kName = "umount2";
+  std::string target;
+  int flags = 0;
+
+  bool Parse(Args& a) {
+    return a.ToBytes(a[0], "target", &target) && a.ToInt32(a[1], "flags", &flags);
+  }
+  void Execute(sys::Failure* f) {
+    if (f->Set(sys::Umount2(target.c_str(), flags), "umount2")) f->path = target;
+  }
+  Napi::Value Result(Napi::Env env) { return env.Undefined(); }
+};
+
+struct MknodOp {
+  static constexpr const char* kName = "mknod";
+  std::string path;
+  uint32_t mode = 0, major = 0, minor = 0;
+
+  bool Parse(Args& a) {
+    return a.ToBytes(a[0], "path", &path) && a.ToUint32(a[1], "mode", &mode) &&
+           a.ToUint32(a[2], "major", &major) && a.ToUint32(a[3], "minor", &minor);
+  }
+  void Execute(sys::Failure* f) {
+    if (f->Set(sys::Mknod(path.c_str(), mode, major, minor), "mknod")) f->path = path;
+  }
+  Napi::Value Result(Napi::Env env) { return env.Undefined(); }
+};
+
+struct StatfsOp {
+  static constexpr const char* kName = "statfs";
+  std::string path;
+  sys::StatfsInfo info;
+
+  bool Parse(Args& a) { return a.ToBytes(a[0], "path", &path); }
+  void Execute(sys::Failure* f) {
+    if (f->Set(sys::Statfs(path.c_str(), &info), "statfs")) f->path = path;
+  }
+  Napi::Value Result(Napi::Env env) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("type", Napi::Number::New(env, static_cast<double>(info.type)));
+    o.Set("flags", Napi::Number::New(env, static_cast<double>(info.flags)));
+    return o;
+  }
+};
+
+}  // namespace
+
+void RegisterMountOps(Napi::Env env, Napi::Object exports) {
+  Export<MountOp>(env, exports);
+  Export<Umount2Op>(env, exports);
+  Export<MknodOp>(env, exports);
+  Export<StatfsOp>(env, exports);
+}
+
+}  // namespace ovl::js

@@ -1,0 +1,97 @@
+#include <string>
+#include <vector>
+
+#include "js/ops.h"
+#include "js/run_op.h"
+#include "sys/path_probe.h"
+
+namespace ovl::js {
+
+namespace {
+
+Napi::Value ProbeToJs(Napi::Env env, const sys::PathProbeResult& r) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("errno", Napi::Number::New(env, r.err));
+  if (r.err != 0) return o;
+  o.Set("mode", Napi::Number::New(env, r.mode));
+  o.Set("devMajor", Napi::Number::New(env, r.dev_major));
+  o.Set("devMinor", Napi::Number::New(env, r.dev_minor));
+  o.Set("ino", Napi::BigInt::New(env, r.ino));
+  o.Set("mountId", Napi::Number::New(env, static_cast<double>(r.mount_id)));
+  if (r.symlink_known) o.Set("isSymlink", Napi::Boolean::New(env, r.is_symlink));
+  if (r.has_realpath) o.Set("realpath", Napi::String::New(env, r.realpath));
+  if (r.fd >= 0) o.Set("fd", Napi::Number::New(env, r.fd));
+  return o;
+}
+
+Napi::Value ProbesToJs(Napi::Env env, const std::vector<sys::PathProbeResult>& results) {
+  Napi::Array array = Napi::Array::New(env, results.size());
+  for (size_t i = 0; i < results.size(); ++i) {
+    array.Set(static_cast<uint32_t>(i), ProbeToJs(env, results[i]));
+  }
+  return array;
+}
+
+// The first argument: an array of paths (strings or Buffers).
+bool ParsePaths(Args& a, std::vector<std::string>* paths) {
+  Napi::Array list;
+  if (!a.ToArray(a[0], "paths", &list)) return false;
+  paths->resize(list.Length());
+  for (uint32_t i = 0; i < list.Length(); ++i) {
+    if (!a.ToBytes(list.Get(i), "paths[" + std::to_string(i) + "]", &(*paths)[i])) return false;
+  }
+  return true;
+}
+
+struct ProbePathsOp {
+  static constexpr const char* kName = "probePaths";
+  std::vector<std::string> paths;
+  bool with_realpath = false;
+  std::vector<sys::PathProbeResult> results;
+
+  bool Parse(Args& a) {
+    return ParsePaths(a, &paths) && a.ToBool(a[1], "withRealpath", false, &with_realpath);
+  }
+  void Execute(sys::Failure*) { sys::ProbePaths(paths, with_realpath, &results); }
+  Napi::Value Result(Napi::Env env) { return ProbesToJs(env, results); }
+};
+
+struct OpenPathsOp {
+  static constexpr const char* kName = "openPaths";
+  std::vector<std::string> paths;
+  std::vector<sys::PathProbeResult> results;
+
+  bool Parse(Args& a) { return ParsePaths(a, &paths); }
+  void Execute(sys::Failure*) { sys::OpenPaths(paths, &results); }
+  Napi::Value Result(Napi::Env env) { return ProbesToJs(env, results); }
+};
+
+struct ListDirOp {
+  static constexpr const char* kName = "listDir";
+  std::string path;
+  uint64_t max = 0;
+  std::vector<std::string> names;
+
+  bool Parse(Args& a) { return a.ToBytes(a[0], "path", &path) && a.ToCount(a[1], "max", &max); }
+  void Execute(sys::Failure* f) {
+    const char* syscall = "opendir";
+    if (f->Set(sys::ListDir(path.c_str(), max, &names, &syscall), syscall)) f->path = path;
+  }
+  Napi::Value Result(Napi::Env env) {
+    Napi::Array array = Napi::Array::New(env, names.size());
+    for (size_t i = 0; i < names.size(); ++i) {
+      array.Set(static_cast<uint32_t>(i), Napi::String::New(env, names[i]));
+    }
+    return array;
+  }
+};
+
+}  // namespace
+
+void RegisterPathOps(Napi::Env env, Napi::Object exports) {
+  Export<ProbePathsOp>(env, exports);
+  Export<OpenPathsOp>(env, exports);
+  Export<ListDirOp>(env, exports);
+}
+
+}  // namespace ovl::js

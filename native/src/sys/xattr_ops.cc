@@ -1,0 +1,68 @@
+// Syscalls: lgetxattr(2) / llistxattr(2) called first with size 0 to learn the size, then
+// with a buffer of that size, retried while ERANGE says the value grew in between;
+// lsetxattr(2); lremovexattr(2).
+// Nothing to undo on failure: reads have no effect, writes are single syscalls.
+#include "sys/xattr_ops.h"
+
+#include <cerrno>
+#include <sys/xattr.h>
+
+namespace ovl::sys {
+
+namespace {
+
+// Another process can grow the value between the sizing call and the read; a few retries
+// cover that without looping forever on a value that keeps changing.
+constexpr int kMaxSizingAttempts = 8;
+
+// Runs `call(buf, size)` with the sizing-then-read protocol of the *xattr(2) getters.
+template <class Call>
+int ReadSized(Call call, std::string* out) {
+  for (int attempt = 0; attempt < kMaxSizingAttempts; ++attempt) {
+    ssize_t size = call(nullptr, 0);
+    if (size < 0) return -errno;
+    out->resize(static_cast<size_t>(size));
+    if (size == 0) return 0;
+    ssize_t n = call(out->data(), out->size());
+    if (n >= 0) {
+      out->resize(static_cast<size_t>(n));
+      return 0;
+    }
+    if (errno != ERANGE) return -errno;
+  }
+  return -ERANGE;
+}
+
+}  // namespace
+
+int LGetXattr(const char* path, const char* name, std::string* value) {
+  return ReadSized(
+      [&](char* buf, size_t size) { return ::lgetxattr(path, name, buf, size); }, value);
+}
+
+int LSetXattr(const char* path, const char* name, const std::string& value, int flags) {
+  if (::lsetxattr(path, name, value.data(), value.size(), flags) < 0) return -errno;
+  return 0;
+}
+
+int LListXattr(const char* path, std::vector<std::string>* names) {
+  std::string list;
+  int rc = ReadSized([&](char* buf, size_t size) { return ::llistxattr(path, buf, size); }, &list);
+  if (rc < 0) return rc;
+  // The kernel returns "name1\0name2\0"; every name, including the last, ends in NUL.
+  size_t start = 0;
+  while (start < list.size()) {
+    size_t end = list.find('\0', start);
+    if (end == std::string::npos) end = list.size();
+    if (end > start) names->emplace_back(list, start, end - start);
+    start = end + 1;
+  }
+  return 0;
+}
+
+int LRemoveXattr(const char* path, const char* name) {
+  if (::lremovexattr(path, name) < 0) return -errno;
+  return 0;
+}
+
+}  // namespace ovl::sys

@@ -1,0 +1,142 @@
+// probePaths, listDir and statfs.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { C, catchAsync, catchSync, expectNativeError, makeTempDir, native, removeTempDir } from './helpers.mjs';
+
+let dir;
+beforeAll(() => {
+  dir = makeTempDir();
+  fs.mkdirSync(path.join(dir, 'sub'));
+  for (let i = 0; i < 5; i++) fs.writeFileSync(path.join(dir, 'sub', `f${i}`), '');
+  fs.symlinkSync('sub', path.join(dir, 'link'));
+});
+afterAll(() => removeTempDir(dir));
+
+describe('probePaths', () => {
+  it('describes an existing directory', () => {
+    const sub = path.join(dir, 'sub');
+    const [p] = native.probePaths([sub], false);
+    const st = fs.statSync(sub, { bigint: true });
+    expect(p).toEqual({
+      errno: 0,
+      mode: Number(st.mode),
+      devMajor: expect.any(Number),
+      devMinor: expect.any(Number),
+      ino: st.ino,
+      mountId: expect.any(Number),
+      isSymlink: false,
+    });
+    expect((p.mode & C.S_IFMT) === C.S_IFDIR).toBe(true);
+    expect(typeof p.ino).toBe('bigint');
+    // Node's dev is makedev(major, minor) in the glibc encoding.
+    const dev = st.dev;
+    expect(BigInt(p.devMajor)).toBe(((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn));
+    expect(BigInt(p.devMinor)).toBe((dev & 0xffn) | ((dev >> 12n) & ~0xffn & 0xffffffffn));
+  });
+
+  it('reports a missing path as just its errno', () => {
+    expect(native.probePaths([path.join(dir, 'missing')], true)).toEqual([{ errno: 2 }]);
+  });
+
+  it('follows a symlink but says it is one, with realpath on request', () => {
+    const [link, sub] = native.probePaths([path.join(dir, 'link'), path.join(dir, 'sub')], true);
+    expect(link.isSymlink).toBe(true);
+    expect(link.ino).toBe(sub.ino);
+    expect(link.mountId).toBe(sub.mountId);
+    expect(link.realpath).toBe(fs.realpathSync(path.join(dir, 'sub')));
+    expect(sub.realpath).toBe(link.realpath);
+  });
+
+  it('returns one entry per path, in order, without throwing', async () => {
+    const paths = [dir, path.join(dir, 'nope'), Buffer.from(path.join(dir, 'sub', 'f1')), '/proc/self'];
+    const results = await native.probePathsAsync(paths, false);
+    expect(results.map((r) => r.errno)).toEqual([0, 2, 0, 0]);
+    expect(results[3].isSymlink).toBe(true);
+    expect(results[0]).not.toHaveProperty('realpath');
+    expect(results[3].mountId).not.toBe(results[0].mountId);
+    expect(native.probePaths([], true)).toEqual([]);
+  });
+});
+
+describe('listDir', () => {
+  const names = ['f0', 'f1', 'f2', 'f3', 'f4'];
+
+  it('lists names without . and ..', () => {
+    expect(native.listDir(path.join(dir, 'sub'), Infinity).sort()).toEqual(names);
+    expect(native.listDir(path.join(dir, 'sub'), 1000).sort()).toEqual(names);
+  });
+
+  it('stops after max entries', async () => {
+    expect(native.listDir(path.join(dir, 'sub'), 2)).toHaveLength(2);
+    expect(native.listDir(path.join(dir, 'sub'), 0)).toEqual([]);
+    expect(await native.listDirAsync(path.join(dir, 'sub'), 3)).toHaveLength(3);
+  });
+
+  it('throws opendir errors with the path', async () => {
+    const missing = path.join(dir, 'missing');
+    expectNativeError(expect, catchSync(() => native.listDir(missing, 10)), {
+      errno: 2, code: 'ENOENT', syscall: 'opendir', path: missing,
+    });
+    const file = path.join(dir, 'sub', 'f0');
+    expectNativeError(expect, await catchAsync(native.listDirAsync(file, 10)), {
+      code: 'ENOTDIR', syscall: 'opendir', path: file,
+    });
+  });
+});
+
+describe('statfs', () => {
+  it('returns the filesystem type and ST_* flags', async () => {
+    const r = native.statfs(dir);
+    expect(r).toEqual({ type: expect.any(Number), flags: expect.any(Number) });
+    expect(r.flags & C.ST_RDONLY).toBe(0);
+    expect(r.flags & 0x20).toBe(0); // ST_VALID is not a mount flag
+    expect(native.statfs('/proc').type).toBe(0x9fa0); // PROC_SUPER_MAGIC
+    expect(await native.statfsAsync(dir)).toEqual(r);
+  });
+
+  it('sees ST_RDONLY on a read-only mount', () => {
+    const ro = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
+      .map((l) => l.split(' ')).find((f) => f[5]?.split(',').includes('ro') && !f[4].startsWith('/proc'));
+    if (!ro) return; // nothing read-only mounted here
+    expect(native.statfs(ro[4]).flags & C.ST_RDONLY).toBe(C.ST_RDONLY);
+  });
+});
+
+describe('openPaths', () => {
+  const closeAll = (probes) => probes.forEach((p) => p.fd !== undefined && native.close(p.fd));
+
+  it('opens each path once and describes what it opened, with the canonical path', () => {
+    const sub = path.join(dir, 'sub');
+    const probes = native.openPaths([sub, `${sub}/`, path.join(dir, 'link'), path.join(dir, '.', 'sub'), path.join(dir, 'missing')]);
+    try {
+      const st = fs.statSync(sub, { bigint: true });
+      for (const p of probes.slice(0, 4)) {
+        expect(p).toMatchObject({ errno: 0, ino: st.ino, mode: Number(st.mode), realpath: fs.realpathSync(sub) });
+        expect(p.fd).toEqual(expect.any(Number));
+        // The fd is a live O_PATH handle on that directory.
+        expect(fs.readlinkSync(`/proc/self/fd/${p.fd}`)).toBe(fs.realpathSync(sub));
+      }
+      expect(probes[4]).toEqual({ errno: 2 });
+    } finally {
+      closeAll(probes);
+    }
+  });
+
+  it('has an async form that resolves to the same description', async () => {
+    const sub = path.join(dir, 'sub');
+    const [a] = native.openPaths([sub]);
+    const [b] = await native.openPathsAsync([sub]);
+    try {
+      expect({ ...b, fd: 0 }).toEqual({ ...a, fd: 0 });
+      expect(b.fd).not.toBe(a.fd);
+    } finally {
+      closeAll([a, b]);
+    }
+  });
+
+  it('rejects a non-array argument with TypeError', async () => {
+    expect(() => native.openPaths('x')).toThrow(TypeError);
+    await expect(native.openPathsAsync(42)).rejects.toThrow(TypeError);
+  });
+});

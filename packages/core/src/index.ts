@@ -1,0 +1,16 @@
+/**
+ * @ovl/core — Linux overlayfs for Node. Curated public surface; names here are a contract
+ * other programs depend on (see DESIGN.md).
+ */
+export { mountOverlay, mountOverlaySync, unmount, unmountSync } from './mount.js';
+export type { OverlayMount, UnmountOptions } from './mount.js';
+export type { OverlaySpec, OverlayOptions } from './spec.js';
+export { listOverlayMounts } from './mount-table.js';
+export type { OverlayMountInfo } from './mountinfo.js';
+export { createWhiteout, isWhiteout, setOpaque, isOpaque } from './whiteout.js';
+export type { XattrNamespaceOptions } from './whiteout.js';
+export { SystemError, OvlError } from './errors.js';
+export { sys } from './sys.js';
+export type { Sys } from './sys.js';
+export { MAX_LOWER_LAYERS } from './options.js';
+export { supportsNewMountApi, supportsLowerdirPlus, supportsLayerFds } from './kernel-features.js';
