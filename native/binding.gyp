@@ -7,6 +7,8 @@
         "src/sys/fs_context.cc",
         "src/sys/xattr_ops.cc",
         "src/sys/path_probe.cc",
+        "src/sys/dir_scan.cc",
+        "src/sys/inotify_fd.cc",
         "src/js/addon.cc",
         "src/js/args.cc",
         "src/js/errors.cc",
@@ -15,7 +17,9 @@
         "src/js/ops_fs_context.cc",
         "src/js/ops_fs_plan.cc",
         "src/js/ops_xattr.cc",
-        "src/js/ops_path.cc"
+        "src/js/ops_path.cc",
+        "src/js/ops_scan.cc",
+        "src/js/inotify_watcher.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "src"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -105,11 +105,131 @@ export interface StatfsResult {
   flags: number;
 }
 
+/** Options of {@link NativeBinding.scanDir}. */
+export interface ScanDirOptions {
+  /**
+   * Namespace of the overlay xattrs to read, with its trailing dot: 'trusted.overlay.' (the
+   * default of overlayfs, needs CAP_SYS_ADMIN to see) or 'user.overlay.' (mounts with
+   * 'userxattr'). Used as given.
+   */
+  xattrPrefix: string;
+  /**
+   * Read the xattrs of directories and regular files (default true): one listxattr per such
+   * entry, plus one getxattr each for <prefix>opaque and <prefix>redirect when listed. When
+   * false, `flags` holds only SCAN_WHITEOUT_CHARDEV and `redirect` is all holes.
+   */
+  xattrs?: boolean;
+  /** readlink every symlink into `linkTarget` (default false). */
+  readlinks?: boolean;
+}
+
+/**
+ * One directory as struct-of-arrays: entry i is names[i], mode[i], size[i], ... No object per
+ * entry is built (that is the cost this call avoids). '.' and '..' are left out; the order is
+ * unspecified (inode order for big directories). The numeric columns are views of one
+ * ArrayBuffer. Every field is lstat-like: symlinks are not followed.
+ */
+export interface DirScan {
+  /** Number of entries returned (the length of every column). */
+  count: number;
+  /**
+   * Entry names, decoded as UTF-8: bytes that are not valid UTF-8 become U+FFFD, so such a
+   * name cannot be used to reach the entry again (compare with listDir, or walk with Buffers).
+   */
+  names: string[];
+  /** st_mode: file type (S_IFMT bits) and permission bits. */
+  mode: Uint32Array;
+  /** st_size in bytes (exact below 2^53). For a symlink, the length of its target. */
+  size: Float64Array;
+  /** mtime in ms with the sub-ms fraction, computed as Node computes Stats.mtimeMs (equal to it). */
+  mtimeMs: Float64Array;
+  /** The nanosecond part of mtime, 0..999999999 (tools such as podman compare seconds and ns apart). */
+  mtimeNs: Uint32Array;
+  /** Whole seconds of mtime (tv_sec; negative before 1970). */
+  mtimeSec: Float64Array;
+  /** Inode number, as a double: exact below 2^53. */
+  ino: Float64Array;
+  /** Hard link count. */
+  nlink: Uint32Array;
+  uid: Uint32Array;
+  gid: Uint32Array;
+  /** Device number of character and block devices (0 otherwise). */
+  rdevMajor: Uint32Array;
+  rdevMinor: Uint32Array;
+  /**
+   * SCAN_* bits (see {@link Constants}):
+   * - SCAN_WHITEOUT_CHARDEV (1): a character device 0/0 (an overlayfs whiteout by itself)
+   * - SCAN_XATTR_WHITEOUT (2): a regular file of size 0 carrying <prefix>whiteout
+   * - SCAN_OPAQUE (4): <prefix>opaque is exactly "y"
+   * - SCAN_OPAQUE_X (8): <prefix>opaque is exactly "x" (a directory that may hold xattr whiteouts)
+   * - SCAN_REDIRECT (16): <prefix>redirect is present; its value is in `redirect`
+   * - SCAN_METACOPY (32): <prefix>metacopy is present (whatever its value)
+   * - SCAN_HAS_XATTRS (64): the entry has at least one xattr of any namespace (that this
+   *   process may list)
+   * Xattrs are only read on directories and regular files; a filesystem without xattr support
+   * (ENOTSUP) just gives no bits.
+   */
+  flags: Uint8Array;
+  /**
+   * Value of <prefix>redirect (UTF-8 decoded, like names) where SCAN_REDIRECT is set,
+   * directories and files alike; a hole (reads as undefined) elsewhere.
+   */
+  redirect: (string | undefined)[];
+  /** Only with opts.readlinks: the target of each symlink (UTF-8 decoded); a hole elsewhere. */
+  linkTarget?: (string | undefined)[];
+  /**
+   * Entries getdents64 listed but that could not be examined, and are left out: most often
+   * removed between the listing and statx; also a statx, listxattr, getxattr or readlink
+   * failure other than "no xattrs here" (ENOTSUP, ENODATA). 0 on a quiet directory.
+   */
+  errors: number;
+}
+
+/** One inotify event, as read(2) returned it. */
+export interface InotifyEvent {
+  /** Watch descriptor returned by add(); -1 for IN_Q_OVERFLOW. */
+  wd: number;
+  /** IN_* bits: the event, plus IN_ISDIR, IN_IGNORED, IN_UNMOUNT, IN_Q_OVERFLOW as they apply. */
+  mask: number;
+  /** Non-zero and shared by the IN_MOVED_FROM and IN_MOVED_TO halves of one rename; 0 otherwise. */
+  cookie: number;
+  /** Name of the entry inside a watched directory ('' for an event on the watched path itself). UTF-8 decoded: invalid bytes become U+FFFD. */
+  name: string;
+}
+
+/**
+ * An inotify instance (inotify_init1 IN_NONBLOCK|IN_CLOEXEC) polled in Node's event loop.
+ * Every readable wakeup reads the fd until EAGAIN (at most 4 MiB per wakeup) and calls
+ * onEvents ONCE with all events read, in kernel order, on the JS thread. An exception thrown
+ * by onEvents goes to 'uncaughtException', like one thrown by an fs.watch listener.
+ * An open watcher is not garbage collected (as with fs.watch): call close().
+ */
+export interface InotifyWatcher {
+  /** inotify_add_watch(2): the watch descriptor (the same one again for a path already watched). Errors: syscall 'inotify_add_watch', path; EBADF after close(). */
+  add(path: PathLike, mask: number): number;
+  /** inotify_rm_watch(2). EINVAL (wd unknown or already gone) is ignored; a no-op after close(). Other errors: syscall 'inotify_rm_watch'. */
+  remove(wd: number): void;
+  /** Stops polling and closes the fd (removing every watch). Idempotent; onEvents is never called after it returns. */
+  close(): void;
+  /** Make the watcher keep the event loop (the process) alive, as it does from the start. */
+  ref(): void;
+  /** Let the process exit although the watcher is open. */
+  unref(): void;
+}
+
+export interface InotifyWatcherConstructor {
+  /** Throws a TypeError when onEvents is not a function, a NativeError (syscall 'inotify_init1') when no inotify instance can be made (EMFILE: fs.inotify.max_user_instances). */
+  new (onEvents: (events: InotifyEvent[]) => void): InotifyWatcher;
+  readonly prototype: InotifyWatcher;
+}
+
 /**
  * Frozen. Besides the names below it carries every MS_*, MNT_*, MOUNT_ATTR_* (incl. _ATIME,
  * IDMAP), FSOPEN_*, FSPICK_*, FSMOUNT_*, FSCONFIG_* (incl. CMD_CREATE_EXCL), MOVE_MOUNT_*,
- * OPEN_TREE_*, AT_* (SYMLINK_NOFOLLOW, EMPTY_PATH, RECURSIVE), S_IF*, XATTR_*, ST_* flag and
- * a few f_type magics (TMPFS_MAGIC, EXT4_SUPER_MAGIC, XFS_SUPER_MAGIC, BTRFS_SUPER_MAGIC).
+ * OPEN_TREE_*, AT_* (SYMLINK_NOFOLLOW, EMPTY_PATH, RECURSIVE), S_IF*, XATTR_*, ST_* flag,
+ * every IN_* inotify bit (also IN_CLOSE, IN_MOVE, IN_MASK_CREATE), the SCAN_* bits of
+ * DirScan.flags and a few f_type magics (TMPFS_MAGIC, EXT4_SUPER_MAGIC, XFS_SUPER_MAGIC,
+ * BTRFS_SUPER_MAGIC).
  */
 export interface Constants {
   readonly [name: string]: number;
@@ -130,6 +250,18 @@ export interface Constants {
   readonly S_IFCHR: number; readonly S_IFBLK: number; readonly S_IFIFO: number; readonly S_IFSOCK: number;
   readonly XATTR_CREATE: number; readonly XATTR_REPLACE: number;
   readonly ST_RDONLY: number; readonly OVERLAYFS_SUPER_MAGIC: number;
+  /** DirScan.flags bits: 1, 2, 4, 8, 16, 32, 64. */
+  readonly SCAN_WHITEOUT_CHARDEV: number; readonly SCAN_XATTR_WHITEOUT: number; readonly SCAN_OPAQUE: number;
+  readonly SCAN_OPAQUE_X: number; readonly SCAN_REDIRECT: number; readonly SCAN_METACOPY: number;
+  readonly SCAN_HAS_XATTRS: number;
+  /** inotify(7) bits (IN_ONESHOT is 2^31, positive). */
+  readonly IN_ACCESS: number; readonly IN_MODIFY: number; readonly IN_ATTRIB: number; readonly IN_CLOSE_WRITE: number;
+  readonly IN_CLOSE_NOWRITE: number; readonly IN_CLOSE: number; readonly IN_OPEN: number; readonly IN_MOVED_FROM: number;
+  readonly IN_MOVED_TO: number; readonly IN_MOVE: number; readonly IN_CREATE: number; readonly IN_DELETE: number;
+  readonly IN_DELETE_SELF: number; readonly IN_MOVE_SELF: number; readonly IN_UNMOUNT: number; readonly IN_Q_OVERFLOW: number;
+  readonly IN_IGNORED: number; readonly IN_ONLYDIR: number; readonly IN_DONT_FOLLOW: number; readonly IN_EXCL_UNLINK: number;
+  readonly IN_MASK_CREATE: number; readonly IN_MASK_ADD: number; readonly IN_ISDIR: number; readonly IN_ONESHOT: number;
+  readonly IN_ALL_EVENTS: number;
   /** sysconf(_SC_PAGESIZE): mount(2) reads at most this many bytes of option data, minus the NUL. */
   readonly PAGE_SIZE: number;
 }
@@ -196,6 +328,21 @@ export interface NativeBinding {
   /** statfs(2). */
   statfs(path: PathLike): StatfsResult;
   statfsAsync(path: PathLike): Promise<StatfsResult>;
+
+  /**
+   * Every entry of one directory with its lstat fields and overlay xattrs, in one call (one
+   * thread hop when async): open · getdents64 · per entry statx (no follow) and, for
+   * directories and regular files, one listxattr (+ getxattr of opaque/redirect when listed),
+   * all relative to the directory fd. Directories of 4,096+ entries are examined by up to 4
+   * threads (no more than the CPUs). Entries that vanish meanwhile are counted in `errors`,
+   * never thrown. Throws only when the directory itself cannot be read: syscall 'open'
+   * (ENOENT, ENOTDIR, EACCES, ...) or 'getdents64', with path.
+   */
+  scanDir(path: PathLike, opts: ScanDirOptions): DirScan;
+  scanDirAsync(path: PathLike, opts: ScanDirOptions): Promise<DirScan>;
+
+  /** The inotify watcher class: `new binding.InotifyWatcher(onEvents)`. */
+  readonly InotifyWatcher: InotifyWatcherConstructor;
 }
 
 declare const binding: NativeBinding;

@@ -10,19 +10,31 @@ const block = (name) => {
 };
 const constantNames = [...block('Constants').matchAll(/readonly ([A-Z_]+): number/g)].map((m) => m[1]);
 const functionNames = [...block('NativeBinding').matchAll(/^\s+([a-zA-Z0-9]+)\(/gm)].map((m) => m[1]);
+// Classes are declared as `readonly Name: NameConstructor;`, their instances as `interface Name`.
+const classNames = [...block('NativeBinding').matchAll(/^\s+readonly ([A-Z][a-zA-Z0-9]+): \1Constructor;/gm)].map((m) => m[1]);
+const methodNames = (cls) => [...block(cls).matchAll(/^\s+([a-zA-Z0-9]+)\(/gm)].map((m) => m[1]);
 
 describe('exports', () => {
   it('declares a sensible number of names (parser sanity)', () => {
     expect(constantNames.length).toBeGreaterThan(50);
     expect(functionNames.length).toBeGreaterThan(30);
+    expect(classNames).toEqual(['InotifyWatcher']);
   });
 
   it.each(functionNames)('%s is a function', (name) => {
     expect(typeof native[name]).toBe('function');
   });
 
+  it.each(classNames)('%s is a class with the declared methods', (name) => {
+    expect(typeof native[name]).toBe('function');
+    const methods = methodNames(name);
+    expect(methods.length).toBeGreaterThan(0);
+    for (const method of methods) expect(typeof native[name].prototype[method]).toBe('function');
+  });
+
   it('exports nothing undeclared besides constants', () => {
-    const extra = Object.keys(native).filter((k) => k !== 'constants' && !functionNames.includes(k));
+    const declared = [...functionNames, ...classNames];
+    const extra = Object.keys(native).filter((k) => k !== 'constants' && !declared.includes(k));
     expect(extra).toEqual([]);
   });
 });
@@ -56,6 +68,14 @@ describe('constants', () => {
       S_IFMT: 0o170000, S_IFREG: 0o100000, S_IFDIR: 0o040000, S_IFLNK: 0o120000,
       S_IFCHR: 0o020000, S_IFBLK: 0o060000, S_IFIFO: 0o010000, S_IFSOCK: 0o140000,
       XATTR_CREATE: 1, XATTR_REPLACE: 2, ST_RDONLY: 1, OVERLAYFS_SUPER_MAGIC: 0x794c7630,
+      SCAN_WHITEOUT_CHARDEV: 1, SCAN_XATTR_WHITEOUT: 2, SCAN_OPAQUE: 4, SCAN_OPAQUE_X: 8,
+      SCAN_REDIRECT: 16, SCAN_METACOPY: 32, SCAN_HAS_XATTRS: 64,
+      IN_ACCESS: 0x1, IN_MODIFY: 0x2, IN_ATTRIB: 0x4, IN_CLOSE_WRITE: 0x8, IN_CLOSE_NOWRITE: 0x10,
+      IN_CLOSE: 0x18, IN_OPEN: 0x20, IN_MOVED_FROM: 0x40, IN_MOVED_TO: 0x80, IN_MOVE: 0xc0,
+      IN_CREATE: 0x100, IN_DELETE: 0x200, IN_DELETE_SELF: 0x400, IN_MOVE_SELF: 0x800,
+      IN_UNMOUNT: 0x2000, IN_Q_OVERFLOW: 0x4000, IN_IGNORED: 0x8000, IN_ONLYDIR: 0x1000000,
+      IN_DONT_FOLLOW: 0x2000000, IN_EXCL_UNLINK: 0x4000000, IN_MASK_CREATE: 0x10000000,
+      IN_MASK_ADD: 0x20000000, IN_ISDIR: 0x40000000, IN_ONESHOT: 2 ** 31, IN_ALL_EVENTS: 0xfff,
     });
   });
 });

@@ -13,6 +13,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterFsPlanOps(env, exports);
   RegisterXattrOps(env, exports);
   RegisterPathOps(env, exports);
+  RegisterScanOps(env, exports);
+  RegisterInotify(env, exports);
   return exports;
 }
 

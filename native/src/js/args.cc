@@ -30,6 +30,8 @@ const char* TypeName(Napi::Value v) {
 }  // namespace
 
 bool Args::Fail(const std::string& what, const char* expected, Napi::Value got) {
+  // A getter on the argument threw: let that exception stand (a second throw is fatal).
+  if (Env().IsExceptionPending()) return false;
   std::string message = function_ + ": " + what + " must be " + expected + ", got " + TypeName(got);
   Napi::TypeError::New(Env(), message).ThrowAsJavaScriptException();
   return false;

@@ -5,12 +5,15 @@
 #include "js/constants.h"
 
 #include <fcntl.h>
+#include <sys/inotify.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/xattr.h>
 
 #include <cstdint>
+
+#include "sys/dir_scan.h"
 
 #ifndef MS_NOSYMFOLLOW
 #define MS_NOSYMFOLLOW 256
@@ -86,6 +89,9 @@
 #ifndef AT_RECURSIVE
 #define AT_RECURSIVE 0x8000
 #endif
+#ifndef IN_MASK_CREATE
+#define IN_MASK_CREATE 0x10000000
+#endif
 #ifndef ST_NOSYMFOLLOW
 #define ST_NOSYMFOLLOW 0x2000
 #endif
@@ -135,8 +141,22 @@ Napi::Object MakeConstants(Napi::Env env) {
   // statfs f_flags
   U(ST_RDONLY); U(ST_NOSUID); U(ST_NODEV); U(ST_NOEXEC); U(ST_SYNCHRONOUS); U(ST_MANDLOCK);
   U(ST_NOATIME); U(ST_NODIRATIME); U(ST_RELATIME); U(ST_NOSYMFOLLOW);
+  // inotify(7) event and watch bits (InotifyWatcher)
+  U(IN_ACCESS); U(IN_MODIFY); U(IN_ATTRIB); U(IN_CLOSE_WRITE); U(IN_CLOSE_NOWRITE); U(IN_CLOSE);
+  U(IN_OPEN); U(IN_MOVED_FROM); U(IN_MOVED_TO); U(IN_MOVE); U(IN_CREATE); U(IN_DELETE);
+  U(IN_DELETE_SELF); U(IN_MOVE_SELF); U(IN_UNMOUNT); U(IN_Q_OVERFLOW); U(IN_IGNORED);
+  U(IN_ONLYDIR); U(IN_DONT_FOLLOW); U(IN_EXCL_UNLINK); U(IN_MASK_CREATE); U(IN_MASK_ADD);
+  U(IN_ISDIR); U(IN_ONESHOT); U(IN_ALL_EVENTS);
 #undef U
 #undef S
+  // DirScan.flags bits (scanDir)
+  c.Set("SCAN_WHITEOUT_CHARDEV", Napi::Number::New(env, sys::kScanWhiteoutChardev));
+  c.Set("SCAN_XATTR_WHITEOUT", Napi::Number::New(env, sys::kScanXattrWhiteout));
+  c.Set("SCAN_OPAQUE", Napi::Number::New(env, sys::kScanOpaque));
+  c.Set("SCAN_OPAQUE_X", Napi::Number::New(env, sys::kScanOpaqueX));
+  c.Set("SCAN_REDIRECT", Napi::Number::New(env, sys::kScanRedirect));
+  c.Set("SCAN_METACOPY", Napi::Number::New(env, sys::kScanMetacopy));
+  c.Set("SCAN_HAS_XATTRS", Napi::Number::New(env, sys::kScanHasXattrs));
   // statfs f_type of the filesystems an overlay is usually stacked on or compared with
   c.Set("OVERLAYFS_SUPER_MAGIC", Napi::Number::New(env, 0x794c7630));
   c.Set("TMPFS_MAGIC", Napi::Number::New(env, 0x01021994));

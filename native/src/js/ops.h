@@ -10,5 +10,7 @@ void RegisterFsContextOps(Napi::Env env, Napi::Object exports);  // fsopen ... c
 void RegisterFsPlanOps(Napi::Env env, Napi::Object exports);     // fsmountPlan
 void RegisterXattrOps(Napi::Env env, Napi::Object exports);      // l*xattr
 void RegisterPathOps(Napi::Env env, Napi::Object exports);       // probePaths, listDir
+void RegisterScanOps(Napi::Env env, Napi::Object exports);       // scanDir
+void RegisterInotify(Napi::Env env, Napi::Object exports);       // class InotifyWatcher
 
 }  // namespace ovl::js

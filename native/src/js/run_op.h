@@ -39,7 +39,8 @@ Napi::Value RunSync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Op op;
   Args args(info, Op::kName);
-  if (!op.Parse(args)) return env.Undefined();
+  // A throwing getter on an argument leaves an exception pending even where Parse went on.
+  if (!op.Parse(args) || env.IsExceptionPending()) return env.Undefined();
   sys::Failure failure;
   op.Execute(&failure);
   if (failure.failed()) {
@@ -54,7 +55,7 @@ Napi::Value RunAsync(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Op op;
   Args args(info, std::string(Op::kName) + "Async");
-  if (!op.Parse(args)) {
+  if (!op.Parse(args) || env.IsExceptionPending()) {
     // A promise-returning call reports bad arguments as a rejection too, so callers
     // need only one error path. The exception must be cleared first: N-API refuses to
     // create a promise while one is pending.

@@ -14,7 +14,8 @@ const CALLS = [
   'mount', 'mountAsync', 'umount2', 'umount2Async', 'mknod', 'mknodAsync',
   'lgetxattr', 'lgetxattrAsync', 'lsetxattr', 'lsetxattrAsync', 'llistxattr', 'llistxattrAsync', 'lremovexattr', 'lremovexattrAsync',
   'fsopen', 'fsconfig', 'fsconfigAsync', 'fsmount', 'fsmountAsync', 'moveMount', 'moveMountAsync', 'readFsLog', 'close',
-  'fsmountPlan', 'fsmountPlanAsync', 'probePaths', 'probePathsAsync', 'listDir', 'listDirAsync', 'statfs', 'statfsAsync',
+  'fsmountPlan', 'fsmountPlanAsync', 'probePaths', 'probePathsAsync', 'openPaths', 'openPathsAsync', 'listDir', 'listDirAsync',
+  'statfs', 'statfsAsync', 'scanDir', 'scanDirAsync',
 ] as const satisfies ReadonlyArray<Exclude<keyof NativeBinding, 'constants'>>;
 
 function wrapCall(name: (typeof CALLS)[number]): AnyFn {
@@ -35,6 +36,7 @@ function buildSys(): Sys {
   const out: Record<string, unknown> = {};
   for (const name of CALLS) out[name] = wrapCall(name);
   Object.defineProperty(out, 'constants', { get: () => binding().constants, enumerable: true });
+  Object.defineProperty(out, 'InotifyWatcher', { get: () => binding().InotifyWatcher, enumerable: true });
   return out as unknown as Sys;
 }
 

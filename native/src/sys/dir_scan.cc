@@ -1,0 +1,434 @@
+// ScanDir syscalls, in order: open(path, O_RDONLY|O_DIRECTORY|O_CLOEXEC) · getdents64 (64 KiB
+// buffer) until it returns 0, keeping every name but "." and ".." · then, for each name (in
+// inode order from 1,000 entries on; from 4,096 entries on, split among up to 4 threads, as
+// many as there are CPUs, which share the dir fd):
+//   statx(dirfd, name, AT_SYMLINK_NOFOLLOW|AT_STATX_SYNC_AS_STAT, TYPE|MODE|NLINK|UID|GID|
+//         MTIME|INO|SIZE)
+//   directories and regular files, when opts.xattrs: listxattrat(dirfd, name) (Linux 6.13;
+//         llistxattr("path/name") where the kernel or a seccomp filter refuses it) into a
+//         stack buffer (sized again on the heap after ERANGE), then getxattrat of
+//         <prefix>opaque and <prefix>redirect only when listed. metacopy and whiteout are
+//         presence flags: the list says enough.
+//   symlinks, when opts.readlinks: readlinkat(dirfd, name)
+// · close. Nothing to undo: only reads. The fd is closed on every path.
+//
+// Measured on 50,000 empty files (ext4, 2 CPUs, Linux 6.18): listxattrat is ~15% faster
+// than llistxattr on "dir/name" even for a short dir path; statx + listxattr per entry cost
+// ~1.15x `find -printf` on one thread, ~0.7x on two.
+#include "sys/dir_scan.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <memory>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <functional>
+#include <system_error>
+#include <thread>
+
+// Linux 6.13 added the *xattrat syscalls; libc headers of that age do not name them yet.
+// Every architecture but alpha shares the syscall table numbers from 424 on.
+#if !defined(SYS_getxattrat) && defined(__linux__) && !defined(__alpha__)
+#define SYS_getxattrat 464
+#define SYS_listxattrat 465
+#endif
+
+namespace ovl::sys {
+
+namespace {
+
+constexpr size_t kDentsBuffer = 64 * 1024;
+constexpr unsigned kScanMask = STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_UID | STATX_GID |
+                               STATX_MTIME | STATX_INO | STATX_SIZE;
+constexpr int kMaxSizingAttempts = 8;
+constexpr size_t kInodeSortThreshold = 1000;
+// Directories this big are examined by several threads (each takes >= half this many).
+constexpr size_t kParallelThreshold = 4096;
+constexpr size_t kMaxThreads = 4;
+
+// The record getdents64 fills (linux_dirent64; glibc's struct dirent64 has the same layout,
+// but musl's headers do not promise it).
+struct LinuxDirent64 {
+  uint64_t d_ino;
+  int64_t d_off;
+  unsigned short d_reclen;
+  unsigned char d_type;
+  char d_name[];
+};
+
+bool IsDotOrDotDot(const char* name) {
+  return name[0] == '.' && (name[1] == '\0' || (name[1] == '.' && name[2] == '\0'));
+}
+
+bool IsNoXattrs(int err) { return err == ENOTSUP || err == EOPNOTSUPP; }
+
+// 1: the *xattrat syscalls work; 0: not tried yet; -1: the kernel (or a seccomp filter) refuses them.
+std::atomic<int> g_xattrat{0};
+
+// Reads one entry's xattrs: with the *at syscalls against the directory fd where the kernel
+// has them (one path component to resolve), else through "dir/name" path strings.
+class EntryXattrs {
+ public:
+  EntryXattrs(int dirfd, const char* dir_path) : dirfd_(dirfd), dir_path_(dir_path) {
+    if (!dir_path_.empty() && dir_path_.back() != '/') dir_path_.push_back('/');
+    dir_len_ = dir_path_.size();
+  }
+
+  void Select(const char* name) {
+    name_ = name;
+    path_ready_ = false;
+  }
+
+  // listxattr; -errno on failure.
+  ssize_t List(char* buf, size_t size) {
+#ifdef SYS_listxattrat
+    if (g_xattrat.load(std::memory_order_relaxed) >= 0) {
+      long n = ::syscall(SYS_listxattrat, dirfd_, name_, AT_SYMLINK_NOFOLLOW, buf, size);
+      if (Settled(n)) return n >= 0 ? n : -errno;
+    }
+#endif
+    ssize_t n = ::llistxattr(Path(), buf, size);
+    return n >= 0 ? n : -errno;
+  }
+
+  // getxattr; -errno on failure.
+  ssize_t Get(const char* attr, char* buf, size_t size) {
+#ifdef SYS_getxattrat
+    if (g_xattrat.load(std::memory_order_relaxed) >= 0) {
+      struct {
+        uint64_t value;
+        uint32_t size;
+        uint32_t flags;
+      } args = {reinterpret_cast<uintptr_t>(buf), static_cast<uint32_t>(size), 0};
+      long n = ::syscall(SYS_getxattrat, dirfd_, name_, AT_SYMLINK_NOFOLLOW, attr, &args,
+                         sizeof args);
+      if (Settled(n)) return n >= 0 ? n : -errno;
+    }
+#endif
+    ssize_t n = ::lgetxattr(Path(), attr, buf, size);
+    return n >= 0 ? n : -errno;
+  }
+
+ private:
+  // Whether the answer of an *xattrat call stands. ENOSYS: an older kernel. EPERM before any
+  // success: a seccomp filter that predates the syscall (container runtimes answer unknown
+  // syscalls with ENOSYS or EPERM). Either way the path-string calls take over for good.
+  static bool Settled(long n) {
+    if (n >= 0) {
+      g_xattrat.store(1, std::memory_order_relaxed);
+      return true;
+    }
+    if (errno == ENOSYS || (errno == EPERM && g_xattrat.load(std::memory_order_relaxed) == 0)) {
+      g_xattrat.store(-1, std::memory_order_relaxed);
+      return false;
+    }
+    return true;
+  }
+
+  const char* Path() {
+    if (!path_ready_) {
+      dir_path_.resize(dir_len_);
+      dir_path_.append(name_);
+      path_ready_ = true;
+    }
+    return dir_path_.c_str();
+  }
+
+  int dirfd_;
+  std::string dir_path_;
+  size_t dir_len_ = 0;
+  const char* name_ = "";
+  bool path_ready_ = false;
+};
+
+// The sizing protocol of the xattr getters for values that outgrew a stack buffer.
+template <class Call>
+int ReadGrown(Call call, std::string* out) {
+  for (int attempt = 0; attempt < kMaxSizingAttempts; ++attempt) {
+    ssize_t size = call(nullptr, 0);
+    if (size < 0) return static_cast<int>(size);
+    out->resize(static_cast<size_t>(size));
+    if (size == 0) return 0;
+    ssize_t n = call(out->data(), out->size());
+    if (n >= 0) {
+      out->resize(static_cast<size_t>(n));
+      return 0;
+    }
+    if (n != -ERANGE) return static_cast<int>(n);
+  }
+  return -ERANGE;
+}
+
+// The overlay xattrs of one entry: sets flag bits and *redirect. Returns 0, or -errno when
+// the entry could not be examined.
+int ReadOverlayXattrs(EntryXattrs& x, const std::string& prefix, bool is_reg, uint64_t size,
+                      uint8_t* flags, std::string* redirect, bool* has_redirect) {
+  char stack_list[1024];
+  const char* list = stack_list;
+  ssize_t len = x.List(stack_list, sizeof stack_list);
+  std::string heap_list;
+  if (len == -ERANGE) {
+    int rc = ReadGrown([&](char* b, size_t s) { return x.List(b, s); }, &heap_list);
+    if (rc < 0) len = rc;
+    else {
+      list = heap_list.data();
+      len = static_cast<ssize_t>(heap_list.size());
+    }
+  }
+  if (len < 0) return IsNoXattrs(static_cast<int>(-len)) ? 0 : static_cast<int>(len);
+  if (len == 0) return 0;
+  *flags |= kScanHasXattrs;
+
+  bool opaque = false, redir = false;
+  const size_t plen = prefix.size();
+  for (const char* p = list; p < list + len;) {
+    size_t n = strnlen(p, static_cast<size_t>(list + len - p));
+    if (n > plen && std::memcmp(p, prefix.data(), plen) == 0) {
+      const char* s = p + plen;
+      size_t sl = n - plen;
+      auto is = [&](const char* word, size_t wl) { return sl == wl && std::memcmp(s, word, wl) == 0; };
+      if (is("opaque", 6)) opaque = true;
+      else if (is("redirect", 8)) redir = true;
+      else if (is("metacopy", 8)) *flags |= kScanMetacopy;
+      else if (is("whiteout", 8) && is_reg && size == 0) *flags |= kScanXattrWhiteout;
+    }
+    p += n + 1;
+  }
+  if (!opaque && !redir) return 0;
+
+  std::string attr = prefix;
+  if (opaque) {
+    attr.append("opaque");
+    // overlayfs itself reads one byte: a longer value (ERANGE here) is neither "y" nor "x".
+    char v[2];
+    ssize_t n = x.Get(attr.c_str(), v, sizeof v);
+    if (n == 1 && v[0] == 'y') *flags |= kScanOpaque;
+    else if (n == 1 && v[0] == 'x') *flags |= kScanOpaqueX;
+    else if (n < 0 && n != -ERANGE && n != -ENODATA && !IsNoXattrs(static_cast<int>(-n))) {
+      return static_cast<int>(n);
+    }
+  }
+  if (redir) {
+    attr.resize(plen);
+    attr.append("redirect");
+    char v[256];
+    ssize_t n = x.Get(attr.c_str(), v, sizeof v);
+    if (n >= 0) {
+      redirect->assign(v, static_cast<size_t>(n));
+    } else if (n == -ERANGE) {
+      n = ReadGrown([&](char* b, size_t s) { return x.Get(attr.c_str(), b, s); }, redirect);
+    }
+    if (n >= 0) {
+      *flags |= kScanRedirect;
+      *has_redirect = true;
+    } else if (n != -ENODATA && !IsNoXattrs(static_cast<int>(-n))) {
+      return static_cast<int>(n);
+    }
+  }
+  return 0;
+}
+
+// readlinkat of an entry whose statx size is `size` (the target length, 0 on some procfs
+// style filesystems). Returns 0 or -errno.
+int ReadLink(int dirfd, const char* name, uint64_t size, std::string* out) {
+  size_t cap = size > 0 && size < 4096 ? static_cast<size_t>(size) + 1 : 256;
+  for (;;) {
+    out->resize(cap);
+    ssize_t n = ::readlinkat(dirfd, name, out->data(), cap);
+    if (n < 0) return -errno;
+    if (static_cast<size_t>(n) < cap) {
+      out->resize(static_cast<size_t>(n));
+      return 0;
+    }
+    if (cap >= (1u << 20)) return -ENAMETOOLONG;
+    cap *= 2;
+  }
+}
+
+void Reserve(DirScanResult* out, size_t n) {
+  out->name_offsets.reserve(n + 1);
+  for (auto* v : {&out->mode, &out->mtime_ns, &out->nlink, &out->uid, &out->gid, &out->rdev_major,
+                  &out->rdev_minor}) {
+    v->reserve(n);
+  }
+  for (auto* v : {&out->size, &out->mtime_ms, &out->mtime_sec, &out->ino}) v->reserve(n);
+  out->flags.reserve(n);
+}
+
+// statx (and xattrs, readlink) of entries [begin, end) into *out.
+void Examine(int fd, const char* path, const DirScanOptions& opts, const std::string& names,
+             const std::pair<uint64_t, uint32_t>* begin, const std::pair<uint64_t, uint32_t>* end,
+             DirScanResult* out) {
+  Reserve(out, static_cast<size_t>(end - begin));
+  out->name_offsets.assign(1, 0);
+  EntryXattrs xattrs(fd, path);
+  std::string redirect, link;
+  for (auto* entry = begin; entry != end; ++entry) {
+    const char* name = names.data() + entry->second;
+    struct statx stx;
+    if (::statx(fd, name, AT_SYMLINK_NOFOLLOW | AT_STATX_SYNC_AS_STAT, kScanMask, &stx) < 0) {
+      ++out->errors;
+      continue;
+    }
+    const uint32_t mode = stx.stx_mode;
+    uint8_t flags = 0;
+    bool has_redirect = false, has_link = false;
+
+    if (S_ISCHR(mode) && stx.stx_rdev_major == 0 && stx.stx_rdev_minor == 0) {
+      flags |= kScanWhiteoutChardev;
+    } else if (opts.xattrs && (S_ISDIR(mode) || S_ISREG(mode))) {
+      xattrs.Select(name);
+      if (ReadOverlayXattrs(xattrs, opts.xattr_prefix, S_ISREG(mode), stx.stx_size, &flags,
+                            &redirect, &has_redirect) < 0) {
+        ++out->errors;
+        continue;
+      }
+    } else if (opts.readlinks && S_ISLNK(mode)) {
+      if (ReadLink(fd, name, stx.stx_size, &link) < 0) {
+        ++out->errors;
+        continue;
+      }
+      has_link = true;
+    }
+
+    const uint32_t index = out->count++;
+    out->names.append(name, std::strlen(name) + 1);
+    out->name_offsets.push_back(static_cast<uint32_t>(out->names.size()));
+    out->mode.push_back(mode);
+    out->size.push_back(static_cast<double>(stx.stx_size));
+    const double sec = static_cast<double>(stx.stx_mtime.tv_sec);
+    // The formula of Node's Stats.mtimeMs, so the two compare equal.
+    out->mtime_ms.push_back(sec * 1e3 + stx.stx_mtime.tv_nsec / 1e6);
+    out->mtime_sec.push_back(sec);
+    out->mtime_ns.push_back(stx.stx_mtime.tv_nsec);
+    out->ino.push_back(static_cast<double>(stx.stx_ino));
+    out->nlink.push_back(stx.stx_nlink);
+    out->uid.push_back(stx.stx_uid);
+    out->gid.push_back(stx.stx_gid);
+    out->rdev_major.push_back(stx.stx_rdev_major);
+    out->rdev_minor.push_back(stx.stx_rdev_minor);
+    out->flags.push_back(flags);
+    if (has_redirect) out->redirects.emplace_back(index, std::move(redirect));
+    if (has_link) out->link_targets.emplace_back(index, std::move(link));
+  }
+}
+
+template <class T>
+void Append(std::vector<T>* to, const std::vector<T>& from) {
+  to->insert(to->end(), from.begin(), from.end());
+}
+
+// Concatenates the parts, in order, into *out.
+void Merge(std::vector<DirScanResult>* parts, DirScanResult* out) {
+  size_t count = 0, bytes = 0;
+  for (const auto& p : *parts) {
+    count += p.count;
+    bytes += p.names.size();
+  }
+  Reserve(out, count);
+  out->names.reserve(bytes);
+  out->name_offsets.assign(1, 0);
+  for (auto& p : *parts) {
+    const uint32_t base = out->count, name_base = static_cast<uint32_t>(out->names.size());
+    out->names.append(p.names);
+    for (size_t i = 1; i < p.name_offsets.size(); ++i) {
+      out->name_offsets.push_back(name_base + p.name_offsets[i]);
+    }
+    Append(&out->mode, p.mode);
+    Append(&out->mtime_ns, p.mtime_ns);
+    Append(&out->nlink, p.nlink);
+    Append(&out->uid, p.uid);
+    Append(&out->gid, p.gid);
+    Append(&out->rdev_major, p.rdev_major);
+    Append(&out->rdev_minor, p.rdev_minor);
+    Append(&out->size, p.size);
+    Append(&out->mtime_ms, p.mtime_ms);
+    Append(&out->mtime_sec, p.mtime_sec);
+    Append(&out->ino, p.ino);
+    Append(&out->flags, p.flags);
+    for (auto& [i, v] : p.redirects) out->redirects.emplace_back(base + i, std::move(v));
+    for (auto& [i, v] : p.link_targets) out->link_targets.emplace_back(base + i, std::move(v));
+    out->count += p.count;
+    out->errors += p.errors;
+  }
+}
+
+}  // namespace
+
+int ScanDir(const char* path, const DirScanOptions& opts, DirScanResult* out,
+            const char** syscall) {
+  int fd = ::open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    *syscall = "open";
+    return -errno;
+  }
+
+  // 1. Every name first (getdents64 is a small share of the time).
+  std::string names;  // NUL-terminated, back to back
+  std::vector<std::pair<uint64_t, uint32_t>> entries;  // (d_ino, offset into names)
+  {
+    std::unique_ptr<char[]> buf(new char[kDentsBuffer]);
+    for (;;) {
+      long n = ::syscall(SYS_getdents64, fd, buf.get(), kDentsBuffer);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        *syscall = "getdents64";
+        int rc = -errno;
+        ::close(fd);
+        return rc;
+      }
+      if (n == 0) break;
+      for (long off = 0; off < n;) {
+        auto* d = reinterpret_cast<LinuxDirent64*>(buf.get() + off);
+        off += d->d_reclen;
+        if (IsDotOrDotDot(d->d_name)) continue;
+        entries.emplace_back(d->d_ino, static_cast<uint32_t>(names.size()));
+        names.append(d->d_name, std::strlen(d->d_name) + 1);
+      }
+    }
+  }
+  // 2. In inode order when there are many (gnulib's fts does the same, for find): the inodes
+  // are then visited roughly in the order they sit in memory and on disk.
+  if (entries.size() >= kInodeSortThreshold) std::sort(entries.begin(), entries.end());
+
+  // 3. statx, xattrs, readlink: split over threads for big directories.
+  const size_t n = entries.size();
+  size_t threads = 1;
+  if (n >= kParallelThreshold) {
+    size_t cpus = std::max(1u, std::thread::hardware_concurrency());
+    threads = std::min({cpus, kMaxThreads, n / (kParallelThreshold / 2)});
+  }
+  if (threads <= 1) {
+    Examine(fd, path, opts, names, entries.data(), entries.data() + n, out);
+  } else {
+    std::vector<DirScanResult> parts(threads);
+    std::vector<std::thread> workers;
+    auto range = [&](size_t i) { return entries.data() + n * i / threads; };
+    size_t started = 1;
+    for (; started < threads; ++started) {
+      try {
+        workers.emplace_back(Examine, fd, path, std::cref(opts), std::cref(names),
+                             range(started), range(started + 1), &parts[started]);
+      } catch (const std::system_error&) {
+        break;  // no more threads to be had: this thread does the rest
+      }
+    }
+    Examine(fd, path, opts, names, range(0), range(1), &parts[0]);
+    for (size_t i = started; i < threads; ++i) {
+      Examine(fd, path, opts, names, range(i), range(i + 1), &parts[i]);
+    }
+    for (auto& w : workers) w.join();
+    Merge(&parts, out);
+  }
+  ::close(fd);
+  return 0;
+}
+
+}  // namespace ovl::sys

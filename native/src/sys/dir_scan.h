@@ -1,0 +1,54 @@
+// One directory read in one call: every entry's lstat fields and its overlay xattrs, packed
+// as struct-of-arrays so the JS side can hand them over as typed arrays without building an
+// object per entry.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace ovl::sys {
+
+// DirScan.flags bits (exported to JS as the SCAN_* constants).
+enum ScanFlag : uint8_t {
+  kScanWhiteoutChardev = 1,  // character device 0/0
+  kScanXattrWhiteout = 2,    // regular file of size 0 carrying <prefix>whiteout
+  kScanOpaque = 4,           // <prefix>opaque is exactly "y"
+  kScanOpaqueX = 8,          // <prefix>opaque is exactly "x"
+  kScanRedirect = 16,        // <prefix>redirect present (value in DirScanResult::redirects)
+  kScanMetacopy = 32,        // <prefix>metacopy present
+  kScanHasXattrs = 64,       // llistxattr returned a non-empty list
+};
+
+struct DirScanOptions {
+  std::string xattr_prefix;  // "trusted.overlay." or "user.overlay."
+  bool xattrs = true;        // read xattrs of directories and regular files
+  bool readlinks = false;    // readlinkat every symlink
+};
+
+struct DirScanResult {
+  uint32_t count = 0;
+  // Names back to back, each ending in NUL; entry i is names[name_offsets[i] ..
+  // name_offsets[i + 1] - 1) (name_offsets has count + 1 elements).
+  std::string names;
+  std::vector<uint32_t> name_offsets;
+  std::vector<uint32_t> mode, mtime_ns, nlink, uid, gid, rdev_major, rdev_minor;
+  std::vector<double> size, mtime_ms, mtime_sec, ino;
+  std::vector<uint8_t> flags;
+  // Sparse columns, (entry index, value), in index order.
+  std::vector<std::pair<uint32_t, std::string>> redirects;
+  std::vector<std::pair<uint32_t, std::string>> link_targets;
+  // Entries getdents64 listed that could not be examined (vanished before statx, or a
+  // statx / listxattr / getxattr / readlinkat error other than "no xattrs here"): skipped.
+  uint32_t errors = 0;
+};
+
+// Reads every name (getdents64), then examines each (statx without following symlinks; for
+// directories and regular files when opts.xattrs, listxattr and the overlay values; readlink
+// of symlinks when opts.readlinks). Entries come out in no promised order (inode order for
+// big directories). Big directories are examined by a few threads; see dir_scan.cc.
+// Returns 0, or -errno with *syscall set to "open" or "getdents64" (the whole call failed).
+int ScanDir(const char* path, const DirScanOptions& opts, DirScanResult* out,
+            const char** syscall);
+
+}  // namespace ovl::sys

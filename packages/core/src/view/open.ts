@@ -1,0 +1,70 @@
+/**
+ * openOverlay: the overlay as data, from a mounted overlay's merged dir (its layers come
+ * from the mount table) or from layer dirs alone (no mount, no root: a stopped
+ * container's layers, layers copied from another machine).
+ */
+import { realpath, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { OvlError } from '../errors.js';
+import { listOverlayMounts } from '../mount-table.js';
+import type { OverlayMountInfo } from '../mountinfo.js';
+import { LayerStack } from './layer-stack.js';
+import { LayerView } from './overlay-view.js';
+import type { OverlaySource, OverlayView } from './types.js';
+
+async function assertDir(path: string, role: string): Promise<string> {
+  try {
+    if (!(await stat(path)).isDirectory()) throw new OvlError('ERR_OVL_NOT_A_DIRECTORY', `ovl: ${role} '${path}' is not a directory`, { path, hint: 'Layers are directories.' });
+  } catch (e) {
+    if (e instanceof OvlError) throw e;
+    throw new OvlError('ERR_OVL_PATH_MISSING', `ovl: ${role} '${path}' cannot be read (${(e as NodeJS.ErrnoException).code})`, { path, hint: `Check that '${path}' exists and is readable.` });
+  }
+  return resolve(path);
+}
+
+/**
+ * containers/storage mounts long stacks with lowerdir paths relative to its overlay home
+ * ('l/ABCDEF', after a chdir); the upper dir is '<home>/<id>/diff', so resolve them there.
+ */
+function layerPath(p: string, info: OverlayMountInfo): string {
+  if (isAbsolute(p)) return p;
+  const home = info.upper !== undefined ? dirname(dirname(info.upper)) : '/';
+  return resolve(home, p);
+}
+
+async function fromMount(merged: string): Promise<LayerStack> {
+  const target = await realpath(merged).catch(() => resolve(merged));
+  // The last mount on a path is the one in front.
+  const info = (await listOverlayMounts()).filter((m) => m.target === target).at(-1);
+  if (!info) {
+    throw new OvlError('ERR_OVL_NOT_AN_OVERLAY', `ovl: '${merged}' is not the mount point of an overlay in this mount namespace`, {
+      path: merged,
+      hint: 'Pass the merged dir of a mounted overlay, or the layer dirs themselves: openOverlay({ lower, upper }).',
+    });
+  }
+  // 'off' only stops the kernel making redirects; it still follows them (redirect_always_follow).
+  const redirect = info.options.redirect_dir;
+  return new LayerStack(
+    info.lower.map((p) => layerPath(p, info)),
+    info.upper === undefined ? undefined : layerPath(info.upper, info),
+    { userxattr: info.options.userxattr === true, followRedirects: redirect !== 'nofollow' },
+  );
+}
+
+/**
+ * The overlay as data. `source` is the merged dir of a mounted overlay, or its layers
+ * (`lower` top-most first, optional `upper`, `userxattr` for user.overlay.* xattrs).
+ * @throws OvlError ERR_OVL_NOT_AN_OVERLAY, ERR_OVL_PATH_MISSING, ERR_OVL_NOT_A_DIRECTORY, ERR_OVL_NO_LOWER.
+ */
+export async function openOverlay(source: OverlaySource): Promise<OverlayView> {
+  if (typeof source === 'string') return new LayerView(await fromMount(source));
+  if (source === null || typeof source !== 'object' || !Array.isArray(source.lower)) {
+    throw new TypeError('openOverlay takes a merged dir path or { lower: string[], upper?: string, userxattr?: boolean }.');
+  }
+  if (source.lower.length === 0 && source.upper === undefined) {
+    throw new OvlError('ERR_OVL_NO_LOWER', 'ovl: an overlay view needs at least one layer', { hint: 'Pass lower: [dir, ...] (top-most first) and optionally upper.' });
+  }
+  const lower = await Promise.all(source.lower.map((p, i) => assertDir(p, `lower[${i}]`)));
+  const upper = source.upper === undefined ? undefined : await assertDir(source.upper, 'upper');
+  return new LayerView(new LayerStack(lower, upper, { userxattr: source.userxattr === true, followRedirects: true }));
+}

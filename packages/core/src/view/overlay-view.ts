@@ -1,0 +1,107 @@
+/**
+ * OverlayView: the merged tree of an overlay computed from its layer dirs — what the
+ * kernel would show, plus where each entry comes from — without a mount and without root.
+ */
+import { lstat } from 'node:fs/promises';
+import { OvlError } from '../errors.js';
+import { changesOf } from './changes.js';
+import type { LayerStack } from './layer-stack.js';
+import { readMergedChild, readMergedDir, type MergedChild } from './merged-dir.js';
+import { components, joinPath, overlayPath } from './paths.js';
+import type { DirSource } from './resolve.js';
+import type { Change, MergedEntry, OverlayView, OverlayWatch, ReaddirOptions, WalkOptions, WatchOptions } from './types.js';
+import { watchOverlay } from './watch.js';
+
+const DEFAULT_CONCURRENCY = 8;
+
+export class LayerView implements OverlayView {
+  readonly layers: { upper?: string; lower: string[] };
+
+  constructor(private readonly stack: LayerStack) {
+    const upper = stack.layers.find((l) => l.id === 'upper');
+    this.layers = { lower: stack.layers.filter((l) => l.id !== 'upper').map((l) => l.root), ...(upper && { upper: upper.root }) };
+  }
+
+  /** The layer dirs of a merged dir, by resolving each component from the root; undefined when not a visible dir. */
+  private async dirSources(path: string): Promise<DirSource[] | undefined> {
+    let sources: DirSource[] = this.stack.rootSources;
+    let dir = '/';
+    for (const name of components(path)) {
+      const child = await readMergedChild(this.stack, dir, sources, name);
+      if (!child?.dirSources) return undefined;
+      sources = child.dirSources;
+      dir = joinPath(dir, name);
+    }
+    return sources;
+  }
+
+  async readdir(rel: string, opts: ReaddirOptions = {}): Promise<MergedEntry[]> {
+    const path = overlayPath(rel);
+    const sources = await this.dirSources(path);
+    if (!sources) {
+      const entry = await this.stat(path);
+      throw new OvlError(entry ? 'ERR_OVL_NOT_A_DIRECTORY' : 'ERR_OVL_NO_SUCH_PATH', `ovl: '${path}' ${entry ? 'is not a directory' : 'does not exist'} in the overlay`, { path });
+    }
+    return (await readMergedDir(this.stack, path, sources, opts.whiteouts === true)).map((c) => c.entry);
+  }
+
+  async stat(rel: string): Promise<MergedEntry | undefined> {
+    const path = overlayPath(rel);
+    if (path === '/') return this.rootEntry();
+    const parts = components(path);
+    const name = parts.pop()!;
+    const parent = `/${parts.join('/')}`;
+    const sources = await this.dirSources(parent);
+    if (!sources) return undefined;
+    return (await readMergedChild(this.stack, parent, sources, name))?.entry;
+  }
+
+  private async rootEntry(): Promise<MergedEntry> {
+    const top = this.stack.layers[0]!;
+    const st = await lstat(top.root);
+    return {
+      path: '/', name: '', type: 'dir', size: st.size, mode: st.mode, mtimeMs: st.mtimeMs, layer: top.id,
+      shadows: this.stack.layers.slice(1).map((l) => l.id), copiedUp: top.id === 'upper' && this.stack.layers.length > 1,
+      opaque: false, metacopy: false, sourcePath: top.root, uid: st.uid, gid: st.gid, nlink: st.nlink, ino: st.ino,
+    };
+  }
+
+  /**
+   * Every visible entry below the start dir (ghosts too with `whiteouts`), streamed: dirs are
+   * read `concurrency` at a time and entries yielded as each dir completes — sorted within a
+   * dir, in no fixed order across dirs. Memory holds at most `concurrency` dirs' entries plus
+   * the list of dirs still to read, never the tree.
+   */
+  async *walk(opts: WalkOptions = {}): AsyncGenerator<MergedEntry> {
+    const start = overlayPath(opts.root ?? '/');
+    const startSources = await this.dirSources(start);
+    if (!startSources) throw new OvlError('ERR_OVL_NOT_A_DIRECTORY', `ovl: '${start}' is not a directory in the overlay`, { path: start });
+    const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
+    const whiteouts = opts.whiteouts === true;
+    const pending: Array<{ path: string; sources: DirSource[] }> = [{ path: start, sources: startSources }];
+    const inFlight = new Map<number, Promise<{ id: number; children: MergedChild[] }>>();
+    let nextId = 0;
+
+    while (pending.length > 0 || inFlight.size > 0) {
+      while (inFlight.size < concurrency && pending.length > 0) {
+        const dir = pending.pop()!;
+        const id = nextId++;
+        inFlight.set(id, readMergedDir(this.stack, dir.path, dir.sources, whiteouts).then((children) => ({ id, children })));
+      }
+      const { id, children } = await Promise.race(inFlight.values());
+      inFlight.delete(id);
+      for (const c of children) {
+        if (c.dirSources) pending.push({ path: c.entry.path, sources: c.dirSources });
+      }
+      for (const c of children) yield c.entry;
+    }
+  }
+
+  changes(): Promise<Change[]> {
+    return changesOf(this.stack);
+  }
+
+  watch(opts: WatchOptions = {}): OverlayWatch {
+    return watchOverlay(this.stack, opts);
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The overlay as data: public shapes of openOverlay's view (names fixed by DESIGN.md;
+ * the fields after the first block are additions).
+ */
+
+/** Where an entry lives: 'upper', or the index into the lower layers (0 = top-most lower). */
+export type LayerId = 'upper' | number;
+
+export type EntryType = 'file' | 'dir' | 'symlink' | 'fifo' | 'socket' | 'chardev' | 'blockdev' | 'whiteout';
+
+export interface MergedEntry {
+  /** Absolute from the overlay root: '/etc/hosts'. The root itself is '/'. */
+  path: string;
+  name: string;
+  type: EntryType;
+  /** For a metacopy file: the size of the data it points to. */
+  size: number;
+  mode: number;
+  mtimeMs: number;
+  /** Where the visible entry lives (for a whiteout ghost: where the whiteout is). */
+  layer: LayerId;
+  /** Layers below that hold the same path, hidden by (or, for dirs, merged under) this one. */
+  shadows: LayerId[];
+  /** An upper entry that also exists below: the kernel copied it up (or, for a dir, merges it). */
+  copiedUp: boolean;
+  /** A dir marked opaque ('y'): nothing below shows through. */
+  opaque: boolean;
+  /** overlay.redirect of the visible entry: the path it continues from below. */
+  redirect?: string;
+  /** The visible file holds metadata only; data and size come from `dataLayer`. */
+  metacopy: boolean;
+
+  /** Absolute path of the visible entry inside its layer dir (redirects and all). */
+  sourcePath: string;
+  /** For metacopy files: where the data is. */
+  dataLayer?: LayerId;
+  dataPath?: string;
+  uid: number;
+  gid: number;
+  nlink: number;
+  ino: number;
+}
+
+export interface ReaddirOptions {
+  /** Include deleted names as `type: 'whiteout'` entries (ghosts). */
+  whiteouts?: boolean;
+}
+
+export interface WalkOptions extends ReaddirOptions {
+  /** Start below this dir instead of the root ('/' by default); the start dir itself is not yielded. */
+  root?: string;
+  /** How many directories are read at once (default 8). */
+  concurrency?: number;
+}
+
+/** What the upper layer changed, as `docker diff` / `podman diff` print it. */
+export interface Change {
+  path: string;
+  kind: 'A' | 'C' | 'D';
+}
+
+export interface ChangeEvent {
+  path: string;
+  /** Date.now() when ovl saw it. */
+  time: number;
+  /**
+   * 'rescan' (path '/'): the kernel's event queue overflowed, so events were lost; the
+   * upper dir was read again and what changed meanwhile follows as ordinary events.
+   */
+  kind: 'added' | 'copied-up' | 'modified' | 'deleted' | 'opaque' | 'metadata' | 'removed-from-upper' | 'rescan';
+}
+
+export interface WatchOptions {
+  /** Milliseconds during which repeated events for one path are merged (the first one is never delayed). Default 30. */
+  coalesceMs?: number;
+}
+
+export interface OverlayWatch extends AsyncIterable<ChangeEvent> {
+  close(): Promise<void>;
+}
+
+export interface OverlayView {
+  layers: { upper?: string; lower: string[] };
+  readdir(rel: string, opts?: ReaddirOptions): Promise<MergedEntry[]>;
+  stat(rel: string): Promise<MergedEntry | undefined>;
+  walk(opts?: WalkOptions): AsyncIterable<MergedEntry>;
+  changes(): Promise<Change[]>;
+  watch(opts?: WatchOptions): OverlayWatch;
+}
+
+export type OverlaySource = string | { lower: string[]; upper?: string; userxattr?: boolean };

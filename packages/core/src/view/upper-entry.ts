@@ -1,0 +1,67 @@
+/**
+ * What one upper-layer path is right now, re-read from disk for every inotify report
+ * (the event types are hints at best: the kernel builds whiteouts, copy-ups and opaque dirs
+ * in work/work and renames them in, and whiteouts share one inode). Sync on purpose: a
+ * batch of events is classified in one go, without a thread-pool hop per name.
+ */
+import { lstatSync } from 'node:fs';
+import { binding } from '../binding.js';
+
+export interface UpperState {
+  mode: number;
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  uid: number;
+  gid: number;
+  whiteout: boolean;
+  opaque: boolean;
+  metacopy: boolean;
+  /** Every xattr name and value, so that setfattr shows as a metadata change. */
+  xattrs: string;
+}
+
+const S_IFMT = 0o170000;
+export const isDirMode = (mode: number): boolean => (mode & S_IFMT) === 0o040000;
+
+function readXattrs(path: string): Map<string, Buffer> {
+  const b = binding();
+  const out = new Map<string, Buffer>();
+  try {
+    for (const name of b.llistxattr(path)) {
+      try {
+        out.set(name, b.lgetxattr(path, name));
+      } catch {
+        // removed between list and get
+      }
+    }
+  } catch {
+    // no xattr support, or the path vanished: no xattrs
+  }
+  return out;
+}
+
+/** The state of `path`, or undefined when it does not exist (any lstat failure counts as gone). */
+export function readUpperState(path: string, xattrPrefix: string): UpperState | undefined {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch {
+    return undefined;
+  }
+  const isFileOrDir = st.isFile() || st.isDirectory();
+  const xattrs = isFileOrDir ? readXattrs(path) : new Map<string, Buffer>();
+  const opaqueValue = xattrs.get(`${xattrPrefix}opaque`);
+  return {
+    mode: st.mode,
+    size: st.size,
+    mtimeMs: st.mtimeMs,
+    ino: st.ino,
+    uid: st.uid,
+    gid: st.gid,
+    whiteout: (st.isCharacterDevice() && st.rdev === 0) || (st.isFile() && st.size === 0 && xattrs.has(`${xattrPrefix}whiteout`)),
+    opaque: st.isDirectory() && opaqueValue !== undefined && opaqueValue.length === 1 && opaqueValue[0] === 0x79,
+    metacopy: st.isFile() && xattrs.has(`${xattrPrefix}metacopy`),
+    xattrs: [...xattrs].map(([k, v]) => `${k}=${v.toString('hex')}`).sort().join(','),
+  };
+}

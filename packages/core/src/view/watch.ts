@@ -1,0 +1,293 @@
+/**
+ * Live changes of an overlay's upper dir, from inotify (through the addon: Node's recursive
+ * fs.watch misses the whiteout→opaque swap and files in dirs created later).
+ *
+ * - Every dir of upper is watched; new dirs are watched as they appear and read at once
+ *   (what was made in them before the watch existed is reported too).
+ * - Event types are not trusted: each reported name is re-read (lstat + xattrs) and
+ *   compared with what ovl knew of it, which decides the kind.
+ * - Renames inside upper are paired by cookie so watched subtrees keep correct paths.
+ * - Queue overflow: a 'rescan' event, then the whole upper dir is compared again.
+ * - Bursts are coalesced per path: the first event goes out at once, later ones within
+ *   `coalesceMs` become one trailing event.
+ */
+import { lstatSync } from 'node:fs';
+import { binding } from '../binding.js';
+import type { InotifyEvent, InotifyWatcher } from '@ovl/native';
+import type { LayerStack } from './layer-stack.js';
+import { joinPath } from './paths.js';
+import { isDirMode, readUpperState, type UpperState } from './upper-entry.js';
+import type { ChangeEvent, OverlayWatch, WatchOptions } from './types.js';
+
+type Kind = ChangeEvent['kind'];
+const DEFAULT_COALESCE_MS = 30;
+
+class UpperWatch implements OverlayWatch {
+  private readonly known = new Map<string, UpperState>();
+  private readonly wdToDir = new Map<number, string>();
+  private readonly dirToWd = new Map<string, number>();
+  private readonly queue: ChangeEvent[] = [];
+  private readonly waiting: Array<(r: IteratorResult<ChangeEvent>) => void> = [];
+  private readonly lastEmit = new Map<string, number>();
+  private readonly trailing = new Map<string, { kind: Kind; timer: NodeJS.Timeout }>();
+  private readonly watcher: InotifyWatcher;
+  private readonly mask: number;
+  private closed = false;
+
+  constructor(
+    private readonly upper: string,
+    private readonly lowers: string[],
+    private readonly xattrPrefix: string,
+    private readonly coalesceMs: number,
+  ) {
+    const b = binding();
+    const c = b.constants;
+    this.mask = c.IN_CREATE | c.IN_DELETE | c.IN_MODIFY | c.IN_CLOSE_WRITE | c.IN_ATTRIB | c.IN_MOVED_FROM | c.IN_MOVED_TO | c.IN_DELETE_SELF | c.IN_ONLYDIR | c.IN_DONT_FOLLOW;
+    this.watcher = new b.InotifyWatcher((events) => this.onEvents(events));
+    const root = readUpperState(upper, xattrPrefix);
+    if (root) this.known.set('/', root); // events on upper itself (its times) are metadata, not news
+    this.watchTree('/', false);
+  }
+
+  /** Watch `dir` and everything below it, learning what is there; report it when `report`. */
+  private watchTree(dir: string, report: boolean): void {
+    const pending = [dir];
+    while (pending.length > 0) {
+      const d = pending.pop()!;
+      if (this.dirToWd.has(d)) continue;
+      let wd: number;
+      try {
+        wd = this.watcher.add(this.abs(d), this.mask);
+      } catch {
+        continue; // gone again, or not a dir any more: the parent's events will tell
+      }
+      this.wdToDir.set(wd, d);
+      this.dirToWd.set(d, wd);
+      // Read after the watch exists, so nothing made meanwhile slips between the two.
+      let names: string[];
+      try {
+        names = binding().listDir(this.abs(d), Number.MAX_SAFE_INTEGER);
+      } catch {
+        continue;
+      }
+      for (const name of names) {
+        const p = joinPath(d, name);
+        const state = readUpperState(this.abs(p), this.xattrPrefix);
+        if (!state) continue;
+        if (report) this.report(p, this.classify(undefined, state, p, true));
+        this.known.set(p, state);
+        if (isDirMode(state.mode)) pending.push(p);
+      }
+    }
+  }
+
+  private abs(p: string): string {
+    return p === '/' ? this.upper : this.upper + p;
+  }
+
+  private existsBelow(p: string): boolean {
+    return this.lowers.some((root) => {
+      try {
+        lstatSync(root + p);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  private classify(before: UpperState | undefined, now: UpperState | undefined, p: string, contentHint: boolean): Kind | undefined {
+    if (!now) return before ? 'removed-from-upper' : undefined;
+    if (now.whiteout) return before?.whiteout ? undefined : 'deleted';
+    const typeChanged = before !== undefined && (before.mode & 0o170000) !== (now.mode & 0o170000);
+    if (isDirMode(now.mode) && now.opaque && (!before || !before.opaque || typeChanged)) return 'opaque';
+    if (!before || before.whiteout || typeChanged) return !before?.whiteout && this.existsBelow(p) ? 'copied-up' : 'added';
+    if (before.size !== now.size || before.ino !== now.ino || (before.metacopy && !now.metacopy)) return 'modified';
+    if (before.mtimeMs !== now.mtimeMs && contentHint && !isDirMode(now.mode)) return 'modified';
+    if (before.mtimeMs !== now.mtimeMs || before.mode !== now.mode || before.uid !== now.uid || before.gid !== now.gid || before.xattrs !== now.xattrs || before.opaque !== now.opaque) {
+      return 'metadata';
+    }
+    return undefined;
+  }
+
+  /** Forget everything at and below `p` (it left upper), and its watches. */
+  private forget(p: string): void {
+    const prefix = `${p}/`;
+    for (const key of [...this.known.keys()]) if (key === p || key.startsWith(prefix)) this.known.delete(key);
+    for (const [dir, wd] of [...this.dirToWd]) {
+      if (dir === p || dir.startsWith(prefix)) {
+        this.dirToWd.delete(dir);
+        this.wdToDir.delete(wd);
+        this.watcher.remove(wd);
+      }
+    }
+  }
+
+  /** A dir renamed inside upper: its watches follow the inode, so only our paths change. */
+  private moved(from: string, to: string): void {
+    const rename = (key: string): string | undefined => (key === from ? to : key.startsWith(`${from}/`) ? to + key.slice(from.length) : undefined);
+    for (const [key, state] of [...this.known]) {
+      const next = rename(key);
+      if (next !== undefined) {
+        this.known.delete(key);
+        this.known.set(next, state);
+      }
+    }
+    for (const [dir, wd] of [...this.dirToWd]) {
+      const next = rename(dir);
+      if (next !== undefined) {
+        this.dirToWd.delete(dir);
+        this.dirToWd.set(next, wd);
+        this.wdToDir.set(wd, next);
+      }
+    }
+  }
+
+  /** Re-read `p` and report what changed. */
+  private check(p: string, contentHint: boolean): void {
+    const before = this.known.get(p);
+    const now = readUpperState(this.abs(p), this.xattrPrefix);
+    const kind = this.classify(before, now, p, contentHint);
+    if (!now) {
+      this.forget(p);
+    } else {
+      if (before && isDirMode(before.mode) && !isDirMode(now.mode)) this.forget(p);
+      this.known.set(p, now);
+    }
+    if (kind) this.report(p, kind);
+    if (now && isDirMode(now.mode) && !this.dirToWd.has(p)) this.watchTree(p, true);
+  }
+
+  private onEvents(events: InotifyEvent[]): void {
+    if (this.closed) return;
+    const c = binding().constants;
+    const dirty = new Map<string, boolean>();
+    const movedFrom = new Map<number, string>();
+    for (const ev of events) {
+      if (ev.mask & c.IN_Q_OVERFLOW) {
+        this.rescan();
+        continue;
+      }
+      const dir = this.wdToDir.get(ev.wd);
+      if (dir === undefined) continue;
+      if (ev.mask & (c.IN_IGNORED | c.IN_DELETE_SELF)) {
+        if (ev.mask & c.IN_IGNORED) {
+          this.wdToDir.delete(ev.wd);
+          if (this.dirToWd.get(dir) === ev.wd) this.dirToWd.delete(dir);
+        }
+        continue;
+      }
+      const p = ev.name === '' ? dir : joinPath(dir, ev.name);
+      if (ev.mask & c.IN_MOVED_FROM) movedFrom.set(ev.cookie, p);
+      if (ev.mask & c.IN_MOVED_TO) {
+        const from = movedFrom.get(ev.cookie);
+        if (from !== undefined && this.dirToWd.has(from)) {
+          this.moved(from, p);
+          movedFrom.delete(ev.cookie);
+          dirty.set(from, false);
+        }
+      }
+      const content = (ev.mask & (c.IN_MODIFY | c.IN_CLOSE_WRITE)) !== 0;
+      dirty.set(p, (dirty.get(p) ?? false) || content);
+    }
+    for (const [p, content] of dirty) this.check(p, content);
+  }
+
+  /** After an overflow: compare all of upper with what we knew, and re-watch. */
+  private rescan(): void {
+    this.report('/', 'rescan');
+    const seen = new Set<string>();
+    const pending = ['/'];
+    while (pending.length > 0) {
+      const d = pending.pop()!;
+      let names: string[];
+      try {
+        names = binding().listDir(this.abs(d), Number.MAX_SAFE_INTEGER);
+      } catch {
+        continue;
+      }
+      for (const name of names) {
+        const p = joinPath(d, name);
+        seen.add(p);
+        this.check(p, true);
+        const st = this.known.get(p);
+        if (st && isDirMode(st.mode)) pending.push(p);
+      }
+    }
+    for (const p of [...this.known.keys()]) if (!seen.has(p)) this.check(p, false);
+  }
+
+  private report(path: string, kind: Kind | undefined): void {
+    if (!kind || this.closed) return;
+    const now = Date.now();
+    const last = this.lastEmit.get(path);
+    if (last === undefined || now - last >= this.coalesceMs || kind === 'rescan') {
+      this.lastEmit.set(path, now);
+      this.emit({ path, kind, time: now });
+      return;
+    }
+    const pending = this.trailing.get(path);
+    if (pending) {
+      pending.kind = kind;
+      return;
+    }
+    const timer = setTimeout(() => {
+      const t = this.trailing.get(path);
+      this.trailing.delete(path);
+      if (!t || this.closed) return;
+      this.lastEmit.set(path, Date.now());
+      this.emit({ path, kind: t.kind, time: Date.now() });
+    }, last + this.coalesceMs - now);
+    this.trailing.set(path, { kind, timer });
+  }
+
+  private emit(ev: ChangeEvent): void {
+    const w = this.waiting.shift();
+    if (w) w({ value: ev, done: false });
+    else this.queue.push(ev);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<ChangeEvent> {
+    return {
+      next: () => {
+        const ev = this.queue.shift();
+        if (ev) return Promise.resolve({ value: ev, done: false });
+        if (this.closed) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => this.waiting.push(resolve));
+      },
+      return: async () => {
+        await this.close();
+        return { value: undefined, done: true };
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.watcher.close();
+    for (const t of this.trailing.values()) clearTimeout(t.timer);
+    this.trailing.clear();
+    for (const w of this.waiting.splice(0)) w({ value: undefined, done: true });
+  }
+}
+
+/** A watch that never reports: an overlay without upper cannot change through the kernel. */
+class NoUpperWatch implements OverlayWatch {
+  private done: Array<(r: IteratorResult<ChangeEvent>) => void> = [];
+  private closed = false;
+  [Symbol.asyncIterator](): AsyncIterator<ChangeEvent> {
+    return { next: () => (this.closed ? Promise.resolve({ value: undefined, done: true }) : new Promise((r) => this.done.push(r))) };
+  }
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const r of this.done.splice(0)) r({ value: undefined, done: true });
+  }
+}
+
+export function watchOverlay(stack: LayerStack, opts: WatchOptions): OverlayWatch {
+  const upper = stack.layers.find((l) => l.id === 'upper');
+  if (!upper) return new NoUpperWatch();
+  const lowers = stack.layers.filter((l) => l.id !== 'upper').map((l) => l.root);
+  return new UpperWatch(upper.root, lowers, stack.xattrPrefix, opts.coalesceMs ?? DEFAULT_COALESCE_MS);
+}

@@ -1,0 +1,222 @@
+/**
+ * view.changes() against `podman diff` on a real podman container: a two-layer image
+ * built here (a rootfs tar imported, then a commit adding whiteouts and an opaque dir),
+ * a container created from it (never started), mounted with `podman mount`, changed
+ * through its merged dir — then openOverlay(merged).changes(), minus the paths podman
+ * leaves out (PODMAN_IGNORED_PATHS), must be exactly what `podman diff` prints.
+ *
+ * Needs root, a private mount namespace and podman. Without podman the suite skips, or
+ * fails under OVL_REQUIRE_PRIVILEGED=1 (CI installs podman).
+ */
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, chmodSync, lstatSync, lutimesSync, mkdirSync, readdirSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openOverlay, PODMAN_IGNORED_PATHS, type Change } from '../src/index.js';
+import { describeMounting } from './support/privileged.js';
+import { makeBase, removeBase, writeTree } from './support/layers.js';
+
+function podmanAvailable(): boolean {
+  const r = spawnSync('podman', ['--version'], { encoding: 'utf8' });
+  return r.status === 0;
+}
+
+function podman(...args: string[]): string {
+  const r = spawnSync('podman', args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`podman ${args.join(' ')} exited with ${r.status}: ${r.stderr.trim()}`);
+  return r.stdout.trim();
+}
+
+/** Run each step even if one fails (cleanup). */
+function bestEffort(...steps: Array<() => unknown>): void {
+  for (const step of steps) {
+    try {
+      step();
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** `podman diff --format json` as sorted changes. */
+function podmanDiff(ctr: string): Change[] {
+  const out = JSON.parse(podman('diff', '--format', 'json', ctr)) as { added?: string[] | null; changed?: string[] | null; deleted?: string[] | null };
+  const changes: Change[] = [
+    ...(out.added ?? []).map((path): Change => ({ path, kind: 'A' })),
+    ...(out.changed ?? []).map((path): Change => ({ path, kind: 'C' })),
+    ...(out.deleted ?? []).map((path): Change => ({ path, kind: 'D' })),
+  ];
+  return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Every mtime in the image: a whole second, as tar keeps it. */
+const IMAGE_TIME = 1_600_000_000;
+
+/** Set atime and mtime of everything under `dir` (children first) to `sec`. */
+function setTimes(dir: string, sec: number): void {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (lstatSync(p).isDirectory()) setTimes(p, sec);
+    else lutimesSync(p, sec, sec);
+  }
+  utimesSync(dir, sec, sec);
+}
+
+const present = podmanAvailable();
+const describePodman: typeof describe = present ? describeMounting : process.env.OVL_REQUIRE_PRIVILEGED === '1' ? describeMounting : (describe.skip as typeof describe);
+
+describePodman('changes() vs podman diff', () => {
+  if (!present) {
+    it('podman is installed', () => {
+      throw new Error("OVL_REQUIRE_PRIVILEGED=1 but podman is not installed: install it (apt-get install -y podman; CI's .ci/run does) to compare changes() with `podman diff`.");
+    });
+    return;
+  }
+
+  const tag = `ovl-test-${process.pid}-${Date.now().toString(36)}`;
+  const image1 = `localhost/${tag}:base`;
+  const image2 = `localhost/${tag}:two-layers`;
+  const builder = `${tag}-builder`;
+  const ctr = `${tag}-ctr`;
+  let base: string | undefined;
+  let merged = '';
+
+  beforeAll(() => {
+    base = makeBase('ovl-podman-');
+    const rootfs = writeTree(join(base, 'rootfs'), {
+      bin: { sh: '#!/bin/false: never started\n' },
+      etc: {
+        'os-release': 'NAME=ovl-test\nID=ovl\n',
+        'modify-me': 'before\n',
+        'chmod-me': 'mode\n',
+        'delete-me': 'bye\n',
+        'gone-in-l2': 'removed by the second layer\n',
+      },
+      usr: { share: { doc: { a: { b: 'doc b\n', c: 'doc c\n' } } } },
+      var: { lib: { x: 'x\n' }, touched: { t: 't\n' }, empty: {}, 'same-second': {}, 'next-second': {}, 'previous-second': {} },
+      opt: { del: { f1: 'f1\n', sub: { f2: 'f2\n' } } },
+      srv: { repl: { old1: 'old1\n', old2: 'old2\n' }, 'l2-replaced': { was: 'was\n' } },
+      tmp: {},
+      home: {},
+    });
+    symlinkSync('os-release', join(rootfs, 'etc', 'link'));
+    symlinkSync('/nonexistent', join(rootfs, 'etc', 'dangling'));
+    chmodSync(join(rootfs, 'tmp'), 0o1777);
+    // Fixed, whole-second times: which dirs count as changed must not depend on the clock.
+    setTimes(rootfs, IMAGE_TIME);
+    const tar = join(base, 'rootfs.tar');
+    const t = spawnSync('tar', ['--numeric-owner', '-C', rootfs, '-cf', tar, '.'], { encoding: 'utf8' });
+    if (t.status !== 0) throw new Error(`tar failed: ${t.stderr}`);
+    podman('import', '-q', tar, image1);
+
+    // A second layer: a whiteout, an opaque dir, an added dir, a modified file.
+    podman('create', '-q', '--name', builder, image1, '/bin/sh');
+    const bm = podman('mount', builder);
+    unlinkSync(join(bm, 'etc', 'gone-in-l2'));
+    rmSync(join(bm, 'srv', 'l2-replaced'), { recursive: true });
+    mkdirSync(join(bm, 'srv', 'l2-replaced'));
+    writeFileSync(join(bm, 'srv', 'l2-replaced', 'now'), 'now\n');
+    writeTree(join(bm, 'opt', 'l2-added'), { file: 'l2 file\n', keep: 'l2 keep\n' });
+    appendFileSync(join(bm, 'usr', 'share', 'doc', 'a', 'b'), 'layer 2\n');
+    podman('umount', builder);
+    podman('commit', '-q', builder, image2);
+    podman('rm', builder);
+
+    podman('create', '-q', '--name', ctr, image2, '/bin/sh');
+    merged = podman('mount', ctr);
+  }, 180_000);
+
+  afterAll(() => {
+    bestEffort(
+      () => podman('umount', ctr),
+      () => podman('umount', builder),
+      () => podman('rm', '-f', ctr),
+      () => podman('rm', '-f', builder),
+      () => podman('rmi', '-f', image2),
+      () => podman('rmi', '-f', image1),
+    );
+    if (base !== undefined) removeBase(base);
+  }, 180_000);
+
+  it('changes() after edits through the merged dir equals podman diff', async () => {
+    const m = (...p: string[]): string => join(merged, ...p);
+    // added: files, a dir with contents, a symlink, a file in a lower dir that was empty, a deep file
+    writeFileSync(m('new.txt'), 'new\n');
+    writeFileSync(m('with space, and: colon.txt'), 'awkward\n');
+    writeFileSync(m('etc', 'new.conf'), 'conf\n');
+    writeTree(m('newdir'), { sub: { f: 'f\n' }, g: 'g\n' });
+    symlinkSync('new.conf', m('etc', 'newlink'));
+    writeFileSync(m('tmp', 'x'), 'x\n');
+    writeFileSync(m('usr', 'share', 'doc', 'a', 'new'), 'deep\n');
+    // modified, chmod-ed, deleted lower files
+    appendFileSync(m('etc', 'modify-me'), 'after\n');
+    chmodSync(m('etc', 'chmod-me'), 0o600);
+    unlinkSync(m('etc', 'delete-me'));
+    unlinkSync(m('opt', 'l2-added', 'file'));
+    // a deleted lower dir; a lower dir replaced by a new one of the same name (opaque)
+    rmSync(m('opt', 'del'), { recursive: true });
+    rmSync(m('srv', 'repl'), { recursive: true });
+    mkdirSync(m('srv', 'repl'));
+    writeFileSync(m('srv', 'repl', 'new'), 'new\n');
+    // the same over a dir the second layer already replaced (opaque there too)
+    rmSync(m('srv', 'l2-replaced'), { recursive: true });
+    mkdirSync(m('srv', 'l2-replaced'));
+    // a name the second layer whited out, created again
+    writeFileSync(m('etc', 'gone-in-l2'), 'back\n');
+    // a lower file replaced by a dir
+    unlinkSync(m('bin', 'sh'));
+    mkdirSync(m('bin', 'sh'));
+    // created then deleted: nothing of it remains
+    writeFileSync(m('var', 'lib', 'tmpfile'), 'tmp\n');
+    unlinkSync(m('var', 'lib', 'tmpfile'));
+    // a touched lower dir
+    const later = new Date(Date.now() + 5000);
+    utimesSync(m('var', 'touched'), later, later);
+    // dirs whose new mtime has nanoseconds while the image's has none: podman compares
+    // seconds only then (sameFsTime), so the same second is unchanged, any other second is C
+    utimesSync(m('var', 'same-second'), IMAGE_TIME, IMAGE_TIME + 0.25);
+    utimesSync(m('var', 'next-second'), IMAGE_TIME, IMAGE_TIME + 1.5);
+    utimesSync(m('var', 'previous-second'), IMAGE_TIME, IMAGE_TIME - 0.5);
+
+    // paths podman bind-mounts at run time and leaves out of its diff (exact paths only)
+    writeFileSync(m('etc', 'hostname'), 'ovl-test\n');
+    writeFileSync(m('etc', 'hosts'), '127.0.0.1 localhost\n');
+    mkdirSync(m('run'));
+    writeFileSync(m('run', '.containerenv'), '');
+    writeFileSync(m('run', 'kept'), 'kept\n');
+
+    const view = await openOverlay(merged);
+    expect(view.layers.lower).toHaveLength(2);
+    const ignored = new Set(PODMAN_IGNORED_PATHS);
+    const ours = (await view.changes()).filter((c) => !ignored.has(c.path));
+    const theirs = podmanDiff(ctr);
+    if (process.env.OVL_VERBOSE === '1') console.log(theirs.map((c) => `${c.kind} ${c.path}`).join('\n'));
+
+    // a readable difference first, then the exact comparison
+    const key = (c: Change): string => `${c.kind} ${c.path}`;
+    const a = new Set(ours.map(key));
+    const b = new Set(theirs.map(key));
+    expect({ onlyInChanges: [...a].filter((k) => !b.has(k)), onlyInPodmanDiff: [...b].filter((k) => !a.has(k)) }).toEqual({ onlyInChanges: [], onlyInPodmanDiff: [] });
+    expect(ours).toEqual(theirs);
+    // and what the scenario is about is really there
+    expect(theirs).toEqual(
+      expect.arrayContaining([
+        { path: '/new.txt', kind: 'A' },
+        { path: '/newdir', kind: 'A' },
+        { path: '/newdir/sub/f', kind: 'A' },
+        { path: '/etc/modify-me', kind: 'C' },
+        { path: '/etc/chmod-me', kind: 'C' },
+        { path: '/etc/delete-me', kind: 'D' },
+        { path: '/opt/del', kind: 'D' },
+        { path: '/var/touched', kind: 'C' },
+      ]),
+    );
+    expect(theirs.some((c) => c.path === '/var/lib/tmpfile')).toBe(false);
+    expect(theirs.some((c) => c.path === '/var/same-second')).toBe(false);
+    // the filter matters: changes() itself reports what podman leaves out
+    const all = await view.changes();
+    expect(all).toEqual(expect.arrayContaining([{ path: '/etc/hostname', kind: 'A' }, { path: '/run', kind: 'A' }, { path: '/run/.containerenv', kind: 'A' }]));
+    expect(theirs).toContainEqual({ path: '/run/kept', kind: 'A' });
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * overlayfs lookup rules on synthetic listings (no filesystem): each case is a small stack
+ * written as data, and the expected kernel answer.
+ */
+import { describe, expect, it } from 'vitest';
+import type { DirScan } from '@ovl/native';
+import { DirListing, SCAN_METACOPY, SCAN_OPAQUE, SCAN_REDIRECT, SCAN_WHITEOUT_CHARDEV, SCAN_XATTR_WHITEOUT } from '../src/view/listing.js';
+import { resolveName, type DirSource } from '../src/view/resolve.js';
+
+type Kind = 'file' | 'dir' | 'wh' | 'xwh' | 'opaque' | 'metacopy' | 'symlink';
+interface Spec {
+  kind: Kind;
+  redirect?: string;
+  size?: number;
+}
+/** layer dirs: stack index → dir path → name → entry */
+type Layers = Array<Record<string, Record<string, Spec>>>;
+
+const MODE: Record<Kind, number> = { file: 0o100644, dir: 0o40755, wh: 0o20000, xwh: 0o100000, opaque: 0o40755, metacopy: 0o100644, symlink: 0o120777 };
+const FLAGS: Record<Kind, number> = { file: 0, dir: 0, wh: SCAN_WHITEOUT_CHARDEV, xwh: SCAN_XATTR_WHITEOUT, opaque: SCAN_OPAQUE, metacopy: SCAN_METACOPY, symlink: 0 };
+
+function listing(dir: string, entries: Record<string, Spec>): DirListing {
+  const names = Object.keys(entries);
+  const specs = Object.values(entries);
+  const scan = {
+    count: names.length,
+    names,
+    mode: Uint32Array.from(specs.map((e) => MODE[e.kind])),
+    size: Float64Array.from(specs.map((e) => e.size ?? 0)),
+    flags: Uint8Array.from(specs.map((e) => FLAGS[e.kind] | (e.redirect ? SCAN_REDIRECT : 0))),
+    redirect: specs.map((e) => e.redirect),
+  } as unknown as DirScan;
+  return new DirListing(scan, dir);
+}
+
+function setup(layers: Layers) {
+  const lookup = (s: number, dir: string) => {
+    const entries = layers[s]?.[dir];
+    return entries ? listing(dir, entries) : undefined;
+  };
+  const roots: DirSource[] = layers.map((_, s) => ({ s, path: '/' }));
+  return { lookup, roots };
+}
+
+function resolve(layers: Layers, name: string, sources?: DirSource[]) {
+  const { lookup, roots } = setup(layers);
+  const r = resolveName(name, sources ?? roots, roots, lookup);
+  return {
+    visible: r.visible && { s: r.visible.s, path: r.visible.path },
+    ghost: r.ghost && { s: r.ghost.s },
+    shadows: r.shadows,
+    dirSources: r.dirSources,
+    data: r.data && { s: r.data.s, path: r.data.path },
+  };
+}
+
+describe('resolveName: the kernel lookup rules', () => {
+  it('the top-most layer wins; layers below are shadows', () => {
+    const r = resolve([{ '/': { a: { kind: 'file' } } }, { '/': { a: { kind: 'file' } } }, { '/': {} }, { '/': { a: { kind: 'symlink' } } }], 'a');
+    expect(r.visible).toEqual({ s: 0, path: '/a' });
+    expect(r.shadows).toEqual([1, 3]);
+  });
+
+  it('a char-device whiteout hides the name and everything below; it is a ghost', () => {
+    const r = resolve([{ '/': { a: { kind: 'wh' } } }, { '/': { a: { kind: 'file' } } }, { '/': { a: { kind: 'wh' } } }, { '/': { a: { kind: 'file' } } }], 'a');
+    expect(r.visible).toBeUndefined();
+    expect(r.ghost).toEqual({ s: 0 });
+    expect(r.shadows).toEqual([1]); // stops at the next whiteout
+  });
+
+  it('whiteouts in lower layers hide what is below them too, in both forms', () => {
+    expect(resolve([{ '/': {} }, { '/': { a: { kind: 'wh' } } }, { '/': { a: { kind: 'file' } } }], 'a').visible).toBeUndefined();
+    expect(resolve([{ '/': {} }, { '/': { a: { kind: 'xwh' } } }, { '/': { a: { kind: 'file' } } }], 'a').visible).toBeUndefined();
+  });
+
+  it('dirs merge downwards until an opaque dir', () => {
+    const r = resolve([{ '/': { d: { kind: 'dir' } } }, { '/': { d: { kind: 'opaque' } } }, { '/': { d: { kind: 'dir' } } }], 'd');
+    expect(r.visible).toEqual({ s: 0, path: '/d' });
+    expect(r.dirSources).toEqual([{ s: 0, path: '/d' }, { s: 1, path: '/d' }]);
+    expect(r.shadows).toEqual([1, 2]);
+  });
+
+  it('a visible opaque dir merges nothing', () => {
+    const r = resolve([{ '/': { d: { kind: 'opaque' } } }, { '/': { d: { kind: 'dir' } } }], 'd');
+    expect(r.dirSources).toEqual([{ s: 0, path: '/d' }]);
+  });
+
+  it('a dir never merges with a non-dir below it, nor past it', () => {
+    const r = resolve([{ '/': { d: { kind: 'dir' } } }, { '/': { d: { kind: 'file' } } }, { '/': { d: { kind: 'dir' } } }], 'd');
+    expect(r.dirSources).toEqual([{ s: 0, path: '/d' }]);
+  });
+
+  it('a file on top of a dir hides the dir', () => {
+    const r = resolve([{ '/': { d: { kind: 'file' } } }, { '/': { d: { kind: 'dir' } } }], 'd');
+    expect(r.visible).toEqual({ s: 0, path: '/d' });
+    expect(r.dirSources).toBeUndefined();
+  });
+
+  it('a relative redirect continues from another name in the same parent', () => {
+    const r = resolve([{ '/': { new: { kind: 'dir', redirect: 'old' }, old: { kind: 'wh' } } }, { '/': { old: { kind: 'dir' } } }], 'new');
+    expect(r.dirSources).toEqual([{ s: 0, path: '/new' }, { s: 1, path: '/old' }]);
+  });
+
+  it('an absolute redirect continues from a path under every lower root', () => {
+    const a = { a: { kind: 'dir' as const } };
+    const layers: Layers = [{ '/x': { moved: { kind: 'dir', redirect: '/a/orig' } } }, { '/': a, '/a': { orig: { kind: 'dir' } } }, { '/': a, '/a': { orig: { kind: 'dir' } } }];
+    const r = resolve(layers, 'moved', [{ s: 0, path: '/x' }]);
+    expect(r.dirSources).toEqual([{ s: 0, path: '/x/moved' }, { s: 1, path: '/a/orig' }, { s: 2, path: '/a/orig' }]);
+  });
+
+  it('walks an absolute redirect path component by component in each layer, as ovl_lookup_layer does', () => {
+    const top = { '/x': { moved: { kind: 'dir' as const, redirect: '/a/orig' } } };
+    const orig = { orig: { kind: 'dir' as const } };
+    const chain = (...layers: Layers) => resolve([top, ...layers], 'moved', [{ s: 0, path: '/x' }]).dirSources?.map((d) => d.s);
+    // a missing ancestor: nothing in that layer, the next one still counts
+    expect(chain({ '/': {} }, { '/': { a: { kind: 'dir' } }, '/a': orig })).toEqual([0, 2]);
+    // an opaque ancestor: that layer counts, none below it
+    expect(chain({ '/': { a: { kind: 'opaque' } }, '/a': orig }, { '/': { a: { kind: 'dir' } }, '/a': orig })).toEqual([0, 1]);
+    // a whited-out or non-dir ancestor ends the lookup
+    expect(chain({ '/': { a: { kind: 'wh' } } }, { '/': { a: { kind: 'dir' } }, '/a': orig })).toEqual([0]);
+    expect(chain({ '/': { a: { kind: 'symlink' } }, '/a': orig }, { '/': { a: { kind: 'dir' } }, '/a': orig })).toEqual([0]);
+  });
+
+  it('with redirects not followed (redirect_dir=nofollow) a redirected dir is refused, as the kernel does', () => {
+    const { lookup, roots } = setup([{ '/': { new: { kind: 'dir', redirect: 'old' } } }, { '/': { old: { kind: 'dir' } } }]);
+    expect(resolveName('new', roots, roots, lookup, false).visible).toBeUndefined();
+  });
+
+  it('a metacopy file takes its data from the first full file below, following its redirect', () => {
+    const r = resolve([{ '/': { f: { kind: 'metacopy', redirect: '/g' } } }, { '/': { g: { kind: 'metacopy' } } }, { '/': { g: { kind: 'file', size: 42 } } }], 'f');
+    expect(r.visible).toEqual({ s: 0, path: '/f' });
+    expect(r.data).toEqual({ s: 2, path: '/g' });
+  });
+
+  it('a name only in a lower dir the parent does not merge is looked up there only', () => {
+    const r = resolve([{ '/d': { x: { kind: 'wh' } } }], 'x', [{ s: 0, path: '/d' }]);
+    expect(r.visible).toBeUndefined();
+    expect(r.ghost).toEqual({ s: 0 });
+  });
+});

@@ -1,0 +1,155 @@
+/**
+ * watch() on a real mount: a burst of thousands of mixed operations through merged must
+ * leave no change that changes() reports without an event, each kind must be told right,
+ * and a single write must be reported promptly (the figure is printed; the 50 ms target is
+ * measured by `npm run bench`, timing assertions do not belong in tests).
+ */
+import { appendFileSync, chmodSync, mkdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { mountOverlay, openOverlay, type ChangeEvent, type OverlayWatch } from '../src/index.js';
+import { describeMounting } from './support/privileged.js';
+import { makeBase, writeTree, type Tree } from './support/layers.js';
+import { cleanupBase } from './support/cleanup.js';
+
+let base: string;
+let watch: OverlayWatch | undefined;
+beforeEach(() => {
+  base = makeBase('ovl-watch-');
+});
+afterEach(async () => {
+  await watch?.close();
+  watch = undefined;
+  cleanupBase(base);
+});
+
+/** Collects events in the background; `quiet()` resolves once none arrived for `ms`. */
+function collect(w: OverlayWatch) {
+  const events: ChangeEvent[] = [];
+  let last = Date.now();
+  const listeners: Array<(e: ChangeEvent) => void> = [];
+  void (async () => {
+    for await (const e of w) {
+      events.push(e);
+      last = Date.now();
+      for (const l of listeners) l(e);
+    }
+  })();
+  return {
+    events,
+    /** Resolves once no event arrived for `ms` (after letting the loop deliver what is queued). */
+    quiet: async (ms = 300) => {
+      do await new Promise((r) => setTimeout(r, ms / 3));
+      while (Date.now() - last < ms);
+    },
+    next: (pred: (e: ChangeEvent) => boolean) =>
+      new Promise<ChangeEvent>((resolve) => {
+        const l = (e: ChangeEvent) => {
+          if (pred(e)) {
+            listeners.splice(listeners.indexOf(l), 1);
+            resolve(e);
+          }
+        };
+        listeners.push(l);
+      }),
+  };
+}
+
+function lowerTree(): Tree {
+  const tree: Tree = {};
+  for (let d = 0; d < 20; d++) {
+    const dir: Tree = {};
+    for (let f = 0; f < 50; f++) dir[`f${f}.txt`] = `lower ${d}/${f}\n`;
+    tree[`d${d}`] = dir;
+  }
+  return tree;
+}
+
+describeMounting('watch()', () => {
+  it('misses nothing changes() reports after a burst of thousands of operations, and tells kinds apart', async () => {
+    const lower = writeTree(join(base, 'lower'), lowerTree());
+    const upper = writeTree(join(base, 'upper'), {});
+    const work = writeTree(join(base, 'work'), {});
+    const merged = writeTree(join(base, 'merged'), {});
+    const m = await mountOverlay({ lower: [lower], upper, work, target: merged });
+    try {
+      const view = await openOverlay(merged);
+      watch = view.watch();
+      const c = collect(watch);
+
+      let ops = 0;
+      for (let d = 0; d < 10; d++) {
+        for (let f = 0; f < 50; f++, ops++) {
+          const p = join(merged, `d${d}`, `f${f}.txt`);
+          if (f % 5 === 0) unlinkSync(p);
+          else if (f % 5 === 1) appendFileSync(p, 'more\n');
+          else if (f % 5 === 2) chmodSync(p, 0o600);
+          else if (f % 5 === 3) writeFileSync(p, 'rewritten\n');
+        }
+      }
+      for (let n = 0; n < 60; n++) {
+        const dir = join(merged, 'new', `n${n}`, 'deeper');
+        mkdirSync(dir, { recursive: true });
+        for (let f = 0; f < 20; f++, ops++) writeFileSync(join(dir, `x${f}`), String(f));
+      }
+      for (let d = 10; d < 13; d++, ops++) {
+        rmSync(join(merged, `d${d}`), { recursive: true });
+        mkdirSync(join(merged, `d${d}`));
+        writeFileSync(join(merged, `d${d}`, 'fresh.txt'), 'new dir\n');
+      }
+      for (let t = 0; t < 200; t++, ops += 2) {
+        writeFileSync(join(merged, `tmp${t}`), 'x');
+        unlinkSync(join(merged, `tmp${t}`));
+      }
+      expect(ops).toBeGreaterThan(2000);
+      await c.quiet();
+
+      const seen = new Set(c.events.map((e) => e.path));
+      const kinds = new Map(c.events.map((e) => [e.path, e.kind]));
+      const changes = await view.changes();
+      expect(changes.length).toBeGreaterThan(1500);
+      const missed = changes.filter((ch) => !seen.has(ch.path) && ![...seen].some((p) => p.startsWith(`${ch.path}/`)));
+      expect(missed).toEqual([]);
+
+      expect(kinds.get('/d0/f0.txt')).toBe('deleted');
+      expect(kinds.get('/d0/f1.txt')).toMatch(/copied-up|modified/);
+      expect(c.events.find((e) => e.path === '/d0/f1.txt')!.kind).toBe('copied-up');
+      expect(c.events.some((e) => e.path === '/d0/f2.txt' && (e.kind === 'copied-up' || e.kind === 'metadata'))).toBe(true);
+      expect(c.events.some((e) => e.path === '/d10' && e.kind === 'opaque')).toBe(true);
+      expect(c.events.some((e) => e.path === '/new/n59/deeper/x19' && e.kind === 'added')).toBe(true);
+      // Made and removed before ovl looked: nothing to report, nothing in changes() either.
+      expect(changes.some((ch) => ch.path.startsWith('/tmp'))).toBe(false);
+
+      // Made, seen, then removed: the upper entry is gone and a lower never had it.
+      const added = c.next((e) => e.path === '/later.txt');
+      writeFileSync(join(merged, 'later.txt'), 'x');
+      expect((await added).kind).toBe('added');
+      const removed = c.next((e) => e.path === '/later.txt');
+      unlinkSync(join(merged, 'later.txt'));
+      expect((await removed).kind).toBe('removed-from-upper');
+
+      const started = Date.now();
+      const next = c.next((e) => e.path === '/d19/f49.txt');
+      appendFileSync(join(merged, 'd19', 'f49.txt'), 'one write\n');
+      const ev = await next;
+      console.log(`watch: ${c.events.length} events for ${ops} operations; a single write reported after ${Date.now() - started} ms (${ev.kind})`);
+      expect(ev.kind).toBe('copied-up');
+    } finally {
+      await watch?.close();
+      await m.unmount();
+    }
+  });
+
+  it('close() ends iteration and releases the watches', async () => {
+    const upper = writeTree(join(base, 'upper'), { a: { b: {} } });
+    const lower = writeTree(join(base, 'lower'), {});
+    const view = await openOverlay({ lower: [lower], upper });
+    const before = (await import('node:fs')).readdirSync('/proc/self/fd').length;
+    watch = view.watch();
+    const it = watch[Symbol.asyncIterator]();
+    const pending = it.next();
+    await watch.close();
+    expect(await pending).toEqual({ value: undefined, done: true });
+    expect((await import('node:fs')).readdirSync('/proc/self/fd').length).toBe(before);
+  });
+});
