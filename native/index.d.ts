@@ -340,6 +340,14 @@ export interface NativeBinding {
    */
   scanDir(path: PathLike, opts: ScanDirOptions): DirScan;
   scanDirAsync(path: PathLike, opts: ScanDirOptions): Promise<DirScan>;
+  /**
+   * Examine only `names` inside the directory `path`, exactly as scanDir examines entries: a
+   * lookup of a few names without reading a whole (possibly huge) directory. Names that do
+   * not exist there (or hold '/', or are '', '.', '..') are left out and counted in `errors`;
+   * the others come out in the order given.
+   */
+  scanNames(path: PathLike, names: PathLike[], opts: ScanDirOptions): DirScan;
+  scanNamesAsync(path: PathLike, names: PathLike[], opts: ScanDirOptions): Promise<DirScan>;
 
   /** The inotify watcher class: `new binding.InotifyWatcher(onEvents)`. */
   readonly InotifyWatcher: InotifyWatcherConstructor;

@@ -392,3 +392,40 @@ describe('scanDir: errors', () => {
     expect(JSON.parse(r.stdout)).toEqual({ count: 0, errors: 3 });
   });
 });
+
+describe('scanNames: a few names of a directory, examined as scanDir does', () => {
+  const opts = { xattrPrefix: 'trusted.overlay.' };
+  let d;
+  beforeAll(() => {
+    d = fs.mkdtempSync(path.join(dir, 'names-'));
+    fs.writeFileSync(path.join(d, 'a file'), 'abc');
+    fs.mkdirSync(path.join(d, 'sub'));
+    if (isRoot) native.lsetxattr(path.join(d, 'sub'), 'trusted.overlay.opaque', 'y', 0);
+    fs.symlinkSync('/etc', path.join(d, 'link'));
+  });
+
+  it('returns the names asked for that exist, in the order asked, with the same columns as scanDir', () => {
+    const r = native.scanNames(d, ['sub', 'missing', 'a file', 'link'], opts);
+    expect(r.names).toEqual(['sub', 'a file', 'link']);
+    expect(r.errors).toBe(1);
+    const full = native.scanDir(d, opts);
+    for (const [i, name] of r.names.entries()) {
+      const j = full.names.indexOf(name);
+      expect([r.mode[i], r.size[i], r.ino[i], r.flags[i]]).toEqual([full.mode[j], full.size[j], full.ino[j], full.flags[j]]);
+    }
+  });
+
+  it('never leaves the directory: names with a slash, empty, . and .. are refused', () => {
+    const r = native.scanNames(d, ['../' + path.basename(d), 'sub/x', '', '.', '..', 'sub'], opts);
+    expect(r.names).toEqual(['sub']);
+    expect(r.errors).toBe(5);
+  });
+
+  it('has an async twin, and fails as a whole only when the dir itself cannot be read', async () => {
+    const r = await native.scanNamesAsync(d, ['a file'], opts);
+    expect(r.names).toEqual(['a file']);
+    const e = catchSync(() => native.scanNames(path.join(d, 'nope'), ['x'], opts));
+    expectNativeError(expect, e, { code: 'ENOENT', syscall: 'open', path: path.join(d, 'nope') });
+    expectNativeError(expect, await catchAsync(native.scanNamesAsync(path.join(d, 'a file'), ['x'], opts)), { code: 'ENOTDIR' });
+  });
+});

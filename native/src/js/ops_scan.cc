@@ -65,78 +65,106 @@ Napi::Value Names(Napi::Env env, const sys::DirScanResult& r) {
   return split.As<Napi::Function>().Call(all, {Napi::String::New(env, "\0", 1)});
 }
 
+// The options object of scanDir and scanNames.
+bool ParseScanOptions(Args& a, Napi::Value arg, sys::DirScanOptions* opts) {
+  Napi::Object o;
+  Napi::Value prefix, xattrs, readlinks;
+  // A throwing getter leaves its exception pending: stop there, throwing nothing over it.
+  auto get = [&](const char* key, Napi::Value* v) {
+    *v = o.Get(key);
+    return !a.Env().IsExceptionPending();
+  };
+  return a.ToObject(arg, "opts", &o) && get("xattrPrefix", &prefix) && get("xattrs", &xattrs) &&
+         get("readlinks", &readlinks) && a.ToString(prefix, "opts.xattrPrefix", &opts->xattr_prefix) &&
+         a.ToBool(xattrs, "opts.xattrs", true, &opts->xattrs) &&
+         a.ToBool(readlinks, "opts.readlinks", false, &opts->readlinks);
+}
+
+// The DirScan object for a result.
+Napi::Value ScanToJs(Napi::Env env, const sys::DirScanResult& r, const sys::DirScanOptions& opts) {
+  const size_t n = r.count;
+  Napi::Value names = Names(env, r);
+  if (names.IsEmpty()) return names;
+  // One ArrayBuffer for every numeric column, 8-byte columns first so that every view is
+  // aligned to its element size.
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, n * (4 * 8 + 7 * 4 + 1));
+  size_t off = 0;
+  auto size = Column(env, buffer, &off, r.size);
+  auto mtime_ms = Column(env, buffer, &off, r.mtime_ms);
+  auto mtime_sec = Column(env, buffer, &off, r.mtime_sec);
+  auto ino = Column(env, buffer, &off, r.ino);
+  auto mode = Column(env, buffer, &off, r.mode);
+  auto mtime_ns = Column(env, buffer, &off, r.mtime_ns);
+  auto nlink = Column(env, buffer, &off, r.nlink);
+  auto uid = Column(env, buffer, &off, r.uid);
+  auto gid = Column(env, buffer, &off, r.gid);
+  auto rdev_major = Column(env, buffer, &off, r.rdev_major);
+  auto rdev_minor = Column(env, buffer, &off, r.rdev_minor);
+  auto flags = Column(env, buffer, &off, r.flags);
+
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("count", Napi::Number::New(env, r.count));
+  o.Set("names", names);
+  o.Set("mode", mode);
+  o.Set("size", size);
+  o.Set("mtimeMs", mtime_ms);
+  o.Set("mtimeNs", mtime_ns);
+  o.Set("mtimeSec", mtime_sec);
+  o.Set("ino", ino);
+  o.Set("nlink", nlink);
+  o.Set("uid", uid);
+  o.Set("gid", gid);
+  o.Set("rdevMajor", rdev_major);
+  o.Set("rdevMinor", rdev_minor);
+  o.Set("flags", flags);
+  o.Set("redirect", Sparse(env, r.count, r.redirects));
+  if (opts.readlinks) o.Set("linkTarget", Sparse(env, r.count, r.link_targets));
+  o.Set("errors", Napi::Number::New(env, r.errors));
+  return o;
+}
+
 struct ScanDirOp {
   static constexpr const char* kName = "scanDir";
   std::string path;
   sys::DirScanOptions opts;
   sys::DirScanResult result;
 
-  bool Parse(Args& a) {
-    Napi::Object o;
-    Napi::Value prefix, xattrs, readlinks;
-    // A throwing getter leaves its exception pending: stop there, throwing nothing over it.
-    auto get = [&](const char* key, Napi::Value* v) {
-      *v = o.Get(key);
-      return !a.Env().IsExceptionPending();
-    };
-    return a.ToBytes(a[0], "path", &path) && a.ToObject(a[1], "opts", &o) &&
-           get("xattrPrefix", &prefix) && get("xattrs", &xattrs) && get("readlinks", &readlinks) &&
-           a.ToString(prefix, "opts.xattrPrefix", &opts.xattr_prefix) &&
-           a.ToBool(xattrs, "opts.xattrs", true, &opts.xattrs) &&
-           a.ToBool(readlinks, "opts.readlinks", false, &opts.readlinks);
-  }
-
+  bool Parse(Args& a) { return a.ToBytes(a[0], "path", &path) && ParseScanOptions(a, a[1], &opts); }
   void Execute(sys::Failure* f) {
     const char* syscall = "open";
     if (f->Set(sys::ScanDir(path.c_str(), opts, &result, &syscall), syscall)) f->path = path;
   }
+  Napi::Value Result(Napi::Env env) { return ScanToJs(env, result, opts); }
+};
 
-  Napi::Value Result(Napi::Env env) {
-    const sys::DirScanResult& r = result;
-    const size_t n = r.count;
-    Napi::Value names = Names(env, r);
-    if (names.IsEmpty()) return names;
-    // One ArrayBuffer for every numeric column, 8-byte columns first so that every view is
-    // aligned to its element size.
-    Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, n * (4 * 8 + 7 * 4 + 1));
-    size_t off = 0;
-    auto size = Column(env, buffer, &off, r.size);
-    auto mtime_ms = Column(env, buffer, &off, r.mtime_ms);
-    auto mtime_sec = Column(env, buffer, &off, r.mtime_sec);
-    auto ino = Column(env, buffer, &off, r.ino);
-    auto mode = Column(env, buffer, &off, r.mode);
-    auto mtime_ns = Column(env, buffer, &off, r.mtime_ns);
-    auto nlink = Column(env, buffer, &off, r.nlink);
-    auto uid = Column(env, buffer, &off, r.uid);
-    auto gid = Column(env, buffer, &off, r.gid);
-    auto rdev_major = Column(env, buffer, &off, r.rdev_major);
-    auto rdev_minor = Column(env, buffer, &off, r.rdev_minor);
-    auto flags = Column(env, buffer, &off, r.flags);
+struct ScanNamesOp {
+  static constexpr const char* kName = "scanNames";
+  std::string path;
+  std::vector<std::string> names;
+  sys::DirScanOptions opts;
+  sys::DirScanResult result;
 
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("count", Napi::Number::New(env, r.count));
-    o.Set("names", names);
-    o.Set("mode", mode);
-    o.Set("size", size);
-    o.Set("mtimeMs", mtime_ms);
-    o.Set("mtimeNs", mtime_ns);
-    o.Set("mtimeSec", mtime_sec);
-    o.Set("ino", ino);
-    o.Set("nlink", nlink);
-    o.Set("uid", uid);
-    o.Set("gid", gid);
-    o.Set("rdevMajor", rdev_major);
-    o.Set("rdevMinor", rdev_minor);
-    o.Set("flags", flags);
-    o.Set("redirect", Sparse(env, r.count, r.redirects));
-    if (opts.readlinks) o.Set("linkTarget", Sparse(env, r.count, r.link_targets));
-    o.Set("errors", Napi::Number::New(env, r.errors));
-    return o;
+  bool Parse(Args& a) {
+    Napi::Array list;
+    if (!a.ToBytes(a[0], "path", &path) || !a.ToArray(a[1], "names", &list)) return false;
+    names.resize(list.Length());
+    for (uint32_t i = 0; i < list.Length(); ++i) {
+      if (!a.ToBytes(list.Get(i), "names[" + std::to_string(i) + "]", &names[i])) return false;
+    }
+    return ParseScanOptions(a, a[2], &opts);
   }
+  void Execute(sys::Failure* f) {
+    const char* syscall = "open";
+    if (f->Set(sys::ScanNames(path.c_str(), names, opts, &result, &syscall), syscall)) f->path = path;
+  }
+  Napi::Value Result(Napi::Env env) { return ScanToJs(env, result, opts); }
 };
 
 }  // namespace
 
-void RegisterScanOps(Napi::Env env, Napi::Object exports) { Export<ScanDirOp>(env, exports); }
+void RegisterScanOps(Napi::Env env, Napi::Object exports) {
+  Export<ScanDirOp>(env, exports);
+  Export<ScanNamesOp>(env, exports);
+}
 
 }  // namespace ovl::js

@@ -431,4 +431,30 @@ int ScanDir(const char* path, const DirScanOptions& opts, DirScanResult* out,
   return 0;
 }
 
+int ScanNames(const char* path, const std::vector<std::string>& names, const DirScanOptions& opts,
+              DirScanResult* out, const char** syscall) {
+  int fd = ::open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    *syscall = "open";
+    return -errno;
+  }
+  std::string joined;
+  std::vector<std::pair<uint64_t, uint32_t>> entries;
+  uint32_t refused = 0;
+  for (const std::string& name : names) {
+    // Only names inside this dir: statx would otherwise walk elsewhere.
+    if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
+        name.find('\0') != std::string::npos) {
+      ++refused;
+      continue;
+    }
+    entries.emplace_back(0, static_cast<uint32_t>(joined.size()));
+    joined.append(name.c_str(), name.size() + 1);
+  }
+  Examine(fd, path, opts, joined, entries.data(), entries.data() + entries.size(), out);
+  out->errors += refused;
+  ::close(fd);
+  return 0;
+}
+
 }  // namespace ovl::sys

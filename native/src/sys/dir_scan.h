@@ -51,4 +51,11 @@ struct DirScanResult {
 int ScanDir(const char* path, const DirScanOptions& opts, DirScanResult* out,
             const char** syscall);
 
+// Examines only the given names inside `path`, exactly as ScanDir examines entries: what a
+// lookup of a few names needs without reading a whole (possibly huge) directory. A name that
+// does not exist there is left out and counted in `errors`; names holding '/' or that are
+// empty, "." or ".." are left out the same way. Order follows `names`.
+int ScanNames(const char* path, const std::vector<std::string>& names, const DirScanOptions& opts,
+              DirScanResult* out, const char** syscall);
+
 }  // namespace ovl::sys

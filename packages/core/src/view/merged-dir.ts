@@ -6,7 +6,7 @@ import type { DirListing } from './listing.js';
 import { typeOfMode } from './listing.js';
 import { LayerStack, ListingCache } from './layer-stack.js';
 import { baseOf, joinPath } from './paths.js';
-import { redirectAncestors, resolveName, type DirSource, type Found, type Resolved } from './resolve.js';
+import { redirectAncestors, resolveName, type DirSource, type Found, type ListingLookup, type Resolved } from './resolve.js';
 import type { MergedEntry } from './types.js';
 
 export interface MergedChild {
@@ -99,20 +99,17 @@ export async function readMergedDir(stack: LayerStack, dirPath: string, sources:
     if (listing) for (const n of listing.scan.names) names.add(n);
   }
   const out: MergedChild[] = [];
+  const get: ListingLookup = (s, p) => cache.get(s, p);
   for (const name of [...names].sort()) {
-    const child = childFrom(stack, cache, dirPath, sources, name, whiteouts);
+    const child = childFrom(stack, get, dirPath, sources, name, whiteouts);
     if (child) out.push(child);
   }
   return out;
 }
 
-/** One name of a merged dir (what stat and path resolution need), or undefined when not visible. */
-export async function readMergedChild(stack: LayerStack, dirPath: string, sources: DirSource[], name: string): Promise<MergedChild | undefined> {
-  return childFrom(stack, await listingsFor(stack, sources), dirPath, sources, name, false);
-}
-
-function childFrom(stack: LayerStack, cache: ListingCache, dirPath: string, sources: DirSource[], name: string, whiteouts: boolean): MergedChild | undefined {
-  const r = resolveName(name, sources, stack.rootSources, (s, p) => cache.get(s, p), stack.followRedirects);
+/** One name of a merged dir, resolved against listings already read; undefined when not visible (nor a wanted ghost). */
+export function childFrom(stack: LayerStack, get: ListingLookup, dirPath: string, sources: DirSource[], name: string, whiteouts: boolean): MergedChild | undefined {
+  const r = resolveName(name, sources, stack.rootSources, get, stack.followRedirects);
   if (r.visible) {
     const child: MergedChild = { entry: entryFrom(stack, dirPath, name, r, r.visible, false) };
     if (r.dirSources) child.dirSources = r.dirSources;

@@ -6,7 +6,8 @@ import { lstat } from 'node:fs/promises';
 import { OvlError } from '../errors.js';
 import { changesOf } from './changes.js';
 import type { LayerStack } from './layer-stack.js';
-import { readMergedChild, readMergedDir, type MergedChild } from './merged-dir.js';
+import { lookupChild } from './lookup.js';
+import { readMergedDir, type MergedChild } from './merged-dir.js';
 import { components, joinPath, overlayPath } from './paths.js';
 import type { DirSource } from './resolve.js';
 import type { Change, MergedEntry, OverlayView, OverlayWatch, ReaddirOptions, WalkOptions, WatchOptions } from './types.js';
@@ -27,7 +28,7 @@ export class LayerView implements OverlayView {
     let sources: DirSource[] = this.stack.rootSources;
     let dir = '/';
     for (const name of components(path)) {
-      const child = await readMergedChild(this.stack, dir, sources, name);
+      const child = await lookupChild(this.stack, dir, sources, name);
       if (!child?.dirSources) return undefined;
       sources = child.dirSources;
       dir = joinPath(dir, name);
@@ -53,7 +54,7 @@ export class LayerView implements OverlayView {
     const parent = `/${parts.join('/')}`;
     const sources = await this.dirSources(parent);
     if (!sources) return undefined;
-    return (await readMergedChild(this.stack, parent, sources, name))?.entry;
+    return (await lookupChild(this.stack, parent, sources, name))?.entry;
   }
 
   private async rootEntry(): Promise<MergedEntry> {
