@@ -16,7 +16,7 @@ const ROUNDS = Number(process.env.OVL_BENCH_ROUNDS ?? 5);
 function timeSpawn(cmd, args) {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 30 });
-  if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${String(r.stderr).split('\n')[0]}`);
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 

@@ -121,6 +121,13 @@ export interface ScanDirOptions {
   xattrs?: boolean;
   /** readlink every symlink into `linkTarget` (default false). */
   readlinks?: boolean;
+  /**
+   * statx every entry (default true). false: only directories, character devices and entries
+   * of unknown type are examined (and only directories get xattrs); every other entry keeps
+   * the type getdents64 reported — `mode` holds just the S_IFMT bits, the other columns are 0.
+   * What a diff of names and types needs (changes()), at getdents64 cost.
+   */
+  stat?: boolean;
 }
 
 /**

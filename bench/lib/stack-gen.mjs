@@ -30,12 +30,12 @@ export function generateStack(base, { lowers = 5, perLower = 20_000, changes = 2
   for (let d = 0; made < changes; d++) {
     const dir = join(upper, `d${d}`);
     mkdirSync(dir);
-    if (d % 50 === 49) {
-      sys.lsetxattr(dir, 'trusted.overlay.opaque', 'y', 0); // replaced dir
-    }
+    // Every 50th dir was replaced (opaque): nothing below shows, so nothing needs whiting out.
+    const opaque = d % 50 === 49;
+    if (opaque) sys.lsetxattr(dir, 'trusted.overlay.opaque', 'y', 0);
     for (let f = 0; f < FILES_PER_DIR && made < changes; f++, made++) {
       const p = join(dir, `f${f}`);
-      if (f % 4 === 0) sys.mknod(p, c.S_IFCHR, 0, 0); // deleted lower file
+      if (f % 4 === 0 && !opaque) sys.mknod(p, c.S_IFCHR, 0, 0); // deleted lower file
       else writeFileSync(p, `upper ${f}\n`); // new or copied-up
     }
   }

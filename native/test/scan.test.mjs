@@ -429,3 +429,21 @@ describe('scanNames: a few names of a directory, examined as scanDir does', () =
     expectNativeError(expect, await catchAsync(native.scanNamesAsync(path.join(d, 'a file'), ['x'], opts)), { code: 'ENOTDIR' });
   });
 });
+
+describe('scanDir with stat: false (names and types at getdents64 cost)', () => {
+  it('examines only dirs and char devices; other entries keep their type and nothing else', () => {
+    const d = fs.mkdtempSync(path.join(dir, 'light-'));
+    fs.writeFileSync(path.join(d, 'file'), 'abc');
+    fs.mkdirSync(path.join(d, 'sub'));
+    fs.symlinkSync('file', path.join(d, 'link'));
+    if (isRoot) native.mknod(path.join(d, 'wh'), C.S_IFCHR, 0, 0);
+    const r = native.scanDir(d, { xattrPrefix: 'trusted.overlay.', stat: false });
+    const at = (name) => r.names.indexOf(name);
+    expect(r.mode[at('file')]).toBe(C.S_IFREG);
+    expect(r.size[at('file')]).toBe(0);
+    expect(r.mode[at('link')]).toBe(C.S_IFLNK);
+    expect(r.mode[at('sub')]).toBe(fs.lstatSync(path.join(d, 'sub')).mode);
+    expect(r.mtimeMs[at('sub')]).toBe(fs.lstatSync(path.join(d, 'sub')).mtimeMs);
+    if (isRoot) expect(r.flags[at('wh')] & C.SCAN_WHITEOUT_CHARDEV).toBe(C.SCAN_WHITEOUT_CHARDEV);
+  });
+});

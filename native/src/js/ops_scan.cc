@@ -68,16 +68,18 @@ Napi::Value Names(Napi::Env env, const sys::DirScanResult& r) {
 // The options object of scanDir and scanNames.
 bool ParseScanOptions(Args& a, Napi::Value arg, sys::DirScanOptions* opts) {
   Napi::Object o;
-  Napi::Value prefix, xattrs, readlinks;
+  Napi::Value prefix, xattrs, readlinks, stat;
   // A throwing getter leaves its exception pending: stop there, throwing nothing over it.
   auto get = [&](const char* key, Napi::Value* v) {
     *v = o.Get(key);
     return !a.Env().IsExceptionPending();
   };
   return a.ToObject(arg, "opts", &o) && get("xattrPrefix", &prefix) && get("xattrs", &xattrs) &&
-         get("readlinks", &readlinks) && a.ToString(prefix, "opts.xattrPrefix", &opts->xattr_prefix) &&
+         get("readlinks", &readlinks) && get("stat", &stat) &&
+         a.ToString(prefix, "opts.xattrPrefix", &opts->xattr_prefix) &&
          a.ToBool(xattrs, "opts.xattrs", true, &opts->xattrs) &&
-         a.ToBool(readlinks, "opts.readlinks", false, &opts->readlinks);
+         a.ToBool(readlinks, "opts.readlinks", false, &opts->readlinks) &&
+         a.ToBool(stat, "opts.stat", true, &opts->stat_all);
 }
 
 // The DirScan object for a result.

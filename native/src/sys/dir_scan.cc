@@ -19,6 +19,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <dirent.h>
 #include <fcntl.h>
 #include <memory>
 #include <sys/stat.h>
@@ -55,6 +56,15 @@ constexpr size_t kMaxThreads = 4;
 
 // The record getdents64 fills (linux_dirent64; glibc's struct dirent64 has the same layout,
 // but musl's headers do not promise it).
+// One name from getdents64: its inode (for sorting), where it starts in the names buffer,
+// and the type getdents64 reported (DT_UNKNOWN when the filesystem does not say).
+struct NameEntry {
+  uint64_t ino;
+  uint32_t offset;
+  uint8_t type;
+  bool operator<(const NameEntry& other) const { return ino < other.ino; }
+};
+
 struct LinuxDirent64 {
   uint64_t d_ino;
   int64_t d_off;
@@ -264,16 +274,19 @@ void Reserve(DirScanResult* out, size_t n) {
 
 // statx (and xattrs, readlink) of entries [begin, end) into *out.
 void Examine(int fd, const char* path, const DirScanOptions& opts, const std::string& names,
-             const std::pair<uint64_t, uint32_t>* begin, const std::pair<uint64_t, uint32_t>* end,
+             const NameEntry* begin, const NameEntry* end,
              DirScanResult* out) {
   Reserve(out, static_cast<size_t>(end - begin));
   out->name_offsets.assign(1, 0);
   EntryXattrs xattrs(fd, path);
   std::string redirect, link;
   for (auto* entry = begin; entry != end; ++entry) {
-    const char* name = names.data() + entry->second;
+    const char* name = names.data() + entry->offset;
     struct statx stx;
-    if (::statx(fd, name, AT_SYMLINK_NOFOLLOW | AT_STATX_SYNC_AS_STAT, kScanMask, &stx) < 0) {
+    if (!opts.stat_all && entry->type != DT_DIR && entry->type != DT_CHR && entry->type != DT_UNKNOWN) {
+      std::memset(&stx, 0, sizeof stx);
+      stx.stx_mode = static_cast<uint16_t>(DTTOIF(entry->type));
+    } else if (::statx(fd, name, AT_SYMLINK_NOFOLLOW | AT_STATX_SYNC_AS_STAT, kScanMask, &stx) < 0) {
       ++out->errors;
       continue;
     }
@@ -283,14 +296,14 @@ void Examine(int fd, const char* path, const DirScanOptions& opts, const std::st
 
     if (S_ISCHR(mode) && stx.stx_rdev_major == 0 && stx.stx_rdev_minor == 0) {
       flags |= kScanWhiteoutChardev;
-    } else if (opts.xattrs && (S_ISDIR(mode) || S_ISREG(mode))) {
+    } else if (opts.xattrs && (S_ISDIR(mode) || (S_ISREG(mode) && opts.stat_all))) {
       xattrs.Select(name);
       if (ReadOverlayXattrs(xattrs, opts.xattr_prefix, S_ISREG(mode), stx.stx_size, &flags,
                             &redirect, &has_redirect) < 0) {
         ++out->errors;
         continue;
       }
-    } else if (opts.readlinks && S_ISLNK(mode)) {
+    } else if (opts.readlinks && S_ISLNK(mode) && opts.stat_all) {
       if (ReadLink(fd, name, stx.stx_size, &link) < 0) {
         ++out->errors;
         continue;
@@ -372,7 +385,7 @@ int ScanDir(const char* path, const DirScanOptions& opts, DirScanResult* out,
 
   // 1. Every name first (getdents64 is a small share of the time).
   std::string names;  // NUL-terminated, back to back
-  std::vector<std::pair<uint64_t, uint32_t>> entries;  // (d_ino, offset into names)
+  std::vector<NameEntry> entries;
   {
     std::unique_ptr<char[]> buf(new char[kDentsBuffer]);
     for (;;) {
@@ -389,7 +402,7 @@ int ScanDir(const char* path, const DirScanOptions& opts, DirScanResult* out,
         auto* d = reinterpret_cast<LinuxDirent64*>(buf.get() + off);
         off += d->d_reclen;
         if (IsDotOrDotDot(d->d_name)) continue;
-        entries.emplace_back(d->d_ino, static_cast<uint32_t>(names.size()));
+        entries.push_back({d->d_ino, static_cast<uint32_t>(names.size()), d->d_type});
         names.append(d->d_name, std::strlen(d->d_name) + 1);
       }
     }
@@ -439,7 +452,7 @@ int ScanNames(const char* path, const std::vector<std::string>& names, const Dir
     return -errno;
   }
   std::string joined;
-  std::vector<std::pair<uint64_t, uint32_t>> entries;
+  std::vector<NameEntry> entries;
   uint32_t refused = 0;
   for (const std::string& name : names) {
     // Only names inside this dir: statx would otherwise walk elsewhere.
@@ -448,7 +461,7 @@ int ScanNames(const char* path, const std::vector<std::string>& names, const Dir
       ++refused;
       continue;
     }
-    entries.emplace_back(0, static_cast<uint32_t>(joined.size()));
+    entries.push_back({0, static_cast<uint32_t>(joined.size()), DT_UNKNOWN});
     joined.append(name.c_str(), name.size() + 1);
   }
   Examine(fd, path, opts, joined, entries.data(), entries.data() + entries.size(), out);

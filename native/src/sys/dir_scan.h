@@ -24,6 +24,11 @@ struct DirScanOptions {
   std::string xattr_prefix;  // "trusted.overlay." or "user.overlay."
   bool xattrs = true;        // read xattrs of directories and regular files
   bool readlinks = false;    // readlinkat every symlink
+  // statx every entry (default). When false, only directories, character devices and entries
+  // of unknown type are examined; the others get the type getdents64 reported (mode holds the
+  // S_IFMT bits only, every other column 0, no xattrs): what a diff of names and types needs,
+  // at getdents64 cost.
+  bool stat_all = true;
 };
 
 struct DirScanResult {

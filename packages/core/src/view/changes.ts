@@ -9,7 +9,10 @@
  *    nanoseconds) are unchanged (their children still walked),
  *    anything else is C;
  * 4. every ancestor of an A or D not recorded otherwise becomes C.
- * Each lower dir is read once (scanDir) and joined by name with the upper dir in memory.
+ * Each lower dir is read once and joined by name with the upper dir in memory. Only dirs
+ * and char devices are examined (statx); other entries keep getdents64's type, which is all
+ * the rules need. Whiteouts are char devices 0/0 here, as for podman: the xattr form
+ * (6.7+) appears in lower layers built by other tools, not in what the kernel writes to upper.
  */
 import type { DirListing } from './listing.js';
 import type { LayerStack } from './layer-stack.js';
@@ -93,10 +96,10 @@ export async function changesOf(stack: LayerStack): Promise<Change[]> {
 
   // Read each lower layer's dir at `path` where the parent's listing says there is one.
   const readLowers = (path: string, presences: Presence[]): Promise<LowerState[]> =>
-    Promise.all(presences.map(async (p, k) => (p === 'dir' ? ((await stack.scan(lowerIndexes[k]!, path)) ?? 'absent') : p)));
+    Promise.all(presences.map(async (p, k) => (p === 'dir' ? ((await stack.scan(lowerIndexes[k]!, path, { xattrs: false })) ?? 'absent') : p)));
 
   const visit = async (path: string, lowers: LowerState[]): Promise<Job[]> => {
-    const upper = await stack.scan(upperIndex, path);
+    const upper = await stack.scan(upperIndex, path, { xattrs: true });
     if (!upper) return [];
     const subdirs: Job[] = [];
     for (let i = 0; i < upper.count; i++) {

@@ -34,11 +34,15 @@ export class LayerStack {
     return path === '/' ? root : root + path;
   }
 
-  /** Read one layer dir; undefined when it does not exist there (or is not a dir). */
-  async scan(s: number, path: string): Promise<DirListing | undefined> {
+  /**
+   * Read one layer dir; undefined when it does not exist there (or is not a dir). `light`
+   * examines only dirs and char devices (see ScanDirOptions.stat) — enough for a diff.
+   */
+  async scan(s: number, path: string, light?: { xattrs: boolean }): Promise<DirListing | undefined> {
     const dir = this.abs(s, path);
+    const opts = light ? { xattrPrefix: this.xattrPrefix, stat: false, xattrs: light.xattrs } : { xattrPrefix: this.xattrPrefix };
     try {
-      return new DirListing(await binding().scanDirAsync(dir, { xattrPrefix: this.xattrPrefix }), dir);
+      return new DirListing(await binding().scanDirAsync(dir, opts), dir);
     } catch (e) {
       const code = (e as { code?: string }).code;
       // ELOOP: a symlink where a dir was expected — the kernel never follows those inside a layer.
