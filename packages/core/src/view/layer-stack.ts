@@ -5,7 +5,7 @@
  */
 import { binding } from '../binding.js';
 import { fromNative } from '../errors.js';
-import { DirListing } from './listing.js';
+import { DirListing, LightListing } from './listing.js';
 import type { DirSource } from './resolve.js';
 import type { LayerId } from './types.js';
 
@@ -36,13 +36,14 @@ export class LayerStack {
 
   /**
    * Read one layer dir; undefined when it does not exist there (or is not a dir). `light`
-   * examines only dirs and char devices (see ScanDirOptions.stat) — enough for a diff.
+   * examines only dirs and char devices (see ScanDirOptions.stat): a LightListing.
    */
   async scan(s: number, path: string, light?: { xattrs: boolean }): Promise<DirListing | undefined> {
     const dir = this.abs(s, path);
     const opts = light ? { xattrPrefix: this.xattrPrefix, stat: false, xattrs: light.xattrs } : { xattrPrefix: this.xattrPrefix };
     try {
-      return new DirListing(await binding().scanDirAsync(dir, opts), dir);
+      const scan = await binding().scanDirAsync(dir, opts);
+      return light ? new LightListing(scan, dir) : new DirListing(scan, dir);
     } catch (e) {
       const code = (e as { code?: string }).code;
       // ELOOP: a symlink where a dir was expected — the kernel never follows those inside a layer.
@@ -52,7 +53,7 @@ export class LayerStack {
   }
 }
 
-/** Listings of one merged-dir read, keyed by layer and path, so nothing is read twice. */
+/** Light listings of one merged-dir read, keyed by layer and path, so nothing is read twice. */
 export class ListingCache {
   private readonly loading = new Map<string, Promise<DirListing | undefined>>();
   private readonly loaded = new Map<string, DirListing | undefined>();
@@ -68,7 +69,7 @@ export class ListingCache {
     const key = `${s}\0${path}`;
     let p = this.loading.get(key);
     if (!p) {
-      p = this.stack.scan(s, path).then((listing) => {
+      p = this.stack.scan(s, path, { xattrs: true }).then((listing) => {
         this.loaded.set(key, listing);
         return listing;
       });
@@ -80,5 +81,16 @@ export class ListingCache {
   /** Read every (layer, dir) pair, concurrently. */
   async fill(pairs: DirSource[]): Promise<void> {
     await Promise.all(pairs.map((p) => this.load(p.s, p.path)));
+  }
+
+  /** Examine `names` of a light listing in full and attach the records to it. */
+  async detail(listing: LightListing, names: string[]): Promise<void> {
+    try {
+      listing.attach(await binding().scanNamesAsync(listing.dirPath, names, { xattrPrefix: this.stack.xattrPrefix }));
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') return; // the dir went away meanwhile
+      throw fromNative(e, ListingCache.prototype.detail);
+    }
   }
 }

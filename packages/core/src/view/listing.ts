@@ -70,6 +70,10 @@ export class DirListing {
   isWhiteout(i: number): boolean {
     return (this.scan.flags[i]! & (SCAN_WHITEOUT_CHARDEV | SCAN_XATTR_WHITEOUT)) !== 0;
   }
+  /** A char-device whiteout: known from the type alone, even in a light read. */
+  isCharWhiteout(i: number): boolean {
+    return (this.scan.flags[i]! & SCAN_WHITEOUT_CHARDEV) !== 0;
+  }
   isOpaque(i: number): boolean {
     return (this.scan.flags[i]! & SCAN_OPAQUE) !== 0;
   }
@@ -78,5 +82,58 @@ export class DirListing {
   }
   redirect(i: number): string | undefined {
     return (this.scan.flags[i]! & SCAN_REDIRECT) !== 0 ? this.scan.redirect[i] : undefined;
+  }
+  /** Where entry i's full record (lstat fields) is: here, for a listing read in full. */
+  record(i: number): { scan: DirScan; j: number } {
+    return { scan: this.scan, j: i };
+  }
+  /** Whether entry i still lacks what deciding its visibility needs (never, for a full read). */
+  needsDetail(_i: number): boolean {
+    return false;
+  }
+}
+
+/**
+ * A layer dir read at getdents cost (scanDir { stat: false }): dirs and char devices come
+ * complete, other entries only with their type. The entries that turn out to matter — the
+ * visible one of each name, a metacopy file's data — are examined afterwards (scanNames) and
+ * attached here, so a walk stats the entries it shows, not every entry of every layer.
+ * Entries below a visible one are judged by type alone (see MergedEntry.shadows).
+ */
+export class LightListing extends DirListing {
+  private readonly details = new Map<string, { scan: DirScan; j: number }>();
+
+  private isTyped(i: number): boolean {
+    const fmt = this.scan.mode[i]! & S_IFMT;
+    return fmt === 0o040000 || fmt === 0o020000;
+  }
+
+  override needsDetail(i: number): boolean {
+    return !this.isTyped(i) && !this.details.has(this.name(i));
+  }
+
+  /** Attach full records (a scanNames result for names of this dir). */
+  attach(scan: DirScan): void {
+    for (let j = 0; j < scan.count; j++) this.details.set(scan.names[j]!, { scan, j });
+  }
+
+  override record(i: number): { scan: DirScan; j: number } {
+    return this.details.get(this.name(i)) ?? { scan: this.scan, j: i };
+  }
+
+  private flagsOf(i: number): number {
+    const r = this.record(i);
+    return r.scan.flags[r.j]!;
+  }
+
+  override isWhiteout(i: number): boolean {
+    return (this.flagsOf(i) & (SCAN_WHITEOUT_CHARDEV | SCAN_XATTR_WHITEOUT)) !== 0;
+  }
+  override isMetacopy(i: number): boolean {
+    return (this.flagsOf(i) & SCAN_METACOPY) !== 0;
+  }
+  override redirect(i: number): string | undefined {
+    const r = this.record(i);
+    return (r.scan.flags[r.j]! & SCAN_REDIRECT) !== 0 ? r.scan.redirect[r.j] : undefined;
   }
 }

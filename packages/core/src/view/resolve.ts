@@ -127,15 +127,19 @@ export function resolveName(name: string, sources: DirSource[], rootSources: Dir
     if (!listing || i < 0) continue;
     const found: Found = { s: src.s, listing, i, path: joinPath(dirPath, key) };
 
-    if (listing.isWhiteout(i)) {
-      if (out.visible === undefined && out.ghost === undefined) {
+    const decided = out.visible !== undefined || out.ghost !== undefined;
+    // Below the deciding entry only char-device whiteouts end the list of shadows: an xattr
+    // whiteout there is an ordinary empty file until examined, and examining every entry
+    // below every visible one is what a light read avoids (the kernel never looks there).
+    if (decided ? listing.isCharWhiteout(i) : listing.isWhiteout(i)) {
+      if (!decided) {
         out.ghost = found;
         continue; // keep going only to list what the whiteout deleted
       }
       break;
     }
 
-    if (out.visible === undefined && out.ghost === undefined) {
+    if (!decided) {
       if (!followRedirects && listing.isDir(i) && listing.redirect(i) !== undefined) break; // EPERM in the kernel
       out.visible = found;
       if (listing.isDir(i)) {

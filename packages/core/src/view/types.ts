@@ -19,7 +19,10 @@ export interface MergedEntry {
   mtimeMs: number;
   /** Where the visible entry lives (for a whiteout ghost: where the whiteout is). */
   layer: LayerId;
-  /** Layers below that hold the same path, hidden by (or, for dirs, merged under) this one. */
+  /**
+   * Layers below that hold the same path, hidden by (or, for dirs, merged under) this one,
+   * down to the next char-device whiteout (an xattr whiteout below counts as holding it).
+   */
   shadows: LayerId[];
   /** An upper entry that also exists below: the kernel copied it up (or, for a dir, merges it). */
   copiedUp: boolean;
