@@ -192,6 +192,13 @@ export interface DirScan {
   errors: number;
 }
 
+/** A path scanDirs could not read. */
+export interface ScanFailure {
+  errno: number;
+  code: string;
+  syscall: string;
+}
+
 /** One inotify event, as read(2) returned it. */
 export interface InotifyEvent {
   /** Watch descriptor returned by add(); -1 for IN_Q_OVERFLOW. */
@@ -353,6 +360,13 @@ export interface NativeBinding {
    * not exist there (or hold '/', or are '', '.', '..') are left out and counted in `errors`;
    * the others come out in the order given.
    */
+  /**
+   * Several directories in one call (one thread hop when async): entry i is the DirScan of
+   * paths[i], or { errno, code, syscall } when that path could not be read (missing, not a
+   * dir, a symlink loop): the call itself only fails on bad arguments.
+   */
+  scanDirs(paths: PathLike[], opts: ScanDirOptions): Array<DirScan | ScanFailure>;
+  scanDirsAsync(paths: PathLike[], opts: ScanDirOptions): Promise<Array<DirScan | ScanFailure>>;
   scanNames(path: PathLike, names: PathLike[], opts: ScanDirOptions): DirScan;
   scanNamesAsync(path: PathLike, names: PathLike[], opts: ScanDirOptions): Promise<DirScan>;
 

@@ -447,3 +447,23 @@ describe('scanDir with stat: false (names and types at getdents64 cost)', () => 
     if (isRoot) expect(r.flags[at('wh')] & C.SCAN_WHITEOUT_CHARDEV).toBe(C.SCAN_WHITEOUT_CHARDEV);
   });
 });
+
+describe('scanDirs: several directories in one call', () => {
+  it('gives each path its DirScan, or its errno when it cannot be read, without failing the call', async () => {
+    const d = fs.mkdtempSync(path.join(dir, 'many-'));
+    fs.mkdirSync(path.join(d, 'a'));
+    fs.writeFileSync(path.join(d, 'a', 'x'), 'x');
+    fs.writeFileSync(path.join(d, 'file'), '');
+    const opts = { xattrPrefix: 'trusted.overlay.' };
+    const paths = [path.join(d, 'a'), path.join(d, 'missing'), path.join(d, 'file'), d];
+    const r = native.scanDirs(paths, opts);
+    expect(r[0].names).toEqual(['x']);
+    expect(r[1]).toEqual({ errno: 2, code: 'ENOENT', syscall: 'open' });
+    expect(r[2]).toEqual({ errno: 20, code: 'ENOTDIR', syscall: 'open' });
+    expect([...r[3].names].sort()).toEqual(['a', 'file']);
+    const again = await native.scanDirsAsync(paths, opts);
+    const summary = (list) => list.map((x) => (x.names ? [...x.names].sort() : x.code));
+    expect(summary(again)).toEqual(summary(r));
+    expect(() => native.scanDirs('x', opts)).toThrow(TypeError);
+  });
+});

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "js/errors.h"
 #include "js/ops.h"
 #include "js/run_op.h"
 #include "sys/dir_scan.h"
@@ -162,11 +163,59 @@ struct ScanNamesOp {
   Napi::Value Result(Napi::Env env) { return ScanToJs(env, result, opts); }
 };
 
+// Several directories in one call (one thread hop): what reading one merged dir needs from
+// every layer at once. Each path gets its DirScan, or { errno, code, syscall } when it cannot
+// be read — a layer without that dir is normal, so no path failure fails the call.
+struct ScanDirsOp {
+  static constexpr const char* kName = "scanDirs";
+  std::vector<std::string> paths;
+  sys::DirScanOptions opts;
+  std::vector<sys::DirScanResult> results;
+  std::vector<int> errs;
+  std::vector<const char*> syscalls;
+
+  bool Parse(Args& a) {
+    Napi::Array list;
+    if (!a.ToArray(a[0], "paths", &list)) return false;
+    paths.resize(list.Length());
+    for (uint32_t i = 0; i < list.Length(); ++i) {
+      if (!a.ToBytes(list.Get(i), "paths[" + std::to_string(i) + "]", &paths[i])) return false;
+    }
+    return ParseScanOptions(a, a[1], &opts);
+  }
+  void Execute(sys::Failure*) {
+    results.resize(paths.size());
+    errs.assign(paths.size(), 0);
+    syscalls.assign(paths.size(), "open");
+    for (size_t i = 0; i < paths.size(); ++i) {
+      errs[i] = -sys::ScanDir(paths[i].c_str(), opts, &results[i], &syscalls[i]);
+    }
+  }
+  Napi::Value Result(Napi::Env env) {
+    Napi::Array out = Napi::Array::New(env, paths.size());
+    for (size_t i = 0; i < paths.size(); ++i) {
+      if (errs[i] != 0) {
+        Napi::Object e = Napi::Object::New(env);
+        e.Set("errno", Napi::Number::New(env, errs[i]));
+        e.Set("code", Napi::String::New(env, ErrnoName(errs[i])));
+        e.Set("syscall", Napi::String::New(env, syscalls[i]));
+        out.Set(static_cast<uint32_t>(i), e);
+        continue;
+      }
+      Napi::Value scan = ScanToJs(env, results[i], opts);
+      if (scan.IsEmpty()) return scan;
+      out.Set(static_cast<uint32_t>(i), scan);
+    }
+    return out;
+  }
+};
+
 }  // namespace
 
 void RegisterScanOps(Napi::Env env, Napi::Object exports) {
   Export<ScanDirOp>(env, exports);
   Export<ScanNamesOp>(env, exports);
+  Export<ScanDirsOp>(env, exports);
 }
 
 }  // namespace ovl::js

@@ -4,10 +4,16 @@
  * no listing there; other failures (EACCES, EIO) are errors the caller must see.
  */
 import { binding } from '../binding.js';
-import { fromNative } from '../errors.js';
+import { fromNative, SystemError } from '../errors.js';
 import { DirListing, LightListing } from './listing.js';
 import type { DirSource } from './resolve.js';
 import type { LayerId } from './types.js';
+
+/**
+ * What a layer without the dir answers: missing, not a dir, or (ELOOP) a symlink where a dir
+ * was expected — the kernel never follows those inside a layer.
+ */
+const ABSENT = new Set(['ENOENT', 'ENOTDIR', 'ELOOP']);
 
 export interface Layer {
   id: LayerId;
@@ -35,6 +41,25 @@ export class LayerStack {
   }
 
   /**
+   * Read several layer dirs light in one native call (one thread hop): what one merged dir
+   * needs from every layer. Same answers as scan(s, path, { xattrs: true }) for each.
+   */
+  async scanManyLight(pairs: DirSource[]): Promise<Array<LightListing | undefined>> {
+    const paths = pairs.map((p) => this.abs(p.s, p.path));
+    let results;
+    try {
+      results = await binding().scanDirsAsync(paths, { xattrPrefix: this.xattrPrefix, stat: false });
+    } catch (e) {
+      throw fromNative(e, LayerStack.prototype.scanManyLight);
+    }
+    return results.map((r, i) => {
+      if ('names' in r) return new LightListing(r, paths[i]!);
+      if (ABSENT.has(r.code)) return undefined;
+      throw new SystemError({ errno: r.errno, code: r.code, syscall: r.syscall, path: paths[i]! });
+    });
+  }
+
+  /**
    * Read one layer dir; undefined when it does not exist there (or is not a dir). `light`
    * examines only dirs and char devices (see ScanDirOptions.stat): a LightListing.
    */
@@ -45,9 +70,7 @@ export class LayerStack {
       const scan = await binding().scanDirAsync(dir, opts);
       return light ? new LightListing(scan, dir) : new DirListing(scan, dir);
     } catch (e) {
-      const code = (e as { code?: string }).code;
-      // ELOOP: a symlink where a dir was expected — the kernel never follows those inside a layer.
-      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') return undefined;
+      if (ABSENT.has((e as { code?: string }).code ?? '')) return undefined;
       throw fromNative(e, LayerStack.prototype.scan);
     }
   }
@@ -78,9 +101,26 @@ export class ListingCache {
     return p;
   }
 
-  /** Read every (layer, dir) pair, concurrently. */
+  /** Read every (layer, dir) pair not read yet, all in one native call. */
   async fill(pairs: DirSource[]): Promise<void> {
-    await Promise.all(pairs.map((p) => this.load(p.s, p.path)));
+    const fresh = new Map<string, DirSource>();
+    for (const p of pairs) {
+      const key = `${p.s}\0${p.path}`;
+      if (!this.loading.has(key)) fresh.set(key, p);
+    }
+    if (fresh.size > 0) {
+      const batch = this.stack.scanManyLight([...fresh.values()]);
+      [...fresh.keys()].forEach((key, i) => {
+        this.loading.set(
+          key,
+          batch.then((listings) => {
+            this.loaded.set(key, listings[i]);
+            return listings[i];
+          }),
+        );
+      });
+    }
+    await Promise.all(pairs.map((p) => this.loading.get(`${p.s}\0${p.path}`)));
   }
 
   /** Examine `names` of a light listing in full and attach the records to it. */
@@ -88,8 +128,7 @@ export class ListingCache {
     try {
       listing.attach(await binding().scanNamesAsync(listing.dirPath, names, { xattrPrefix: this.stack.xattrPrefix }));
     } catch (e) {
-      const code = (e as { code?: string }).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') return; // the dir went away meanwhile
+      if (ABSENT.has((e as { code?: string }).code ?? '')) return; // the dir went away meanwhile
       throw fromNative(e, ListingCache.prototype.detail);
     }
   }
