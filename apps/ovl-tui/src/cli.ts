@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+/**
+ * The `ovl-tui` command: parse the arguments, refuse early what cannot work (bad arguments:
+ * usage and exit 2; mounting without root: exit 1), then print JSON or run the app.
+ * Errors reach the user as one message and core's hint, never a stack trace.
+ */
+import { readFileSync } from 'node:fs';
+import { needsRoot, parseCommand } from './cli/args.js';
+import { exportJson } from './cli/json-export.js';
+import { USAGE } from './cli/usage.js';
+import { openSession } from './service/open-session.js';
+
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+function explain(e: unknown): string {
+  if (!(e instanceof Error)) return `ovl-tui: ${String(e)}`;
+  const hint = (e as { hint?: string }).hint;
+  const msg = e.message.startsWith('ovl') ? e.message : `ovl-tui: ${e.message}`;
+  return hint ? `${msg}\n  hint: ${hint}` : msg;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const parsed = parseCommand(argv);
+  if (!parsed.ok) {
+    process.stderr.write(`ovl-tui: ${parsed.error}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const command = parsed.command;
+  if (command.kind === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (command.kind === 'version') {
+    process.stdout.write(`ovl-tui ${version()}\n`);
+    return 0;
+  }
+  if (needsRoot(command) && process.getuid?.() !== 0) {
+    process.stderr.write('ovl-tui: mounting an overlay needs root (run it with sudo); the offline view works without it: ovl-tui --lower DIR [--upper DIR].\n');
+    return 1;
+  }
+  const json = command.kind !== 'demo' && command.json;
+  if (!json && !(process.stdout.isTTY && process.stdin.isTTY)) {
+    process.stderr.write('ovl-tui: the app needs a terminal; for scripts use --json.\n');
+    return 1;
+  }
+  let service;
+  try {
+    service = await openSession(command);
+  } catch (e) {
+    process.stderr.write(`${explain(e)}\n`);
+    return 1;
+  }
+  if (json) {
+    try {
+      process.stdout.write(`${JSON.stringify(await exportJson(service), null, 2)}\n`);
+      return 0;
+    } catch (e) {
+      process.stderr.write(`${explain(e)}\n`);
+      return 1;
+    } finally {
+      await service.close();
+    }
+  }
+  // Ink stops painting when it thinks it runs in CI (is-in-ci reads CI at import); a terminal
+  // we were started in is interactive whatever the environment says.
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  // React's development build diffs every prop for its profiler tracks (100,000 rows per
+  // frame here): run the production build unless a developer asks otherwise.
+  process.env.NODE_ENV ??= 'production';
+  const { runApp } = await import('./run-app.js');
+  const code = await runApp(service);
+  // Everything is cleaned up by now; a handle left open somewhere must not keep a dead app alive.
+  process.exit(code);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`${explain(e)}\n`);
+    process.exitCode = 1;
+  },
+);

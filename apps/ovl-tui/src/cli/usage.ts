@@ -1,0 +1,20 @@
+/** The text of `ovl-tui --help` (and, on stderr, after a bad argument). */
+export const USAGE = `Usage:
+  ovl-tui <merged-dir>                          open a mounted overlay (a container's, say)
+  ovl-tui --lower A [--lower B ...] --upper U --work W --mount M [--keep]
+                                                mount an overlay on M, open it, unmount on quit
+  ovl-tui --lower A [--lower B ...] [--upper U] the offline view of layer dirs (read-only, no root)
+  ovl-tui --demo                                the article's example in a temp dir (root)
+  ovl-tui --json <merged-dir | layer flags>     print the merged tree and the changes as JSON
+
+Options:
+  --lower DIR   a lower layer, top-most first (repeat for more)
+  --upper DIR   the upper layer (where changes go)
+  --work DIR    the work dir (same filesystem as --upper)
+  --mount DIR   where to mount the overlay
+  --keep        leave the overlay mounted on quit
+  --json        no UI: print JSON on stdout
+  -h, --help    this text
+  -V, --version the version
+
+In the app, press ? for every key.`;

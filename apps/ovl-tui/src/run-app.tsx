@@ -1,0 +1,68 @@
+/**
+ * Runs the full-screen app in the real terminal: alternate screen in, Ink app, and on every
+ * way out (q, Ctrl-C, SIGTERM/SIGHUP, an uncaught error) the screen restored and the
+ * service closed (which unmounts what ovl-tui mounted).
+ */
+import React from 'react';
+import { render, type Instance } from 'ink';
+import type { OverlayService } from './service/types.js';
+import { runEditor } from './terminal/editor.js';
+import { InputGate } from './terminal/input-gate.js';
+import { CLEAR_SCREEN, takeScreen } from './terminal/screen.js';
+import { App } from './ui/App.js';
+import { errorText } from './ui/errors.js';
+import { ThemeContext, themeFromEnv } from './ui/theme.js';
+
+const SIGNAL_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+/** Run the app until the user quits; resolves to the process exit code. */
+export async function runApp(service: OverlayService): Promise<number> {
+  const gate = new InputGate();
+  let instance: Instance | undefined;
+  let closing: Promise<void> | undefined;
+  const stdin = process.stdin;
+
+  const finish = (code: number, error?: unknown): Promise<void> => {
+    closing ??= (async () => {
+      instance?.unmount();
+      restore();
+      if (error !== undefined) process.stderr.write(`ovl-tui: ${errorText(error)}\n`);
+      await service.close().catch((e: unknown) => process.stderr.write(`ovl-tui: while cleaning up: ${errorText(e)}\n`));
+      process.exitCode = code;
+    })();
+    return closing;
+  };
+  const restore = takeScreen(process.stdout, stdin, (sig) => void finish(SIGNAL_CODES[sig] ?? 1).then(() => process.exit()));
+  process.on('uncaughtException', (e) => void finish(1, e).then(() => process.exit()));
+  process.on('unhandledRejection', (e) => void finish(1, e).then(() => process.exit()));
+
+  const openEditor = (file: string) =>
+    runEditor(file, {
+      stdout: process.stdout,
+      setRawMode: (on) => {
+        if (stdin.isTTY) stdin.setRawMode(on);
+      },
+      pauseInput: () => gate.close(),
+      resumeInput: () =>
+        gate.reopen(() => {
+          while (stdin.read() !== null);
+        }),
+    });
+
+  // A resize reflows what is on screen; Ink then erases and redraws relative to a cursor that
+  // moved. Clearing first (before Ink's own resize handler) makes every redraw start clean.
+  process.stdout.prependListener('resize', () => process.stdout.write(CLEAR_SCREEN));
+  instance = render(
+    <ThemeContext.Provider value={themeFromEnv(process.env)}>
+      <App service={service} openEditor={openEditor} gate={gate} />
+    </ThemeContext.Provider>,
+    { exitOnCtrlC: false, patchConsole: true, maxFps: 60 },
+  );
+  try {
+    await instance.waitUntilExit();
+    await finish(0);
+  } catch (e) {
+    await finish(1, e);
+  }
+  return Number(process.exitCode ?? 0);
+}

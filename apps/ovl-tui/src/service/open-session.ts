@@ -1,0 +1,70 @@
+/**
+ * From a parsed command to an OverlayService: attach to a mounted overlay, mount one (and
+ * unmount it on close), open layer dirs offline, or build and mount the demo.
+ */
+import { realpath, rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { listOverlayMounts, mountOverlay, openOverlay, type OverlayMountInfo, type OverlayView } from '@ovl/core';
+import type { Command } from '../cli/args.js';
+import { CoreService } from './core-service.js';
+import { demoNotes, makeDemoDirs } from './demo.js';
+import type { HeaderInfo, OverlayService } from './types.js';
+
+type OpenCommand = Exclude<Command, { kind: 'help' } | { kind: 'version' }>;
+
+function layersOf(view: OverlayView): HeaderInfo['layers'] {
+  const { upper, lower } = view.layers;
+  return [...(upper !== undefined ? [{ id: 'upper' as const, path: upper }] : []), ...lower.map((path, id) => ({ id, path }))];
+}
+
+async function mountInfo(merged: string): Promise<OverlayMountInfo | undefined> {
+  const target = await realpath(merged).catch(() => resolve(merged));
+  return (await listOverlayMounts()).filter((m) => m.target === target).at(-1);
+}
+
+function header(view: OverlayView, target: string, mode: HeaderInfo['mode'], info: OverlayMountInfo | undefined, owned: boolean): HeaderInfo {
+  const writable = info !== undefined && info.upper !== undefined && !info.readonly;
+  return { target, mode, layers: layersOf(view), options: info?.options ?? {}, writable, canRevert: owned && writable, notes: [] };
+}
+
+/** Open a mount ovl-tui made: unmount it again if opening the view fails. */
+async function openOwned(spec: { lower: string[]; upper?: string; work?: string; target: string }, mode: 'mounted' | 'demo', keep: boolean, cleanup?: () => Promise<void>) {
+  const mount = await mountOverlay(spec);
+  try {
+    const view = await openOverlay(mount.target);
+    const info = await mountInfo(mount.target);
+    return { mount, view, info, header: header(view, info?.target ?? resolve(mount.target), mode, info, true) };
+  } catch (e) {
+    await mount.unmount().catch(() => undefined);
+    await cleanup?.();
+    throw e;
+  }
+}
+
+/** Build the service a command asks for. Throws core's SystemError/OvlError as they come. */
+export async function openSession(command: OpenCommand): Promise<OverlayService> {
+  switch (command.kind) {
+    case 'attach': {
+      const view = await openOverlay(command.merged);
+      const info = await mountInfo(command.merged);
+      const merged = info?.target ?? resolve(command.merged);
+      return new CoreService({ view, header: header(view, merged, 'attached', info, false), merged, userxattr: info?.options.userxattr === true });
+    }
+    case 'offline': {
+      const view = await openOverlay({ lower: command.lower, ...(command.upper !== undefined && { upper: command.upper }) });
+      const target = `offline view of ${view.layers.lower.length} lower layer(s)${view.layers.upper !== undefined ? ' + upper' : ''} (read-only)`;
+      return new CoreService({ view, header: header(view, target, 'offline', undefined, false) });
+    }
+    case 'mount': {
+      const spec = { lower: command.lower, target: command.target, ...(command.upper !== undefined && { upper: command.upper, work: command.work! }) };
+      const s = await openOwned(spec, 'mounted', command.keep);
+      return new CoreService({ view: s.view, header: s.header, merged: s.mount.target, mount: s.mount, keep: command.keep });
+    }
+    case 'demo': {
+      const dirs = await makeDemoDirs();
+      const cleanup = () => rm(dirs.base, { recursive: true, force: true });
+      const s = await openOwned({ lower: [dirs.lower], upper: dirs.upper, work: dirs.work, target: dirs.merged }, 'demo', false, cleanup);
+      return new CoreService({ view: s.view, header: { ...s.header, notes: demoNotes(dirs.merged) }, merged: dirs.merged, mount: s.mount, cleanup });
+    }
+  }
+}

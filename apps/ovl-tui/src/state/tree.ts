@@ -1,0 +1,205 @@
+/**
+ * The merged tree as rows: loaded dirs kept sorted, patched in place as changes arrive, and
+ * flattened into the visible rows (expanded dirs, filters applied). Pure. Rows are keyed by
+ * path, never inode: overlay inode numbers can change on copy-up unless xino is on.
+ */
+import type { MergedEntry } from '../service/types.js';
+
+export type SortKey = 'name' | 'size';
+
+export interface ViewOptions {
+  ghosts: boolean;
+  hidden: boolean;
+  changesOnly: boolean;
+  sort: SortKey;
+  /** Lower-case substring that file names must contain ('' = no filter). */
+  filter: string;
+}
+
+export interface DirState {
+  status: 'loading' | 'loaded' | 'error';
+  /** Sorted by the current sort key. */
+  entries: MergedEntry[];
+  error?: string;
+}
+
+/** A loaded dir from entries in any order. */
+export function loadedDir(entries: readonly MergedEntry[], key: SortKey): DirState {
+  return { status: 'loaded', entries: sortEntries(entries, key) };
+}
+
+export interface Row {
+  entry: MergedEntry;
+  depth: number;
+  expanded: boolean;
+}
+
+/** What changes-only mode shows: changed paths and the dirs above them. */
+export interface ChangeSets {
+  changed: ReadonlyMap<string, 'A' | 'C' | 'D'>;
+  ancestors: ReadonlySet<string>;
+}
+
+export type Dirs = ReadonlyMap<string, DirState>;
+
+const isDir = (e: MergedEntry) => e.type === 'dir';
+
+/** Dirs first, then by name (byte order, like `LC_ALL=C ls`) or by size, biggest first. */
+export function comparator(key: SortKey): (a: MergedEntry, b: MergedEntry) => number {
+  return (a, b) => {
+    const d = Number(isDir(b)) - Number(isDir(a));
+    if (d !== 0) return d;
+    if (key === 'size' && a.size !== b.size) return b.size - a.size;
+    return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+  };
+}
+
+export function sortEntries(entries: readonly MergedEntry[], key: SortKey): MergedEntry[] {
+  const cmp = comparator(key);
+  // core lists a dir sorted by name: then dirs-first is a stable partition, no sort needed.
+  const out = [...entries.filter(isDir), ...entries.filter((e) => !isDir(e))];
+  for (let i = 1; i < out.length; i++) if (cmp(out[i - 1]!, out[i]!) > 0) return out.sort(cmp);
+  return out;
+}
+
+export function parentOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i <= 0 ? '/' : path.slice(0, i);
+}
+
+export function nameOf(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
+
+/**
+ * Replace, add or drop entries of loaded dirs: `entry` undefined means the name is gone.
+ * Only touched dirs are copied; dirs not loaded are left alone (they read fresh when opened).
+ */
+export function patchDirs(dirs: Dirs, updates: ReadonlyArray<{ path: string; entry: MergedEntry | undefined }>, key: SortKey): Dirs {
+  const byDir = new Map<string, Map<string, MergedEntry | undefined>>();
+  for (const { path, entry } of updates) {
+    if (path === '/') continue; // the root is no row (its times change with every new name)
+    const parent = parentOf(path);
+    if (dirs.get(parent)?.status !== 'loaded') continue;
+    let names = byDir.get(parent);
+    if (!names) byDir.set(parent, (names = new Map()));
+    names.set(nameOf(path), entry); // the last word on a name wins
+  }
+  if (byDir.size === 0) return dirs;
+  const next = new Map(dirs);
+  for (const [p, names] of byDir) next.set(p, { status: 'loaded', entries: patchList(dirs.get(p)!.entries, names, key) });
+  return next;
+}
+
+/** First index whose entry is not less than `probe` in `list[lo, hi)`. */
+function lowerBound(list: readonly MergedEntry[], lo: number, hi: number, less: (e: MergedEntry) => boolean): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (less(list[mid]!)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Where `name` is in a sorted list, or -1. */
+function indexOfName(list: readonly MergedEntry[], name: string, key: SortKey, firstFile: number, index: () => Map<string, number>): number {
+  if (key === 'size') return index().get(name) ?? -1;
+  // Sorted by name within dirs [0, firstFile) and within the rest.
+  for (const [lo, hi] of [[0, firstFile], [firstFile, list.length]] as const) {
+    const i = lowerBound(list, lo, hi, (e) => e.name < name);
+    if (i < hi && list[i]!.name === name) return i;
+  }
+  return -1;
+}
+
+/**
+ * A sorted dir listing with some names replaced, added or dropped. The cost is binary searches
+ * plus one copy of the list: a burst of thousands of changes in a 100,000-entry dir must not
+ * cost a comparison (let alone a splice) per entry per change.
+ */
+function patchList(list: readonly MergedEntry[], names: ReadonlyMap<string, MergedEntry | undefined>, key: SortKey): MergedEntry[] {
+  const cmp = comparator(key);
+  const firstFile = lowerBound(list, 0, list.length, isDir);
+  let byName: Map<string, number> | undefined;
+  const index = () => (byName ??= new Map(list.map((e, i) => [e.name, i])));
+  const removed = new Set<number>();
+  const added: Array<{ at: number; entry: MergedEntry }> = [];
+  for (const [name, entry] of names) {
+    const old = indexOfName(list, name, key, firstFile, index);
+    if (old >= 0) removed.add(old);
+    if (entry) added.push({ at: lowerBound(list, 0, list.length, (e) => cmp(e, entry) < 0), entry });
+  }
+  added.sort((a, b) => a.at - b.at || cmp(a.entry, b.entry));
+  const out: MergedEntry[] = [];
+  let j = 0;
+  for (let i = 0; i <= list.length; i++) {
+    while (j < added.length && added[j]!.at === i) out.push(added[j++]!.entry);
+    if (i < list.length && !removed.has(i)) out.push(list[i]!);
+  }
+  return out;
+}
+
+function visible(e: MergedEntry, o: ViewOptions, sets: ChangeSets): boolean {
+  if (o.changesOnly) return sets.changed.has(e.path) || sets.ancestors.has(e.path);
+  if (e.type === 'whiteout' && !o.ghosts) return false;
+  if (!o.hidden && e.name.startsWith('.')) return false;
+  return true;
+}
+
+/**
+ * Rows are reused while their entry, depth and state stay the same: re-flattening a 100,000-row
+ * tree for every batch of changes would otherwise make 100,000 new objects each time (GC pauses).
+ */
+const rowCache = new WeakMap<MergedEntry, Row>();
+
+function rowOf(entry: MergedEntry, depth: number, expanded: boolean): Row {
+  const cached = rowCache.get(entry);
+  if (cached && cached.depth === depth && cached.expanded === expanded) return cached;
+  const row = { entry, depth, expanded };
+  rowCache.set(entry, row);
+  return row;
+}
+
+/** The rows to show: every visible entry of the expanded dirs, depth-first from '/'. */
+export function flatten(dirs: Dirs, expanded: ReadonlySet<string>, o: ViewOptions, sets: ChangeSets): Row[] {
+  const rows: Row[] = [];
+  const walk = (dirPath: string, depth: number): void => {
+    const dir = dirs.get(dirPath);
+    if (!dir) return;
+    for (const entry of dir.entries) {
+      if (!visible(entry, o, sets)) continue;
+      const open = isDir(entry) && expanded.has(entry.path);
+      if (o.filter !== '' && !entry.name.toLowerCase().includes(o.filter)) {
+        if (!isDir(entry)) continue;
+        // A dir that does not match stays while it might hold matches: closed, or open with some.
+        if (open) {
+          const at = rows.length;
+          rows.push(rowOf(entry, depth, true));
+          walk(entry.path, depth + 1);
+          if (rows.length === at + 1 && dirs.get(entry.path)?.status === 'loaded') rows.pop();
+          continue;
+        }
+      }
+      rows.push(rowOf(entry, depth, open));
+      if (open) walk(entry.path, depth + 1);
+    }
+  };
+  walk('/', 0);
+  return rows;
+}
+
+/** The dirs above each changed path (for changes-only mode). */
+export function changeSets(changed: ReadonlyMap<string, 'A' | 'C' | 'D'>): ChangeSets {
+  const ancestors = new Set<string>();
+  for (const p of changed.keys()) {
+    for (let q = parentOf(p); q !== '/' && !ancestors.has(q); q = parentOf(q)) ancestors.add(q);
+  }
+  return { changed, ancestors };
+}
+
+/** The change kind (podman diff's A/C/D) an entry stands for, or undefined for a lower entry. */
+export function changeKindOf(entry: MergedEntry | undefined): 'A' | 'C' | 'D' | undefined {
+  if (!entry || entry.layer !== 'upper') return undefined;
+  if (entry.type === 'whiteout') return 'D';
+  return entry.shadows.length > 0 ? 'C' : 'A';
+}

@@ -1,0 +1,45 @@
+/** The top of the screen: what is open, its layers (index and path), the mount options. */
+import React, { memo } from 'react';
+import { Box, Text } from 'ink';
+import { fit } from '../lib/format.js';
+import type { HeaderInfo } from '../service/types.js';
+import { useTheme } from './theme.js';
+
+/** Layers listed before '… N more' (a 500-layer stack must not push the tree off screen). */
+export const MAX_LAYER_LINES = 4;
+
+export function headerHeight(info: HeaderInfo): number {
+  return 2 + Math.min(info.layers.length, MAX_LAYER_LINES + 1) + info.notes.length;
+}
+
+function optionsText(options: HeaderInfo['options']): string {
+  const parts = Object.entries(options).map(([k, v]) => (v === true ? k : `${k}=${v}`));
+  return parts.length > 0 ? parts.join(',') : '(none: not mounted)';
+}
+
+export const Header = memo(function Header({ info, width }: { info: HeaderInfo; width: number }) {
+  const theme = useTheme();
+  const shown = info.layers.length > MAX_LAYER_LINES + 1 ? info.layers.slice(0, MAX_LAYER_LINES) : info.layers;
+  const more = info.layers.length - shown.length;
+  return (
+    <Box flexDirection="column">
+      <Text bold color={theme.color('cyan')} wrap="truncate">
+        {fit(`ovl-tui  ${info.target}  [${info.mode}${info.writable ? '' : ', read-only'}]`, width)}
+      </Text>
+      {shown.map((l) => (
+        <Text key={String(l.id)} wrap="truncate">
+          {fit(`  ${l.id === 'upper' ? 'upper ' : `L${l.id}`.padEnd(6)} ${l.path}`, width)}
+        </Text>
+      ))}
+      {more > 0 && <Text dimColor>{fit(`  … and ${more} more lower layers`, width)}</Text>}
+      <Text dimColor wrap="truncate">
+        {fit(`  options: ${optionsText(info.options)}`, width)}
+      </Text>
+      {info.notes.map((n, i) => (
+        <Text key={i} color={theme.color('yellow')} wrap="truncate">
+          {fit(n, width)}
+        </Text>
+      ))}
+    </Box>
+  );
+});

@@ -1,0 +1,76 @@
+/**
+ * The live feed: upper-dir change events from the service, each changed path looked up
+ * again so the tree is patched in place. The first event of a quiet spell is painted at
+ * once; events arriving while one batch is being looked up wait and go out together
+ * (at most one batch per COALESCE_MS), so a burst of thousands of changes costs a few
+ * frames, not thousands. Nothing runs while nothing changes.
+ */
+import { useEffect, type Dispatch } from 'react';
+import type { ChangeEvent, OverlayService } from '../service/types.js';
+import type { Action, EntryUpdate } from '../state/state.js';
+import { errorText } from './errors.js';
+
+const COALESCE_MS = 100;
+/** During a burst (the last batch was big) batches come less often: each one re-lays the tree. */
+const BUSY_COALESCE_MS = 250;
+const BUSY_BATCH = 200;
+/** Lookups in flight at once. */
+const CONCURRENCY = 4;
+
+async function lookUp(service: OverlayService, paths: string[]): Promise<EntryUpdate[]> {
+  const out: EntryUpdate[] = new Array(paths.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < paths.length) {
+      const i = next++;
+      const path = paths[i]!;
+      out[i] = { path, entry: await service.stat(path).catch(() => undefined) };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, paths.length) }, worker));
+  return out;
+}
+
+export function useWatch(service: OverlayService, dispatch: Dispatch<Action>): void {
+  useEffect(() => {
+    const stream = service.watch();
+    let queue: ChangeEvent[] = [];
+    let busy = false;
+    let stopped = false;
+    let lastFlush = 0;
+    let lastSize = 0;
+
+    const flush = async (): Promise<void> => {
+      busy = true;
+      while (queue.length > 0 && !stopped) {
+        const wait = lastFlush + (lastSize > BUSY_BATCH ? BUSY_COALESCE_MS : COALESCE_MS) - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const events = queue;
+        queue = [];
+        lastFlush = Date.now();
+        lastSize = events.length;
+        // After 'rescan' (the kernel's queue overflowed) core compares upper again and reports
+        // what changed as ordinary events, so the tree needs no full reload here.
+        const paths = [...new Set(events.filter((e) => e.kind !== 'rescan').map((e) => e.path))];
+        const updates = await lookUp(service, paths);
+        if (!stopped) dispatch({ type: 'events.received', events, updates });
+      }
+      busy = false;
+    };
+
+    (async () => {
+      try {
+        for await (const ev of stream) {
+          queue.push(ev);
+          if (!busy) void flush();
+        }
+      } catch (e) {
+        if (!stopped) dispatch({ type: 'message.show', text: `watch stopped: ${errorText(e)}`, error: true });
+      }
+    })();
+    return () => {
+      stopped = true;
+      void stream.close();
+    };
+  }, [service, dispatch]);
+}

@@ -1,0 +1,32 @@
+/**
+ * The gate for tests that mount (copied from packages/core/test/support/privileged.ts, as
+ * apps do not reach into other packages' tests): they run only as root inside the private
+ * mount namespace scripts/in-private-mount-ns.sh made, so a failing test cannot leave a mount
+ * behind. Elsewhere they skip — unless OVL_REQUIRE_PRIVILEGED=1 (CI): then the suite fails.
+ */
+import { readlinkSync } from 'node:fs';
+import { describe } from 'vitest';
+
+/** True inside the namespace scripts/in-private-mount-ns.sh made (it records the namespace's id). */
+function inPrivateMountNamespace(): boolean {
+  const made = process.env.OVL_PRIVATE_MNT_NS;
+  return made !== undefined && made !== '' && readlinkSync('/proc/self/ns/mnt') === made;
+}
+
+const isRoot = process.getuid?.() === 0;
+export const canMount = isRoot && inPrivateMountNamespace();
+/** Root without mounting (mknod, trusted.* xattrs). */
+export const isPrivileged = isRoot;
+
+function gate(ok: boolean, why: string): typeof describe {
+  if (ok) return describe;
+  if (process.env.OVL_REQUIRE_PRIVILEGED === '1') {
+    throw new Error(`OVL_REQUIRE_PRIVILEGED=1 but ${why}: run the tests as root through 'npm test' (which uses unshare --mount --propagation private).`);
+  }
+  return describe.skip as typeof describe;
+}
+
+/** describe() for tests that mount overlays. */
+export const describeMounting = gate(canMount, 'this process cannot mount (not root, or not in a private mount namespace)');
+/** describe() for tests that need root but no mount (mknod, trusted xattrs). */
+export const describeRoot = gate(isPrivileged, 'this process is not root');

@@ -1,0 +1,63 @@
+// Argument parsing: every way to start ovl-tui, and the mistakes that must end in a usage message.
+import { describe, expect, it } from 'vitest';
+import { needsRoot, parseCommand } from '../../src/cli/args.js';
+
+const ok = (argv: string[]) => {
+  const r = parseCommand(argv);
+  if (!r.ok) throw new Error(r.error);
+  return r.command;
+};
+const error = (argv: string[]) => {
+  const r = parseCommand(argv);
+  if (r.ok) throw new Error(`accepted ${argv.join(' ')}`);
+  return r.error;
+};
+
+describe('parseCommand', () => {
+  it('attaches to a merged dir', () => {
+    expect(ok(['/run/merged'])).toEqual({ kind: 'attach', merged: '/run/merged', json: false });
+  });
+
+  it('mounts with layer flags, keeping the lower order', () => {
+    expect(ok(['--lower', 'A', '--lower', 'B', '--upper', 'U', '--work', 'W', '--mount', 'M', '--keep'])).toEqual({
+      kind: 'mount', lower: ['A', 'B'], upper: 'U', work: 'W', target: 'M', keep: true, json: false,
+    });
+    expect(ok(['--lower', 'A', '--mount', 'M'])).toEqual({ kind: 'mount', lower: ['A'], target: 'M', keep: false, json: false });
+  });
+
+  it('opens layers offline without --mount', () => {
+    expect(ok(['--lower', 'A', '--upper', 'U'])).toEqual({ kind: 'offline', lower: ['A'], upper: 'U', json: false });
+  });
+
+  it('knows --demo, --help, --version and --json', () => {
+    expect(ok(['--demo'])).toEqual({ kind: 'demo' });
+    expect(ok(['--help'])).toEqual({ kind: 'help' });
+    expect(ok(['-h'])).toEqual({ kind: 'help' });
+    expect(ok(['--version'])).toEqual({ kind: 'version' });
+    expect(ok(['--json', '/m'])).toEqual({ kind: 'attach', merged: '/m', json: true });
+    expect(ok(['--json', '--lower', 'A'])).toMatchObject({ kind: 'offline', json: true });
+  });
+
+  it.each([
+    [[], /nothing to open/],
+    [['--bogus'], /Unknown option '--bogus'/],
+    [['a', 'b'], /one merged dir/],
+    [['/m', '--lower', 'A'], /either a merged dir or layer flags/],
+    [['--upper', 'U', '--work', 'W', '--mount', 'M'], /--mount needs at least one --lower/],
+    [['--lower', 'A', '--upper', 'U', '--mount', 'M'], /--upper and --work go together/],
+    [['--lower', 'A', '--work', 'W'], /--work is only used with --mount/],
+    [['--lower', 'A', '--keep'], /--keep is only used with --mount/],
+    [['--demo', '/m'], /--demo takes no other arguments/],
+    [['--lower'], /argument missing/],
+    [['--lower', ''], /empty string/],
+  ])('refuses %j', (argv, message) => {
+    expect(error(argv as string[])).toMatch(message as RegExp);
+  });
+
+  it('knows which commands need root', () => {
+    expect(needsRoot(ok(['--demo']))).toBe(true);
+    expect(needsRoot(ok(['--lower', 'A', '--mount', 'M']))).toBe(true);
+    expect(needsRoot(ok(['--lower', 'A']))).toBe(false);
+    expect(needsRoot(ok(['/m']))).toBe(false);
+  });
+});
