@@ -74,6 +74,8 @@ describeMounting('openOverlay(merged dir) reads its layers from the mount table'
       rmSync(join(merged, 'delete-me.txt'));
       appendFileSync(join(merged, 'lower.txt'), 'changed\n');
       const all = await view.readdir('/', { whiteouts: true });
+      expect(await view.stat('/delete-me.txt')).toBeUndefined();
+      expect(await view.stat('/delete-me.txt', { whiteouts: true })).toMatchObject({ type: 'whiteout', layer: 'upper', shadows: [0] });
       expect(all.map((e) => [e.name, e.type, e.layer, e.copiedUp])).toEqual([
         ['delete-me.txt', 'whiteout', 'upper', false],
         ['duplicate.txt', 'file', 'upper', true],

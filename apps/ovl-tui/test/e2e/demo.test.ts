@@ -76,6 +76,8 @@ describeMounting('ovl-tui --demo in tmux', () => {
     tmux.type('/lower.txt');
     tmux.keys('Enter');
     await tmux.waitFor(/>\s+L0\s+lower\.txt/);
+    await tmux.waitFor('lower.txt: I live in the lower layer'); // previewed...
+    expect(existsSync(join(base, 'upper', 'lower.txt'))).toBe(false); // ...without a copy-up
     tmux.type('e');
     screen = await tmux.waitFor(/cp-up\s+lower\.txt/);
     expect(screen).toContain('Edited /lower.txt');

@@ -45,7 +45,7 @@ interface DirState {
   listing: PartialListing | undefined;
 }
 
-export async function lookupChild(stack: LayerStack, dirPath: string, sources: DirSource[], name: string): Promise<MergedChild | undefined> {
+export async function lookupChild(stack: LayerStack, dirPath: string, sources: DirSource[], name: string, whiteouts = false): Promise<MergedChild | undefined> {
   const dirs = new Map<string, DirState>();
   const stateOf = (s: number, dir: string): DirState => {
     const key = `${s}\0${dir}`;
@@ -61,7 +61,7 @@ export async function lookupChild(stack: LayerStack, dirPath: string, sources: D
   const get = (s: number, dir: string) => stateOf(s, dir).listing;
 
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const result = childFrom(stack, get, dirPath, sources, name, false);
+    const result = childFrom(stack, get, dirPath, sources, name, whiteouts);
     const todo = [...dirs.values()].filter((d) => d.listing && d.missing.size > 0);
     if (todo.length === 0) return result;
     await Promise.all(todo.map((d) => fetchNames(stack, d)));

@@ -46,7 +46,8 @@ export class LayerView implements OverlayView {
     return (await readMergedDir(this.stack, path, sources, opts.whiteouts === true)).map((c) => c.entry);
   }
 
-  async stat(rel: string): Promise<MergedEntry | undefined> {
+  /** The visible entry at `rel`; with `whiteouts`, a deleted name comes back as its ghost. */
+  async stat(rel: string, opts: ReaddirOptions = {}): Promise<MergedEntry | undefined> {
     const path = overlayPath(rel);
     if (path === '/') return this.rootEntry();
     const parts = components(path);
@@ -54,7 +55,7 @@ export class LayerView implements OverlayView {
     const parent = `/${parts.join('/')}`;
     const sources = await this.dirSources(parent);
     if (!sources) return undefined;
-    return (await lookupChild(this.stack, parent, sources, name))?.entry;
+    return (await lookupChild(this.stack, parent, sources, name, opts.whiteouts === true))?.entry;
   }
 
   private async rootEntry(): Promise<MergedEntry> {

@@ -85,7 +85,8 @@ export interface OverlayWatch extends AsyncIterable<ChangeEvent> {
 export interface OverlayView {
   layers: { upper?: string; lower: string[] };
   readdir(rel: string, opts?: ReaddirOptions): Promise<MergedEntry[]>;
-  stat(rel: string): Promise<MergedEntry | undefined>;
+  /** With `{ whiteouts: true }` a deleted name comes back as its ghost (type 'whiteout'). */
+  stat(rel: string, opts?: ReaddirOptions): Promise<MergedEntry | undefined>;
   walk(opts?: WalkOptions): AsyncIterable<MergedEntry>;
   changes(): Promise<Change[]>;
   watch(opts?: WatchOptions): OverlayWatch;
