@@ -64,13 +64,7 @@ class UpperWatch implements OverlayWatch {
       this.wdToDir.set(wd, d);
       this.dirToWd.set(d, wd);
       // Read after the watch exists, so nothing made meanwhile slips between the two.
-      let names: string[];
-      try {
-        names = binding().listDir(this.abs(d), Number.MAX_SAFE_INTEGER);
-      } catch {
-        continue;
-      }
-      for (const name of names) {
+      for (const name of this.namesIn(d)) {
         const p = joinPath(d, name);
         const state = readUpperState(this.abs(p), this.xattrPrefix);
         if (!state) continue;
@@ -78,6 +72,15 @@ class UpperWatch implements OverlayWatch {
         this.known.set(p, state);
         if (isDirMode(state.mode)) pending.push(p);
       }
+    }
+  }
+
+  /** Every name in upper dir `d`; none when it is gone or no longer a dir. */
+  private namesIn(d: string): string[] {
+    try {
+      return binding().listDir(this.abs(d), Number.MAX_SAFE_INTEGER);
+    } catch {
+      return [];
     }
   }
 
@@ -200,13 +203,7 @@ class UpperWatch implements OverlayWatch {
     const pending = ['/'];
     while (pending.length > 0) {
       const d = pending.pop()!;
-      let names: string[];
-      try {
-        names = binding().listDir(this.abs(d), Number.MAX_SAFE_INTEGER);
-      } catch {
-        continue;
-      }
-      for (const name of names) {
+      for (const name of this.namesIn(d)) {
         const p = joinPath(d, name);
         seen.add(p);
         this.check(p, true);
