@@ -16,6 +16,7 @@
 // than llistxattr on "dir/name" even for a short dir path; statx + listxattr per entry cost
 // ~1.15x `find -printf` on one thread, ~0.7x on two.
 #include "sys/dir_scan.h"
+#include "sys/xattr_ops.h"
 
 #include <cerrno>
 #include <cstring>
@@ -48,14 +49,11 @@ namespace {
 constexpr size_t kDentsBuffer = 64 * 1024;
 constexpr unsigned kScanMask = STATX_TYPE | STATX_MODE | STATX_NLINK | STATX_UID | STATX_GID |
                                STATX_MTIME | STATX_INO | STATX_SIZE;
-constexpr int kMaxSizingAttempts = 8;
 constexpr size_t kInodeSortThreshold = 1000;
 // Directories this big are examined by several threads (each takes >= half this many).
 constexpr size_t kParallelThreshold = 4096;
 constexpr size_t kMaxThreads = 4;
 
-// The record getdents64 fills (linux_dirent64; glibc's struct dirent64 has the same layout,
-// but musl's headers do not promise it).
 // One name from getdents64: its inode (for sorting), where it starts in the names buffer,
 // and the type getdents64 reported (DT_UNKNOWN when the filesystem does not say).
 struct NameEntry {
@@ -65,6 +63,8 @@ struct NameEntry {
   bool operator<(const NameEntry& other) const { return ino < other.ino; }
 };
 
+// The record getdents64 fills (linux_dirent64; glibc's struct dirent64 has the same layout,
+// but musl's headers do not promise it).
 struct LinuxDirent64 {
   uint64_t d_ino;
   int64_t d_off;
@@ -158,24 +158,6 @@ class EntryXattrs {
   bool path_ready_ = false;
 };
 
-// The sizing protocol of the xattr getters for values that outgrew a stack buffer.
-template <class Call>
-int ReadGrown(Call call, std::string* out) {
-  for (int attempt = 0; attempt < kMaxSizingAttempts; ++attempt) {
-    ssize_t size = call(nullptr, 0);
-    if (size < 0) return static_cast<int>(size);
-    out->resize(static_cast<size_t>(size));
-    if (size == 0) return 0;
-    ssize_t n = call(out->data(), out->size());
-    if (n >= 0) {
-      out->resize(static_cast<size_t>(n));
-      return 0;
-    }
-    if (n != -ERANGE) return static_cast<int>(n);
-  }
-  return -ERANGE;
-}
-
 // The overlay xattrs of one entry: sets flag bits and *redirect. Returns 0, or -errno when
 // the entry could not be examined.
 int ReadOverlayXattrs(EntryXattrs& x, const std::string& prefix, bool is_reg, uint64_t size,
@@ -185,7 +167,7 @@ int ReadOverlayXattrs(EntryXattrs& x, const std::string& prefix, bool is_reg, ui
   ssize_t len = x.List(stack_list, sizeof stack_list);
   std::string heap_list;
   if (len == -ERANGE) {
-    int rc = ReadGrown([&](char* b, size_t s) { return x.List(b, s); }, &heap_list);
+    int rc = ReadXattrSized([&](char* b, size_t s) { return x.List(b, s); }, &heap_list);
     if (rc < 0) len = rc;
     else {
       list = heap_list.data();
@@ -233,7 +215,7 @@ int ReadOverlayXattrs(EntryXattrs& x, const std::string& prefix, bool is_reg, ui
     if (n >= 0) {
       redirect->assign(v, static_cast<size_t>(n));
     } else if (n == -ERANGE) {
-      n = ReadGrown([&](char* b, size_t s) { return x.Get(attr.c_str(), b, s); }, redirect);
+      n = ReadXattrSized([&](char* b, size_t s) { return x.Get(attr.c_str(), b, s); }, redirect);
     }
     if (n >= 0) {
       *flags |= kScanRedirect;

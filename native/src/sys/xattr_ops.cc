@@ -9,35 +9,13 @@
 
 namespace ovl::sys {
 
-namespace {
-
-// Another process can grow the value between the sizing call and the read; a few retries
-// cover that without looping forever on a value that keeps changing.
-constexpr int kMaxSizingAttempts = 8;
-
-// Runs `call(buf, size)` with the sizing-then-read protocol of the *xattr(2) getters.
-template <class Call>
-int ReadSized(Call call, std::string* out) {
-  for (int attempt = 0; attempt < kMaxSizingAttempts; ++attempt) {
-    ssize_t size = call(nullptr, 0);
-    if (size < 0) return -errno;
-    out->resize(static_cast<size_t>(size));
-    if (size == 0) return 0;
-    ssize_t n = call(out->data(), out->size());
-    if (n >= 0) {
-      out->resize(static_cast<size_t>(n));
-      return 0;
-    }
-    if (errno != ERANGE) return -errno;
-  }
-  return -ERANGE;
-}
-
-}  // namespace
-
 int LGetXattr(const char* path, const char* name, std::string* value) {
-  return ReadSized(
-      [&](char* buf, size_t size) { return ::lgetxattr(path, name, buf, size); }, value);
+  return ReadXattrSized(
+      [&](char* buf, size_t size) -> ssize_t {
+        ssize_t n = ::lgetxattr(path, name, buf, size);
+        return n >= 0 ? n : -errno;
+      },
+      value);
 }
 
 int LSetXattr(const char* path, const char* name, const std::string& value, int flags) {
@@ -47,7 +25,12 @@ int LSetXattr(const char* path, const char* name, const std::string& value, int 
 
 int LListXattr(const char* path, std::vector<std::string>* names) {
   std::string list;
-  int rc = ReadSized([&](char* buf, size_t size) { return ::llistxattr(path, buf, size); }, &list);
+  int rc = ReadXattrSized(
+      [&](char* buf, size_t size) -> ssize_t {
+        ssize_t n = ::llistxattr(path, buf, size);
+        return n >= 0 ? n : -errno;
+      },
+      &list);
   if (rc < 0) return rc;
   // The kernel returns "name1\0name2\0"; every name, including the last, ends in NUL.
   size_t start = 0;

@@ -6,7 +6,10 @@
 import { release } from 'node:os';
 import { binding } from './binding.js';
 
-function kernelAtLeast(major: number, minor: number, rel: string = release()): boolean {
+// The running kernel does not change under a process: ask uname once, not on every mount.
+let running: string | undefined;
+
+function kernelAtLeast(major: number, minor: number, rel: string = (running ??= release())): boolean {
   const m = /^(\d+)\.(\d+)/.exec(rel);
   if (!m) return false;
   const [maj, min] = [Number(m[1]), Number(m[2])];

@@ -65,13 +65,18 @@ function lowerTree(): Tree {
   return tree;
 }
 
+/** lowerTree() as the lower layer of a real mount with an empty upper. */
+async function mountLowerTree() {
+  const lower = writeTree(join(base, 'lower'), lowerTree());
+  const upper = writeTree(join(base, 'upper'), {});
+  const work = writeTree(join(base, 'work'), {});
+  const merged = writeTree(join(base, 'merged'), {});
+  return { merged, m: await mountOverlay({ lower: [lower], upper, work, target: merged }) };
+}
+
 describeMounting('watch()', () => {
   it('misses nothing changes() reports after a burst of thousands of operations, and tells kinds apart', async () => {
-    const lower = writeTree(join(base, 'lower'), lowerTree());
-    const upper = writeTree(join(base, 'upper'), {});
-    const work = writeTree(join(base, 'work'), {});
-    const merged = writeTree(join(base, 'merged'), {});
-    const m = await mountOverlay({ lower: [lower], upper, work, target: merged });
+    const { merged, m } = await mountLowerTree();
     try {
       const view = await openOverlay(merged);
       watch = view.watch();
@@ -144,11 +149,7 @@ describeMounting('watch()', () => {
     // The queue size is read when an inotify instance is made: shrink it for this watch only.
     const sysctl = '/proc/sys/fs/inotify/max_queued_events';
     const saved = readFileSync(sysctl, 'utf8');
-    const lower = writeTree(join(base, 'lower'), lowerTree());
-    const upper = writeTree(join(base, 'upper'), {});
-    const work = writeTree(join(base, 'work'), {});
-    const merged = writeTree(join(base, 'merged'), {});
-    const m = await mountOverlay({ lower: [lower], upper, work, target: merged });
+    const { merged, m } = await mountLowerTree();
     try {
       writeFileSync(sysctl, '64');
       const view = await openOverlay(merged);

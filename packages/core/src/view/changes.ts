@@ -96,10 +96,10 @@ export async function changesOf(stack: LayerStack): Promise<Change[]> {
 
   // Read each lower layer's dir at `path` where the parent's listing says there is one.
   const readLowers = (path: string, presences: Presence[]): Promise<LowerState[]> =>
-    Promise.all(presences.map(async (p, k) => (p === 'dir' ? ((await stack.scan(lowerIndexes[k]!, path, { xattrs: false })) ?? 'absent') : p)));
+    Promise.all(presences.map(async (p, k) => (p === 'dir' ? ((await stack.scan(lowerIndexes[k]!, path, false)) ?? 'absent') : p)));
 
   const visit = async (path: string, lowers: LowerState[]): Promise<Job[]> => {
-    const upper = await stack.scan(upperIndex, path, { xattrs: true });
+    const upper = await stack.scan(upperIndex, path, true);
     if (!upper) return [];
     const subdirs: Job[] = [];
     for (let i = 0; i < upper.count; i++) {

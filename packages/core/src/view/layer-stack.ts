@@ -5,7 +5,7 @@
  */
 import { binding } from '../binding.js';
 import { fromNative, SystemError } from '../errors.js';
-import { DirListing, LightListing } from './listing.js';
+import { LightListing } from './listing.js';
 import type { DirSource } from './resolve.js';
 import type { LayerId } from './types.js';
 
@@ -60,15 +60,13 @@ export class LayerStack {
   }
 
   /**
-   * Read one layer dir; undefined when it does not exist there (or is not a dir). `light`
-   * examines only dirs and char devices (see ScanDirOptions.stat): a LightListing.
+   * Read one layer dir light (see ScanDirOptions.stat: only dirs and char devices examined,
+   * xattrs of dirs when `xattrs`); undefined when it does not exist there (or is not a dir).
    */
-  async scan(s: number, path: string, light?: { xattrs: boolean }): Promise<DirListing | undefined> {
+  async scan(s: number, path: string, xattrs: boolean): Promise<LightListing | undefined> {
     const dir = this.abs(s, path);
-    const opts = light ? { xattrPrefix: this.xattrPrefix, stat: false, xattrs: light.xattrs } : { xattrPrefix: this.xattrPrefix };
     try {
-      const scan = await binding().scanDirAsync(dir, opts);
-      return light ? new LightListing(scan, dir) : new DirListing(scan, dir);
+      return new LightListing(await binding().scanDirAsync(dir, { xattrPrefix: this.xattrPrefix, stat: false, xattrs }), dir);
     } catch (e) {
       if (ABSENT.has((e as { code?: string }).code ?? '')) return undefined;
       throw fromNative(e, LayerStack.prototype.scan);
@@ -78,27 +76,19 @@ export class LayerStack {
 
 /** Light listings of one merged-dir read, keyed by layer and path, so nothing is read twice. */
 export class ListingCache {
-  private readonly loading = new Map<string, Promise<DirListing | undefined>>();
-  private readonly loaded = new Map<string, DirListing | undefined>();
+  private readonly loading = new Map<string, Promise<LightListing | undefined>>();
+  private readonly loaded = new Map<string, LightListing | undefined>();
   constructor(private readonly stack: LayerStack) {}
 
   /** A listing already loaded (undefined when absent or not loaded). */
-  get(s: number, path: string): DirListing | undefined {
+  get(s: number, path: string): LightListing | undefined {
     return this.loaded.get(`${s}\0${path}`);
   }
 
   /** Read a (layer, dir) pair once; concurrent callers share the read. */
-  load(s: number, path: string): Promise<DirListing | undefined> {
-    const key = `${s}\0${path}`;
-    let p = this.loading.get(key);
-    if (!p) {
-      p = this.stack.scan(s, path, { xattrs: true }).then((listing) => {
-        this.loaded.set(key, listing);
-        return listing;
-      });
-      this.loading.set(key, p);
-    }
-    return p;
+  async load(s: number, path: string): Promise<LightListing | undefined> {
+    await this.fill([{ s, path }]);
+    return this.get(s, path);
   }
 
   /** Read every (layer, dir) pair not read yet, all in one native call. */

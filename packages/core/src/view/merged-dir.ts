@@ -117,9 +117,10 @@ export async function readMergedDir(stack: LayerStack, dirPath: string, sources:
       resolved.set(name, r);
       for (const f of [r.visible, r.ghost, r.data]) {
         if (!f || !f.listing.needsDetail(f.i)) continue;
-        const set = wanted.get(f.listing as LightListing) ?? new Set<string>();
-        set.add(f.listing.name(f.i));
-        wanted.set(f.listing as LightListing, set);
+        const listing = f.listing as LightListing; // needsDetail is true only for light listings
+        const set = wanted.get(listing) ?? new Set<string>();
+        set.add(listing.name(f.i));
+        wanted.set(listing, set);
         examined.push({ name, found: f });
       }
     }
