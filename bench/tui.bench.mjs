@@ -35,10 +35,13 @@ export async function run() {
         ['keypress → frame, p99', `${fmt(percentile(r.latency, 99), 2)} ms`, ''],
         ['peak RSS of the app process', `${fmt(r.maxRssMB, 0)} MB`, '<= 250 MB'],
         ['  of which reached by the first frame with rows', `${fmt(r.rssAfterLoadMB, 0)} MB`, ''],
+        ['  JS heap in use after load / scroll / burst / catch-up', Object.values(r.phases).map((p) => p.heapMB).join(' / ') + ' MB', ''],
         [`largest frame gap during the ${BURST.toLocaleString('en')}-change burst (scrolling every 20 ms)`, `${fmt(r.maxGap, 1)} ms`, '<= 100 ms'],
+        ['  the next largest gaps', r.topGaps.slice(1).map((g) => fmt(g, 0)).join(', ') + ' ms', ''],
         ['keypress → frame during the burst, median / max', `${fmt(median(r.keyLatency), 1)} / ${fmt(Math.max(...r.keyLatency), 1)} ms`, ''],
         ['event-loop delay during the burst, max', `${fmt(r.loopDelayMaxMs, 1)} ms`, ''],
         ['burst duration / frames during it', `${fmt(r.burstMs, 0)} ms / ${r.frames}`, ''],
+        ['CPU time of the app process during the burst (2 cores, shared with the writer)', `${fmt(r.burstCpuMs, 0)} ms`, ''],
         ['tree caught up with the burst after it ended', `${fmt(r.catchUpMs, 0)} ms (${r.rowsAfter}/${r.expected} rows)`, ''],
       ]);
     } finally {

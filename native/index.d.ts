@@ -128,12 +128,19 @@ export interface ScanDirOptions {
    * What a diff of names and types needs (changes()), at getdents64 cost.
    */
   stat?: boolean;
+  /**
+   * Return entries in byte order of their names (strcmp on the raw bytes) instead of the
+   * unspecified (inode) order (default false). Entries are then also examined in that order,
+   * which forgoes the inode-order locality statx benefits from: meant for `stat: false`
+   * reads, where almost nothing is examined. Ignored by scanNames (its order is the caller's).
+   */
+  sorted?: boolean;
 }
 
 /**
  * One directory as struct-of-arrays: entry i is names[i], mode[i], size[i], ... No object per
  * entry is built (that is the cost this call avoids). '.' and '..' are left out; the order is
- * unspecified (inode order for big directories). The numeric columns are views of one
+ * unspecified (inode order for big directories) unless `sorted` was asked for. The numeric columns are views of one
  * ArrayBuffer. Every field is lstat-like: symlinks are not followed.
  */
 export interface DirScan {
@@ -158,6 +165,11 @@ export interface DirScan {
   ino: Float64Array;
   /** Hard link count. */
   nlink: Uint32Array;
+  /**
+   * scanNames only: entry i is names[request[i]] of the call's `names` argument (names that
+   * could not be examined leave gaps), so a caller can map results back without a name index.
+   */
+  request?: Uint32Array;
   uid: Uint32Array;
   gid: Uint32Array;
   /** Device number of character and block devices (0 otherwise). */

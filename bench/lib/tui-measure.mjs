@@ -7,8 +7,9 @@ import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
-delete process.env.CI; // Ink does not paint in CI mode (is-in-ci is read at import)
-process.env.NODE_ENV ??= 'production'; // as the CLI runs it (React's dev build profiles every prop)
+// Set up as the CLI sets itself up (CI mode off, React's production build, heap growth), before Ink loads.
+const { prepareRuntime } = await import('../../apps/ovl-tui/dist/terminal/runtime.js');
+prepareRuntime();
 const [merged, burstCount] = [process.argv[2], Number(process.argv[3])];
 const React = (await import('react')).default;
 const { render } = await import('ink');
@@ -73,6 +74,13 @@ const instance = render(React.createElement(App, { service, openEditor: () => ({
 });
 const firstFrameMs = (await firstRows) - t0;
 const memAfterLoad = { maxRss: process.resourceUsage().maxRSS * 1024 };
+// Memory at each phase: JS heap in use, RSS now, and peak RSS so far (MB).
+const phases = {};
+const mark = (name) => {
+  const m = process.memoryUsage();
+  phases[name] = { heapMB: Math.round(m.heapUsed / 2 ** 20), rssMB: Math.round(m.rss / 2 ** 20), peakMB: Math.round(process.resourceUsage().maxRSS / 1024) };
+};
+mark('loaded');
 
 // Keypress → frame while scrolling: one key, wait for the frame it causes, next key.
 const latency = [];
@@ -84,6 +92,8 @@ for (let i = 0; i < 300; i++) {
   latency.push((await p) - t);
   await new Promise((r) => setTimeout(r, 20)); // a person's key repeat, not a flood
 }
+
+mark('scrolled');
 
 // Burst: another process makes `burstCount` changes through merged (3 of 4 new files, 1 of 4
 // appends that copy a lower file up) while we keep scrolling every 20 ms.
@@ -100,6 +110,7 @@ const burstDone = new Promise((r) => burst.on('exit', r));
 const framesFrom = stdout.times.length;
 histogram.enable();
 const tb = performance.now();
+const cpuBefore = process.cpuUsage();
 let running = true;
 void burstDone.then(() => (running = false));
 const keyLatency = [];
@@ -111,10 +122,14 @@ while (running) {
   await new Promise((r) => setTimeout(r, 20));
 }
 const burstMs = performance.now() - tb;
+const burstCpu = process.cpuUsage(cpuBefore);
+mark('burst');
 histogram.disable();
 const times = stdout.times.slice(framesFrom);
-let maxGap = 0;
-for (let i = 1; i < times.length; i++) maxGap = Math.max(maxGap, times[i] - times[i - 1]);
+const gaps = [];
+for (let i = 1; i < times.length; i++) gaps.push(times[i] - times[i - 1]);
+gaps.sort((a, b) => b - a);
+const maxGap = gaps[0] ?? 0;
 
 // Catch-up: the tree holds every new file (rows counted in the title 'i/N').
 const expected = 100_000 + burstCount - Math.floor(burstCount / 4);
@@ -125,11 +140,12 @@ while (total() < expected && performance.now() - tc < 60_000) {
   await nextFrame(1000).catch(() => undefined);
 }
 const catchUpMs = performance.now() - tc;
+mark('caught up');
 
 instance.unmount();
 await service.close();
 console.log(JSON.stringify({
-  firstFrameMs, latency, keyLatency, maxGap, frames: times.length, burstMs, catchUpMs, rowsAfter: total(), expected,
+  firstFrameMs, phases, latency, topGaps: gaps.slice(0, 5), burstCpuMs: (burstCpu.user + burstCpu.system) / 1000, keyLatency, maxGap, frames: times.length, burstMs, catchUpMs, rowsAfter: total(), expected,
   loopDelayMaxMs: histogram.max / 1e6, anyFrameMs, rssAfterLoadMB: memAfterLoad.maxRss / 2 ** 20, maxRssMB: process.resourceUsage().maxRSS / 1024,
 }));
 process.exit(0);

@@ -415,6 +415,21 @@ describe('scanNames: a few names of a directory, examined as scanDir does', () =
     }
   });
 
+  it('maps every result back to the names asked for (request), on one thread and on several', () => {
+    const r = native.scanNames(d, ['missing', 'link', 'sub', 'gone', 'a file'], opts);
+    expect([...r.request]).toEqual([1, 2, 4]);
+    const big = fs.mkdtempSync(path.join(dir, 'names-big-'));
+    const asked = [];
+    for (let i = 0; i < 10_000; i++) {
+      if (i % 3 !== 0) fs.writeFileSync(path.join(big, `n${i}`), '');
+      asked.push(`n${i}`); // every third name is missing
+    }
+    const many = native.scanNames(big, asked, opts);
+    expect(many.count).toBe(asked.length - Math.ceil(asked.length / 3));
+    expect(many.names.every((name, i) => asked[many.request[i]] === name)).toBe(true);
+    expect(native.scanDir(big, opts).request).toBeUndefined(); // scanNames only
+  });
+
   it('never leaves the directory: names with a slash, empty, . and .. are refused', () => {
     const r = native.scanNames(d, ['../' + path.basename(d), 'sub/x', '', '.', '..', 'sub'], opts);
     expect(r.names).toEqual(['sub']);
@@ -427,6 +442,35 @@ describe('scanNames: a few names of a directory, examined as scanDir does', () =
     const e = catchSync(() => native.scanNames(path.join(d, 'nope'), ['x'], opts));
     expectNativeError(expect, e, { code: 'ENOENT', syscall: 'open', path: path.join(d, 'nope') });
     expectNativeError(expect, await catchAsync(native.scanNamesAsync(path.join(d, 'a file'), ['x'], opts)), { code: 'ENOTDIR' });
+  });
+});
+
+describe('scanDir with sorted: true (what merging several layers needs)', () => {
+  const byBytes = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+  it('returns entries in byte order of their names, the columns moving with them', () => {
+    const d = fs.mkdtempSync(path.join(dir, 'sorted-'));
+    // Upper case before lower, '-' before digits, multi-byte names after ASCII, and a
+    // character above U+FFFF (UTF-16 order would put it before U+FFFD; bytes put it after).
+    const names = ['b', 'B', 'a-1', 'a0', 'é', 'z', '\u{1F600}', '\uFFFD', '.hidden', 'sub'];
+    for (const n of names) (n === 'sub' ? fs.mkdirSync : fs.writeFileSync)(path.join(d, n), n === 'sub' ? undefined : n);
+    for (const stat of [true, false]) {
+      const r = native.scanDir(d, { xattrPrefix: 'trusted.overlay.', stat, sorted: true });
+      expect(r.names).toEqual([...names].sort(byBytes));
+      const sub = r.names.indexOf('sub');
+      expect(r.mode[sub] & C.S_IFMT).toBe(C.S_IFDIR);
+      if (stat) expect(r.size[r.names.indexOf('a-1')]).toBe(3);
+    }
+  });
+
+  it('keeps the order when a big directory is examined by several threads, sync and async', async () => {
+    const d = fs.mkdtempSync(path.join(dir, 'sorted-big-'));
+    const names = Array.from({ length: 9000 }, (_, i) => `f${(i * 7919) % 9000}`);
+    for (const n of names) fs.writeFileSync(path.join(d, n), '');
+    const expected = [...names].sort(byBytes);
+    expect(native.scanDir(d, { xattrPrefix: 'trusted.overlay.', sorted: true }).names).toEqual(expected);
+    const [many] = await native.scanDirsAsync([d], { xattrPrefix: 'trusted.overlay.', stat: false, sorted: true });
+    expect(many.names).toEqual(expected);
   });
 });
 

@@ -9,6 +9,7 @@ import { needsRoot, parseCommand } from './cli/args.js';
 import { exportJson } from './cli/json-export.js';
 import { USAGE } from './cli/usage.js';
 import { openSession } from './service/open-session.js';
+import { prepareRuntime } from './terminal/runtime.js';
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -63,13 +64,7 @@ async function main(argv: string[]): Promise<number> {
       await service.close();
     }
   }
-  // Ink stops painting when it thinks it runs in CI (is-in-ci reads CI at import); a terminal
-  // we were started in is interactive whatever the environment says.
-  delete process.env.CI;
-  delete process.env.CONTINUOUS_INTEGRATION;
-  // React's development build diffs every prop for its profiler tracks (100,000 rows per
-  // frame here): run the production build unless a developer asks otherwise.
-  process.env.NODE_ENV ??= 'production';
+  prepareRuntime();
   const { runApp } = await import('./run-app.js');
   const code = await runApp(service);
   // Everything is cleaned up by now; a handle left open somewhere must not keep a dead app alive.

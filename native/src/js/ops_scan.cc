@@ -69,28 +69,30 @@ Napi::Value Names(Napi::Env env, const sys::DirScanResult& r) {
 // The options object of scanDir and scanNames.
 bool ParseScanOptions(Args& a, Napi::Value arg, sys::DirScanOptions* opts) {
   Napi::Object o;
-  Napi::Value prefix, xattrs, readlinks, stat;
+  Napi::Value prefix, xattrs, readlinks, stat, sorted;
   // A throwing getter leaves its exception pending: stop there, throwing nothing over it.
   auto get = [&](const char* key, Napi::Value* v) {
     *v = o.Get(key);
     return !a.Env().IsExceptionPending();
   };
   return a.ToObject(arg, "opts", &o) && get("xattrPrefix", &prefix) && get("xattrs", &xattrs) &&
-         get("readlinks", &readlinks) && get("stat", &stat) &&
+         get("readlinks", &readlinks) && get("stat", &stat) && get("sorted", &sorted) &&
          a.ToString(prefix, "opts.xattrPrefix", &opts->xattr_prefix) &&
          a.ToBool(xattrs, "opts.xattrs", true, &opts->xattrs) &&
          a.ToBool(readlinks, "opts.readlinks", false, &opts->readlinks) &&
-         a.ToBool(stat, "opts.stat", true, &opts->stat_all);
+         a.ToBool(stat, "opts.stat", true, &opts->stat_all) &&
+         a.ToBool(sorted, "opts.sorted", false, &opts->sorted);
 }
 
-// The DirScan object for a result.
-Napi::Value ScanToJs(Napi::Env env, const sys::DirScanResult& r, const sys::DirScanOptions& opts) {
+// The DirScan object for a result; `with_request`: add the scanNames `request` column.
+Napi::Value ScanToJs(Napi::Env env, const sys::DirScanResult& r, const sys::DirScanOptions& opts,
+                     bool with_request = false) {
   const size_t n = r.count;
   Napi::Value names = Names(env, r);
   if (names.IsEmpty()) return names;
   // One ArrayBuffer for every numeric column, 8-byte columns first so that every view is
   // aligned to its element size.
-  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, n * (4 * 8 + 7 * 4 + 1));
+  Napi::ArrayBuffer buffer = Napi::ArrayBuffer::New(env, n * (4 * 8 + 8 * 4 + 1));
   size_t off = 0;
   auto size = Column(env, buffer, &off, r.size);
   auto mtime_ms = Column(env, buffer, &off, r.mtime_ms);
@@ -103,6 +105,7 @@ Napi::Value ScanToJs(Napi::Env env, const sys::DirScanResult& r, const sys::DirS
   auto gid = Column(env, buffer, &off, r.gid);
   auto rdev_major = Column(env, buffer, &off, r.rdev_major);
   auto rdev_minor = Column(env, buffer, &off, r.rdev_minor);
+  auto request = Column(env, buffer, &off, with_request ? r.request : std::vector<uint32_t>());
   auto flags = Column(env, buffer, &off, r.flags);
 
   Napi::Object o = Napi::Object::New(env);
@@ -120,6 +123,7 @@ Napi::Value ScanToJs(Napi::Env env, const sys::DirScanResult& r, const sys::DirS
   o.Set("rdevMajor", rdev_major);
   o.Set("rdevMinor", rdev_minor);
   o.Set("flags", flags);
+  if (with_request) o.Set("request", request);
   o.Set("redirect", Sparse(env, r.count, r.redirects));
   if (opts.readlinks) o.Set("linkTarget", Sparse(env, r.count, r.link_targets));
   o.Set("errors", Napi::Number::New(env, r.errors));
@@ -160,7 +164,7 @@ struct ScanNamesOp {
     const char* syscall = "open";
     if (f->Set(sys::ScanNames(path.c_str(), names, opts, &result, &syscall), syscall)) f->path = path;
   }
-  Napi::Value Result(Napi::Env env) { return ScanToJs(env, result, opts); }
+  Napi::Value Result(Napi::Env env) { return ScanToJs(env, result, opts, true); }
 };
 
 // Several directories in one call (one thread hop): what reading one merged dir needs from

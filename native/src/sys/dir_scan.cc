@@ -55,11 +55,13 @@ constexpr size_t kParallelThreshold = 4096;
 constexpr size_t kMaxThreads = 4;
 
 // One name from getdents64: its inode (for sorting), where it starts in the names buffer,
-// and the type getdents64 reported (DT_UNKNOWN when the filesystem does not say).
+// the type getdents64 reported (DT_UNKNOWN when the filesystem does not say), and for
+// ScanNames its index in the caller's list.
 struct NameEntry {
   uint64_t ino;
   uint32_t offset;
   uint8_t type;
+  uint32_t request = 0;
   bool operator<(const NameEntry& other) const { return ino < other.ino; }
 };
 
@@ -252,6 +254,7 @@ void Reserve(DirScanResult* out, size_t n) {
   }
   for (auto* v : {&out->size, &out->mtime_ms, &out->mtime_sec, &out->ino}) v->reserve(n);
   out->flags.reserve(n);
+  out->request.reserve(n);
 }
 
 // statx (and xattrs, readlink) of entries [begin, end) into *out.
@@ -310,6 +313,7 @@ void Examine(int fd, const char* path, const DirScanOptions& opts, const std::st
     out->rdev_major.push_back(stx.stx_rdev_major);
     out->rdev_minor.push_back(stx.stx_rdev_minor);
     out->flags.push_back(flags);
+    out->request.push_back(entry->request);
     if (has_redirect) out->redirects.emplace_back(index, std::move(redirect));
     if (has_link) out->link_targets.emplace_back(index, std::move(link));
   }
@@ -348,6 +352,7 @@ void Merge(std::vector<DirScanResult>* parts, DirScanResult* out) {
     Append(&out->mtime_sec, p.mtime_sec);
     Append(&out->ino, p.ino);
     Append(&out->flags, p.flags);
+    Append(&out->request, p.request);
     for (auto& [i, v] : p.redirects) out->redirects.emplace_back(base + i, std::move(v));
     for (auto& [i, v] : p.link_targets) out->link_targets.emplace_back(base + i, std::move(v));
     out->count += p.count;
@@ -425,7 +430,15 @@ int ScanDir(const char* path, const DirScanOptions& opts, DirScanResult* out,
   }
   // 2. In inode order when there are many (gnulib's fts does the same, for find): the inodes
   // are then visited roughly in the order they sit in memory and on disk.
-  if (entries.size() >= kInodeSortThreshold) std::sort(entries.begin(), entries.end());
+  // Or in name order, when asked (see DirScanOptions::sorted).
+  if (opts.sorted) {
+    const char* base = names.data();
+    std::sort(entries.begin(), entries.end(), [base](const NameEntry& a, const NameEntry& b) {
+      return std::strcmp(base + a.offset, base + b.offset) < 0;
+    });
+  } else if (entries.size() >= kInodeSortThreshold) {
+    std::sort(entries.begin(), entries.end());
+  }
 
   // 3. statx, xattrs, readlink.
   ExamineAll(fd, path, opts, names, entries, out);
@@ -443,14 +456,15 @@ int ScanNames(const char* path, const std::vector<std::string>& names, const Dir
   std::string joined;
   std::vector<NameEntry> entries;
   uint32_t refused = 0;
-  for (const std::string& name : names) {
+  for (uint32_t k = 0; k < names.size(); ++k) {
+    const std::string& name = names[k];
     // Only names inside this dir: statx would otherwise walk elsewhere.
     if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
         name.find('\0') != std::string::npos) {
       ++refused;
       continue;
     }
-    entries.push_back({0, static_cast<uint32_t>(joined.size()), DT_UNKNOWN});
+    entries.push_back({0, static_cast<uint32_t>(joined.size()), DT_UNKNOWN, k});
     joined.append(name.c_str(), name.size() + 1);
   }
   ExamineAll(fd, path, opts, joined, entries, out);

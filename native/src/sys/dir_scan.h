@@ -29,6 +29,10 @@ struct DirScanOptions {
   // S_IFMT bits only, every other column 0, no xattrs): what a diff of names and types needs,
   // at getdents64 cost.
   bool stat_all = true;
+  // Entries in byte order of their names (strcmp) instead of inode order: what merging the
+  // listings of several layers needs. Examination then runs in name order too, so this is
+  // meant for light reads (stat_all false), where almost nothing is examined.
+  bool sorted = false;
 };
 
 struct DirScanResult {
@@ -40,6 +44,9 @@ struct DirScanResult {
   std::vector<uint32_t> mode, mtime_ns, nlink, uid, gid, rdev_major, rdev_minor;
   std::vector<double> size, mtime_ms, mtime_sec, ino;
   std::vector<uint8_t> flags;
+  // ScanNames only: for each entry, its index in the `names` argument (names that could not
+  // be examined leave gaps).
+  std::vector<uint32_t> request;
   // Sparse columns, (entry index, value), in index order.
   std::vector<std::pair<uint32_t, std::string>> redirects;
   std::vector<std::pair<uint32_t, std::string>> link_targets;
@@ -51,7 +58,7 @@ struct DirScanResult {
 // Reads every name (getdents64), then examines each (statx without following symlinks; for
 // directories and regular files when opts.xattrs, listxattr and the overlay values; readlink
 // of symlinks when opts.readlinks). Entries come out in no promised order (inode order for
-// big directories). Big directories are examined by a few threads; see dir_scan.cc.
+// big directories; name order with opts.sorted). Big directories are examined by a few threads; see dir_scan.cc.
 // Returns 0, or -errno with *syscall set to "open" or "getdents64" (the whole call failed).
 int ScanDir(const char* path, const DirScanOptions& opts, DirScanResult* out,
             const char** syscall);

@@ -318,6 +318,15 @@ async function compareOverlay(layers: Layers, merged: string, opts: CompareOptio
       problems.push(`stat(${JSON.stringify(path)}) differs from the walk:\n    stat: ${fmtView(s)}\n    walk: ${fmtView(W.get(path))}`);
     }
   }
+  // statMany looks the same paths up in batches (per parent dir): it must agree with stat,
+  // ghosts included. The root and a path below a file ride along.
+  const many = [...probes, '/', `${probes[0] ?? '/x'}/below`];
+  const [batch, ghostBatch] = await Promise.all([view.statMany(many), view.statMany(many, { whiteouts: true })]);
+  for (const [k, path] of many.entries()) {
+    const [one, ghost] = await Promise.all([view.stat(path), view.stat(path, { whiteouts: true })]);
+    if (!isDeepStrictEqual(batch[k], one)) problems.push(`statMany differs from stat at ${JSON.stringify(path)}:\n    many: ${fmtView(batch[k])}\n    stat: ${fmtView(one)}`);
+    if (!isDeepStrictEqual(ghostBatch[k], ghost)) problems.push(`statMany({whiteouts}) differs from stat({whiteouts}) at ${JSON.stringify(path)}:\n    many: ${fmtView(ghostBatch[k])}\n    stat: ${fmtView(ghost)}`);
+  }
   const root = await view.stat('/');
   const kroot = lstatSync(merged);
   if (!root || root.type !== 'dir' || root.mode !== kroot.mode) problems.push(`stat('/'): ${fmtView(root)}; kernel mode ${kroot.mode.toString(8)}`);

@@ -43,8 +43,17 @@ export function formatTime(ms: number): string {
 
 /** Cut or pad to exactly `width` columns (one column per UTF-16 unit; control chars shown as '?'). */
 export function fit(text: string, width: number): string {
+  return clip(text, width).padEnd(Math.max(0, width));
+}
+
+/**
+ * Cut to at most `width` columns, without padding: for lines whose trailing blanks would not
+ * show (no inverse or background). Ink tokenizes every character it is given, every frame,
+ * so blanks it would draw anyway are work for nothing.
+ */
+export function clip(text: string, width: number): string {
   if (width <= 0) return '';
   const clean = text.replace(/[\u0000-\u001f\u007f]/g, '?');
   if (clean.length > width) return width === 1 ? '…' : `${clean.slice(0, width - 1)}…`;
-  return clean.padEnd(width);
+  return clean;
 }

@@ -38,6 +38,8 @@ export interface OverlayService {
   readdir(path: string): Promise<MergedEntry[]>;
   /** One merged entry (ghost included), or undefined when the name is gone. */
   stat(path: string): Promise<MergedEntry | undefined>;
+  /** stat() of many paths, in the order given (core looks up names of one dir together). */
+  statMany(paths: readonly string[]): Promise<Array<MergedEntry | undefined>>;
   /**
    * Bytes of the entry's data, read from its layer file (never through the merged dir, so a
    * preview can never cause a copy-up). For a symlink, its target.

@@ -5,7 +5,8 @@
  */
 import type { Action, State } from './state.js';
 import { MAX_EVENTS } from './state.js';
-import { changeKindOf, changeSets, flatten, loadedDir, parentOf, patchDirs, sortEntries, type DirState, type Row } from './tree.js';
+import { layoutRows, type RowList } from './rows.js';
+import { changeKindOf, changeSets, loadedDir, parentOf, patchDirs, sortEntries, type DirState } from './tree.js';
 
 /** Rows kept between the cursor and the edge of the tree pane while scrolling (vim's scrolloff). */
 function margin(height: number): number {
@@ -13,7 +14,7 @@ function margin(height: number): number {
 }
 
 /** Put the cursor at `cursor` (clamped) and scroll just enough to show it with a margin. */
-function placeCursor(s: State, cursor: number, rows: Row[] = s.rows): State {
+function placeCursor(s: State, cursor: number, rows: RowList = s.rows): State {
   const max = Math.max(0, rows.length - 1);
   const c = Math.min(max, Math.max(0, cursor));
   const m = margin(s.height);
@@ -27,26 +28,18 @@ function placeCursor(s: State, cursor: number, rows: Row[] = s.rows): State {
 /** Recompute rows after dirs, expanded, options or change sets moved; the cursor stays on its path. */
 function rebuild(s: State, next: Partial<State>): State {
   const merged = { ...s, ...next };
-  const rows = flatten(merged.dirs, merged.expanded, merged.options, merged.sets);
-  const path = s.rows[s.cursor]?.entry.path;
-  let cursor = path === undefined ? 0 : rows.findIndex((r) => r.entry.path === path);
+  const rows = layoutRows(merged.dirs, merged.expanded, merged.options, merged.sets);
+  const path = s.rows.at(s.cursor)?.entry.path;
+  let cursor = path === undefined ? 0 : rows.indexOf(path);
   if (cursor < 0) cursor = Math.min(s.cursor, rows.length - 1);
   return placeCursor(merged, cursor, rows);
 }
 
-function matches(row: Row, query: string): boolean {
-  if (query === '') return false;
-  return query.includes('/') ? row.entry.path.toLowerCase().includes(query) : row.entry.name.toLowerCase().includes(query);
-}
-
 /** The next row matching `query` from `from` (inclusive) in `direction`, wrapping; -1 if none. */
-function findMatch(rows: Row[], query: string, from: number, direction: 1 | -1): number {
-  const n = rows.length;
-  for (let i = 0; i < n; i++) {
-    const at = (((from + i * direction) % n) + n) % n;
-    if (matches(rows[at]!, query)) return at;
-  }
-  return -1;
+function findMatch(rows: RowList, query: string, from: number, direction: 1 | -1): number {
+  if (query === '') return -1;
+  const byPath = query.includes('/');
+  return rows.search((e) => (byPath ? e.path : e.name).toLowerCase().includes(query), from, direction);
 }
 
 function withEvents(s: State, action: Extract<Action, { type: 'events.received' }>): State {
@@ -77,15 +70,15 @@ function withEvents(s: State, action: Extract<Action, { type: 'events.received' 
 }
 
 function openRow(s: State): State {
-  const row = s.rows[s.cursor];
+  const row = s.rows.at(s.cursor);
   if (!row) return s;
   if (row.entry.type !== 'dir') return { ...s, panel: 'preview' };
-  if (row.expanded) return placeCursor(s, s.cursor + 1 < s.rows.length && s.rows[s.cursor + 1]!.depth > row.depth ? s.cursor + 1 : s.cursor);
+  if (row.expanded) return placeCursor(s, (s.rows.at(s.cursor + 1)?.depth ?? -1) > row.depth ? s.cursor + 1 : s.cursor);
   return rebuild(s, { expanded: new Set(s.expanded).add(row.entry.path) });
 }
 
 function closeRow(s: State): State {
-  const row = s.rows[s.cursor];
+  const row = s.rows.at(s.cursor);
   if (!row) return s;
   if (row.expanded) {
     const expanded = new Set(s.expanded);
@@ -94,7 +87,7 @@ function closeRow(s: State): State {
   }
   const parent = parentOf(row.entry.path);
   if (parent === '/') return s;
-  const i = s.rows.findIndex((r) => r.entry.path === parent);
+  const i = s.rows.indexOf(parent);
   return i < 0 ? s : placeCursor(s, i);
 }
 
@@ -142,7 +135,7 @@ export function reducer(s: State, action: Action): State {
     case 'cursor.bottom':
       return placeCursor(s, s.rows.length - 1);
     case 'cursor.to': {
-      const i = s.rows.findIndex((r) => r.entry.path === action.path);
+      const i = s.rows.indexOf(action.path);
       return i < 0 ? s : placeCursor(s, i);
     }
     case 'tree.open':
@@ -150,7 +143,7 @@ export function reducer(s: State, action: Action): State {
     case 'tree.close':
       return closeRow(s);
     case 'tree.toggle':
-      return s.rows[s.cursor]?.expanded ? closeRow(s) : openRow(s);
+      return s.rows.at(s.cursor)?.expanded ? closeRow(s) : openRow(s);
     case 'option.toggle':
       return rebuild(s, { options: { ...s.options, [action.option]: !s.options[action.option] } });
     case 'sort.set': {
@@ -163,7 +156,7 @@ export function reducer(s: State, action: Action): State {
     case 'help.toggle':
       return { ...s, mode: s.mode.kind === 'help' ? { kind: 'normal' } : { kind: 'help' } };
     case 'prompt.open': {
-      const path = s.rows[s.cursor]?.entry.path ?? '/';
+      const path = s.rows.at(s.cursor)?.entry.path ?? '/';
       return { ...s, pending: [], mode: { kind: 'prompt', prompt: action.prompt, text: action.text ?? '', origin: s.cursor, path } };
     }
     case 'prompt.edit': {
@@ -186,7 +179,7 @@ export function reducer(s: State, action: Action): State {
       return placeCursor(s, at);
     }
     case 'confirm.open': {
-      const row = s.rows[s.cursor];
+      const row = s.rows.at(s.cursor);
       return row ? { ...s, pending: [], mode: { kind: 'confirm', confirm: action.confirm, path: row.entry.path } } : s;
     }
     case 'keys.pending':

@@ -4,7 +4,8 @@
  * so moving the cursor through 100,000 rows costs nothing but arithmetic.
  */
 import type { Change, ChangeEvent, MergedEntry } from '../service/types.js';
-import type { ChangeSets, Dirs, Row, SortKey, ViewOptions } from './tree.js';
+import { RowList } from './rows.js';
+import type { ChangeSets, Dirs, SortKey, ViewOptions } from './tree.js';
 import { changeSets } from './tree.js';
 
 export type PromptKind = 'search' | 'filter' | 'create-file' | 'create-dir' | 'rename';
@@ -24,7 +25,7 @@ export interface State {
   expanded: ReadonlySet<string>;
   options: ViewOptions;
   sets: ChangeSets;
-  rows: Row[];
+  rows: RowList;
   cursor: number;
   /** First row on screen. */
   scroll: number;
@@ -54,7 +55,7 @@ export function initialState(height = 20): State {
     expanded: new Set(['/']),
     options: DEFAULT_OPTIONS,
     sets: changeSets(new Map()),
-    rows: [],
+    rows: RowList.EMPTY,
     cursor: 0,
     scroll: 0,
     height: Math.max(1, height),

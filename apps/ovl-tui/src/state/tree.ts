@@ -1,7 +1,7 @@
 /**
- * The merged tree as rows: loaded dirs kept sorted, patched in place as changes arrive, and
- * flattened into the visible rows (expanded dirs, filters applied). Pure. Rows are keyed by
- * path, never inode: overlay inode numbers can change on copy-up unless xino is on.
+ * The merged tree's dirs: loaded dirs kept sorted and patched in place as changes arrive
+ * (rows.ts lays them out as rows). Pure. Entries are keyed by path, never inode: overlay
+ * inode numbers can change on copy-up unless xino is on.
  */
 import type { MergedEntry } from '../service/types.js';
 
@@ -26,12 +26,6 @@ export interface DirState {
 /** A loaded dir from entries in any order. */
 export function loadedDir(entries: readonly MergedEntry[], key: SortKey): DirState {
   return { status: 'loaded', entries: sortEntries(entries, key) };
-}
-
-export interface Row {
-  entry: MergedEntry;
-  depth: number;
-  expanded: boolean;
 }
 
 /** What changes-only mode shows: changed paths and the dirs above them. */
@@ -137,55 +131,6 @@ function patchList(list: readonly MergedEntry[], names: ReadonlyMap<string, Merg
     if (i < list.length && !removed.has(i)) out.push(list[i]!);
   }
   return out;
-}
-
-function visible(e: MergedEntry, o: ViewOptions, sets: ChangeSets): boolean {
-  if (o.changesOnly) return sets.changed.has(e.path) || sets.ancestors.has(e.path);
-  if (e.type === 'whiteout' && !o.ghosts) return false;
-  if (!o.hidden && e.name.startsWith('.')) return false;
-  return true;
-}
-
-/**
- * Rows are reused while their entry, depth and state stay the same: re-flattening a 100,000-row
- * tree for every batch of changes would otherwise make 100,000 new objects each time (GC pauses).
- */
-const rowCache = new WeakMap<MergedEntry, Row>();
-
-function rowOf(entry: MergedEntry, depth: number, expanded: boolean): Row {
-  const cached = rowCache.get(entry);
-  if (cached && cached.depth === depth && cached.expanded === expanded) return cached;
-  const row = { entry, depth, expanded };
-  rowCache.set(entry, row);
-  return row;
-}
-
-/** The rows to show: every visible entry of the expanded dirs, depth-first from '/'. */
-export function flatten(dirs: Dirs, expanded: ReadonlySet<string>, o: ViewOptions, sets: ChangeSets): Row[] {
-  const rows: Row[] = [];
-  const walk = (dirPath: string, depth: number): void => {
-    const dir = dirs.get(dirPath);
-    if (!dir) return;
-    for (const entry of dir.entries) {
-      if (!visible(entry, o, sets)) continue;
-      const open = isDir(entry) && expanded.has(entry.path);
-      if (o.filter !== '' && !entry.name.toLowerCase().includes(o.filter)) {
-        if (!isDir(entry)) continue;
-        // A dir that does not match stays while it might hold matches: closed, or open with some.
-        if (open) {
-          const at = rows.length;
-          rows.push(rowOf(entry, depth, true));
-          walk(entry.path, depth + 1);
-          if (rows.length === at + 1 && dirs.get(entry.path)?.status === 'loaded') rows.pop();
-          continue;
-        }
-      }
-      rows.push(rowOf(entry, depth, open));
-      if (open) walk(entry.path, depth + 1);
-    }
-  };
-  walk('/', 0);
-  return rows;
 }
 
 /** The dirs above each changed path (for changes-only mode). */

@@ -47,7 +47,7 @@ export function App({ service, openEditor, gate = defaultGate, size: fixedSize }
   const actions = useActions(service, state, dispatch);
   useKeys(state, dispatch, actions, gate, exit);
   useEditor(service, state.mode, dispatch, openEditor);
-  const selected = state.rows[state.cursor]?.entry;
+  const selected = state.rows.at(state.cursor)?.entry;
   const pane = usePaneContent(service, box.sideWidth > 0 ? selected : undefined, state.panel, box.previewHeight, box.sideWidth);
 
   if (state.mode.kind === 'suspended') return <Text>{`editing ${state.mode.path} in ${process.env.VISUAL || process.env.EDITOR || 'vi'}…`}</Text>;

@@ -1,7 +1,7 @@
 /** The top of the screen: what is open, its layers (index and path), the mount options. */
 import React, { memo } from 'react';
 import { Box, Text } from 'ink';
-import { fit } from '../lib/format.js';
+import { clip } from '../lib/format.js';
 import type { HeaderInfo } from '../service/types.js';
 import { useTheme } from './theme.js';
 
@@ -24,20 +24,20 @@ export const Header = memo(function Header({ info, width }: { info: HeaderInfo; 
   return (
     <Box flexDirection="column">
       <Text bold color={theme.color('cyan')} wrap="truncate">
-        {fit(`ovl-tui  ${info.target}  [${info.mode}${info.writable ? '' : ', read-only'}]`, width)}
+        {clip(`ovl-tui  ${info.target}  [${info.mode}${info.writable ? '' : ', read-only'}]`, width)}
       </Text>
       {shown.map((l) => (
         <Text key={String(l.id)} wrap="truncate">
-          {fit(`  ${l.id === 'upper' ? 'upper ' : `L${l.id}`.padEnd(6)} ${l.path}`, width)}
+          {clip(`  ${l.id === 'upper' ? 'upper ' : `L${l.id}`.padEnd(6)} ${l.path}`, width)}
         </Text>
       ))}
-      {more > 0 && <Text dimColor>{fit(`  … and ${more} more lower layers`, width)}</Text>}
+      {more > 0 && <Text dimColor>{clip(`  … and ${more} more lower layers`, width)}</Text>}
       <Text dimColor wrap="truncate">
-        {fit(`  options: ${optionsText(info.options)}`, width)}
+        {clip(`  options: ${optionsText(info.options)}`, width)}
       </Text>
       {info.notes.map((n, i) => (
         <Text key={i} color={theme.color('yellow')} wrap="truncate">
-          {fit(n, width)}
+          {clip(n, width)}
         </Text>
       ))}
     </Box>

@@ -1,7 +1,7 @@
 /** The live panel: the upper dir's change events as they happen, newest first. */
 import React, { memo } from 'react';
 import { Box, Text } from 'ink';
-import { fit, formatTime } from '../lib/format.js';
+import { clip, formatTime } from '../lib/format.js';
 import type { ChangeEvent } from '../service/types.js';
 import { useTheme } from './theme.js';
 
@@ -20,12 +20,12 @@ export const LivePanel = memo(function LivePanel({ events, height, width, live }
   return (
     <Box flexDirection="column" width={width} height={height + 1}>
       <Text bold wrap="truncate">
-        {fit(`live: upper-dir changes, newest first (${events.length})`, width)}
+        {clip(`live: upper-dir changes, newest first (${events.length})`, width)}
       </Text>
-      {events.length === 0 && <Text dimColor>{fit(live ? '  waiting for changes…' : '  no upper layer: nothing can change', width)}</Text>}
+      {events.length === 0 && <Text dimColor>{clip(live ? '  waiting for changes…' : '  no upper layer: nothing can change', width)}</Text>}
       {events.slice(0, height).map((ev, i) => (
         <Text key={`${ev.time}:${ev.path}:${i}`} wrap="truncate" color={theme.color(KIND_COLORS[ev.kind])}>
-          {fit(`${formatTime(ev.time)} ${ev.kind.padEnd(18)} ${ev.path}`, width)}
+          {clip(`${formatTime(ev.time)} ${ev.kind.padEnd(18)} ${ev.path}`, width)}
         </Text>
       ))}
     </Box>

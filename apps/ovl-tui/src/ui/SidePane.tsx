@@ -1,7 +1,7 @@
 /** The right-hand pane: the selected entry's provenance and its preview or diff. */
 import React, { memo } from 'react';
 import { Box, Text } from 'ink';
-import { fit } from '../lib/format.js';
+import { clip } from '../lib/format.js';
 import type { PaneContent } from './panel-content.js';
 import { useTheme } from './theme.js';
 
@@ -10,11 +10,11 @@ export const SidePane = memo(function SidePane({ content, height, width }: { con
   return (
     <Box flexDirection="column" width={width} height={height + 1}>
       <Text bold wrap="truncate">
-        {fit(content.title === '' ? 'preview' : content.title, width)}
+        {clip(content.title === '' ? 'preview' : content.title, width)}
       </Text>
       {content.lines.slice(0, height).map((l, i) => (
         <Text key={i} wrap="truncate" color={theme.color(l.color)} dimColor={l.dim === true}>
-          {fit(l.text, width)}
+          {clip(l.text, width)}
         </Text>
       ))}
     </Box>

@@ -4,12 +4,13 @@
  */
 import React, { memo } from 'react';
 import { Box, Text } from 'ink';
-import { fit } from '../lib/format.js';
-import type { Row, ViewOptions } from '../state/tree.js';
+import { clip } from '../lib/format.js';
+import type { RowList } from '../state/rows.js';
+import type { ViewOptions } from '../state/tree.js';
 import { TreeRow } from './TreeRow.js';
 
 interface Props {
-  rows: Row[];
+  rows: RowList;
   cursor: number;
   scroll: number;
   height: number;
@@ -35,7 +36,7 @@ export const TreePane = memo(function TreePane(p: Props) {
   return (
     <Box flexDirection="column" width={p.width} height={p.height + 1}>
       <Text bold wrap="truncate">
-        {fit(titleText(p), p.width)}
+        {clip(titleText(p), p.width)}
       </Text>
       {visible.map((row, i) => (
         <TreeRow key={row.entry.path} row={row} width={p.width} selected={p.scroll + i === p.cursor} />

@@ -3,7 +3,7 @@ import React, { memo } from 'react';
 import { Text } from 'ink';
 import { fit, formatMode, formatSize } from '../lib/format.js';
 import { markOf, MARK_WIDTH } from '../lib/marks.js';
-import type { Row } from '../state/tree.js';
+import type { Row } from '../state/rows.js';
 import { useTheme } from './theme.js';
 
 const SIZE_WIDTH = 6;

@@ -59,7 +59,8 @@ export function useActions(service: OverlayService, state: State, dispatch: Disp
         const bad = checkName(name);
         if (bad) return say(bad, true);
         if (!writable()) return;
-        const row = current.current.rows.find((r) => r.entry.path === at);
+        const rows = current.current.rows;
+        const row = rows.at(rows.indexOf(at));
         const dir = at === '/' || (row?.entry.type === 'dir' && row.expanded) ? at : parentOf(at);
         const path = join(dir, name);
         await attempt(`create ${path}`, () => service.create(path, kind), `Created ${path}`);

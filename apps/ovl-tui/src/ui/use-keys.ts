@@ -16,7 +16,7 @@ import type { Actions } from './use-actions.js';
 type Mode = State['mode'];
 
 function runCommand(id: CommandId, s: State, dispatch: Dispatch<Action>, actions: Actions, quit: () => void): void {
-  const entry = s.rows[s.cursor]?.entry;
+  const entry = s.rows.at(s.cursor)?.entry;
   const simple: Partial<Record<CommandId, Action>> = {
     'nav.down': { type: 'cursor.move', delta: 1 },
     'nav.up': { type: 'cursor.move', delta: -1 },

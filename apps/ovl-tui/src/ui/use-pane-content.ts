@@ -1,9 +1,10 @@
 /**
  * Loads what the right-hand pane shows for the selected entry: reads only the bytes that fit
  * on screen (the diff reads up to DIFF_CAP of each side), from the layer files, so looking
- * never copies anything up. A result for an entry the cursor has left is dropped.
+ * never copies anything up. A result for an entry the cursor has left is dropped, and the
+ * pane never shows one entry's bytes next to another entry's name.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { bytesToShow } from '../lib/preview.js';
 import type { MergedEntry, OverlayService } from '../service/types.js';
 import { errorText } from './errors.js';
@@ -27,21 +28,42 @@ async function load(service: OverlayService, e: MergedEntry, panel: 'preview' | 
   return { title, lines: [...info, ...previewLines(e, bytes, rows, width)] };
 }
 
+/**
+ * How long the cursor must rest on an entry before its bytes are read. Holding j moves the
+ * cursor every 30-40 ms: reading (and painting a second frame) for every row passed would
+ * double the work per key for previews nobody sees. A single key press still shows its
+ * preview after this delay; provenance shows at once.
+ */
+export const PREVIEW_DELAY_MS = 50;
+
+interface Loaded {
+  entry: MergedEntry;
+  panel: 'preview' | 'diff';
+  rows: number;
+  width: number;
+  content: PaneContent;
+}
+
+const EMPTY: PaneContent = { title: '', lines: [] };
+
 export function usePaneContent(service: OverlayService, entry: MergedEntry | undefined, panel: 'preview' | 'diff', rows: number, width: number): PaneContent {
-  const [content, setContent] = useState<PaneContent>({ title: '', lines: [] });
+  const [loaded, setLoaded] = useState<Loaded | undefined>(undefined);
   useEffect(() => {
-    if (!entry) {
-      setContent({ title: '', lines: [] });
-      return;
-    }
+    if (!entry) return;
     let live = true;
-    load(service, entry, panel, rows, width).then(
-      (c) => live && setContent(c),
-      (e: unknown) => live && setContent({ title: entry.path, lines: [...provenanceLines(entry), { text: errorText(e), color: 'red' }] }),
-    );
+    const done = (content: PaneContent) => live && setLoaded({ entry, panel, rows, width, content });
+    const timer = setTimeout(() => {
+      load(service, entry, panel, rows, width).then(done, (e: unknown) =>
+        done({ title: entry.path, lines: [...provenanceLines(entry), { text: errorText(e), color: 'red' }] }),
+      );
+    }, PREVIEW_DELAY_MS);
     return () => {
       live = false;
+      clearTimeout(timer);
     };
   }, [service, entry, panel, rows, width]);
-  return content;
+  // Until the bytes are read: what the entry itself says, never the previous entry's content.
+  const placeholder = useMemo(() => (entry ? { title: panel === 'diff' ? `diff ${entry.path}` : entry.path, lines: provenanceLines(entry) } : EMPTY), [entry, panel]);
+  if (entry && loaded && loaded.entry === entry && loaded.panel === panel && loaded.rows === rows && loaded.width === width) return loaded.content;
+  return placeholder;
 }

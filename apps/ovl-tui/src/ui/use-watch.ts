@@ -3,7 +3,8 @@
  * again so the tree is patched in place. The first event of a quiet spell is painted at
  * once; events arriving while one batch is being looked up wait and go out together
  * (at most one batch per COALESCE_MS), so a burst of thousands of changes costs a few
- * frames, not thousands. Nothing runs while nothing changes.
+ * frames, not thousands, and its paths are looked up together (statMany). Nothing runs
+ * while nothing changes.
  */
 import { useEffect, type Dispatch } from 'react';
 import type { ChangeEvent, OverlayService } from '../service/types.js';
@@ -14,20 +15,19 @@ const COALESCE_MS = 100;
 /** During a burst (the last batch was big) batches come less often: each one re-lays the tree. */
 const BUSY_COALESCE_MS = 250;
 const BUSY_BATCH = 200;
-/** Lookups in flight at once. */
-const CONCURRENCY = 4;
+/**
+ * Paths looked up per service call: core resolves a call's names together (one native read
+ * per layer dir), and a few hundred at a time keep each piece of JS work well under a frame.
+ */
+const LOOKUP_CHUNK = 500;
 
 async function lookUp(service: OverlayService, paths: string[]): Promise<EntryUpdate[]> {
-  const out: EntryUpdate[] = new Array(paths.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < paths.length) {
-      const i = next++;
-      const path = paths[i]!;
-      out[i] = { path, entry: await service.stat(path).catch(() => undefined) };
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, paths.length) }, worker));
+  const out: EntryUpdate[] = [];
+  for (let i = 0; i < paths.length; i += LOOKUP_CHUNK) {
+    const chunk = paths.slice(i, i + LOOKUP_CHUNK);
+    const entries = await service.statMany(chunk).catch(() => Promise.all(chunk.map((p) => service.stat(p).catch(() => undefined))));
+    chunk.forEach((path, k) => out.push({ path, entry: entries[k] }));
+  }
   return out;
 }
 

@@ -60,6 +60,10 @@ export class FakeService implements OverlayService {
     return [...this.entries.values()].filter((e) => e.path !== '/' && parentOf(e.path) === path);
   }
 
+  statMany(paths: readonly string[]): Promise<Array<MergedEntry | undefined>> {
+    return Promise.all(paths.map((p) => this.stat(p)));
+  }
+
   async stat(path: string): Promise<MergedEntry | undefined> {
     return this.entries.get(path);
   }

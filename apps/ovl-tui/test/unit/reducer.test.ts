@@ -22,8 +22,8 @@ function loaded(height = 10): State {
   return run(initialState(height), { type: 'dir.loaded', path: '/', entries: ROOT });
 }
 
-const names = (s: State) => s.rows.map((r) => r.entry.name);
-const at = (s: State) => s.rows[s.cursor]?.entry.path;
+const names = (s: State) => [...s.rows].map((r) => r.entry.name);
+const at = (s: State) => s.rows.at(s.cursor)?.entry.path;
 
 describe('reducer', () => {
   it('dir.loading marks a dir as being read', () => {
@@ -58,7 +58,7 @@ describe('reducer', () => {
       ],
     });
     expect(s.events.map((e) => e.path)).toEqual(['/new.txt', '/a.txt']);
-    expect(s.rows.find((r) => r.entry.name === 'a.txt')?.entry.type).toBe('whiteout');
+    expect([...s.rows].find((r) => r.entry.name === 'a.txt')?.entry.type).toBe('whiteout');
     expect(names(s)).toContain('new.txt');
     expect(at(s)).toBe('/b.txt'); // the cursor stays on its row
     expect(s.sets.changed.get('/a.txt')).toBe('D');
@@ -117,7 +117,7 @@ describe('reducer', () => {
     expect(s.expanded.has('/etc')).toBe(true);
     const withKids = reducer(s, { type: 'dir.loaded', path: '/etc', entries: ETC });
     expect(names(withKids).slice(0, 3)).toEqual(['etc', 'hosts', 'passwd']);
-    expect(withKids.rows[1]?.depth).toBe(1);
+    expect(withKids.rows.at(1)?.depth).toBe(1);
   });
 
   it('tree.open on a file shows its preview', () => {

@@ -1,7 +1,6 @@
-// The tree's pure parts: sorting, patching loaded dirs in place, flattening with filters.
+// The tree's pure parts: sorting and patching loaded dirs in place (rows.test.ts: laying them out).
 import { describe, expect, it } from 'vitest';
-import { changeKindOf, changeSets, flatten, loadedDir, patchDirs, type Dirs } from '../../src/state/tree.js';
-import { DEFAULT_OPTIONS } from '../../src/state/state.js';
+import { changeKindOf, loadedDir, patchDirs, type Dirs } from '../../src/state/tree.js';
 import { entry } from '../support/fake-service.js';
 
 const dirs = (): Dirs =>
@@ -9,7 +8,6 @@ const dirs = (): Dirs =>
     ['/', loadedDir([entry('/z'), entry('/d', { type: 'dir' }), entry('/a')], 'name')],
     ['/d', loadedDir([entry('/d/x'), entry('/d/match-me')], 'name')],
   ]);
-const none = changeSets(new Map());
 
 describe('tree', () => {
   it('patchDirs replaces, adds and drops entries, keeping the order', () => {
@@ -54,16 +52,6 @@ describe('tree', () => {
   it('patchDirs ignores dirs that are not loaded, and the root itself', () => {
     const d = dirs();
     expect(patchDirs(d, [{ path: '/nope/x', entry: entry('/nope/x') }, { path: '/', entry: entry('/', { type: 'dir' }) }], 'name')).toBe(d);
-  });
-
-  it('flatten walks open dirs depth-first', () => {
-    const rows = flatten(dirs(), new Set(['/', '/d']), DEFAULT_OPTIONS, none);
-    expect(rows.map((r) => `${r.depth}:${r.entry.name}`)).toEqual(['0:d', '1:match-me', '1:x', '0:a', '0:z']);
-  });
-
-  it('a filter keeps matching files and the open dirs that hold them', () => {
-    const rows = flatten(dirs(), new Set(['/', '/d']), { ...DEFAULT_OPTIONS, filter: 'match' }, none);
-    expect(rows.map((r) => r.entry.name)).toEqual(['d', 'match-me']);
   });
 
   it('changeKindOf maps entries to podman diff kinds', () => {

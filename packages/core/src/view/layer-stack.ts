@@ -42,13 +42,14 @@ export class LayerStack {
 
   /**
    * Read several layer dirs light in one native call (one thread hop): what one merged dir
-   * needs from every layer. Same answers as scan(s, path, { xattrs: true }) for each.
+   * needs from every layer. Same answers as scan(s, path, { xattrs: true }) for each, but in
+   * name order (sorted natively, so the layers' names can be merged without a sort in JS).
    */
   async scanManyLight(pairs: DirSource[]): Promise<Array<LightListing | undefined>> {
     const paths = pairs.map((p) => this.abs(p.s, p.path));
     let results;
     try {
-      results = await binding().scanDirsAsync(paths, { xattrPrefix: this.xattrPrefix, stat: false });
+      results = await binding().scanDirsAsync(paths, { xattrPrefix: this.xattrPrefix, stat: false, sorted: true });
     } catch (e) {
       throw fromNative(e, LayerStack.prototype.scanManyLight);
     }
@@ -113,10 +114,11 @@ export class ListingCache {
     await Promise.all(pairs.map((p) => this.loading.get(`${p.s}\0${p.path}`)));
   }
 
-  /** Examine `names` of a light listing in full and attach the records to it. */
-  async detail(listing: LightListing, names: string[]): Promise<void> {
+  /** Examine entries `indices` of a light listing in full and attach the records to it. */
+  async detail(listing: LightListing, indices: number[]): Promise<void> {
+    const names = indices.map((i) => listing.name(i));
     try {
-      listing.attach(await binding().scanNamesAsync(listing.dirPath, names, { xattrPrefix: this.stack.xattrPrefix }));
+      listing.attach(await binding().scanNamesAsync(listing.dirPath, names, { xattrPrefix: this.stack.xattrPrefix }), indices);
     } catch (e) {
       if (ABSENT.has((e as { code?: string }).code ?? '')) return; // the dir went away meanwhile
       throw fromNative(e, ListingCache.prototype.detail);

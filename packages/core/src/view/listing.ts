@@ -83,9 +83,22 @@ export class DirListing {
   redirect(i: number): string | undefined {
     return (this.scan.flags[i]! & SCAN_REDIRECT) !== 0 ? this.scan.redirect[i] : undefined;
   }
-  /** Where entry i's full record (lstat fields) is: here, for a listing read in full. */
-  record(i: number): { scan: DirScan; j: number } {
-    return { scan: this.scan, j: i };
+  /**
+   * Where entry i's full record (lstat fields) is: `scanOf(i)` at row `rowOf(i)` — here, for a
+   * listing read in full. Two calls rather than one object, so reading 100,000 entries builds
+   * no record objects.
+   */
+  scanOf(_i: number): DirScan {
+    return this.scan;
+  }
+  rowOf(i: number): number {
+    return i;
+  }
+  /** Whether the names are in strictly ascending JS string order (see mergeNames). */
+  isSorted(): boolean {
+    const names = this.scan.names;
+    for (let i = 1; i < names.length; i++) if (!(names[i - 1]! < names[i]!)) return false;
+    return true;
   }
   /** Whether entry i still lacks what deciding its visibility needs (never, for a full read). */
   needsDetail(_i: number): boolean {
@@ -101,29 +114,52 @@ export class DirListing {
  * Entries below a visible one are judged by type alone (see MergedEntry.shadows).
  */
 export class LightListing extends DirListing {
-  private readonly details = new Map<string, { scan: DirScan; j: number }>();
+  /** Attached full records: entry i is row detailRow[i] of details[detailScan[i] - 1] (0: none). */
+  private readonly details: DirScan[] = [];
+  private detailScan: Uint16Array | undefined;
+  private detailRow: Int32Array | undefined;
 
   private isTyped(i: number): boolean {
     const fmt = this.scan.mode[i]! & S_IFMT;
     return fmt === 0o040000 || fmt === 0o020000;
   }
 
+  private hasDetail(i: number): boolean {
+    return this.detailScan !== undefined && this.detailScan[i] !== 0;
+  }
+
   override needsDetail(i: number): boolean {
-    return !this.isTyped(i) && !this.details.has(this.name(i));
+    return !this.isTyped(i) && !this.hasDetail(i);
   }
 
-  /** Attach full records (a scanNames result for names of this dir). */
-  attach(scan: DirScan): void {
-    for (let j = 0; j < scan.count; j++) this.details.set(scan.names[j]!, { scan, j });
+  /**
+   * Attach full records: a scanNames result for the names of entries `indices` (asked in that
+   * order), mapped back through its `request` column.
+   */
+  attach(scan: DirScan, indices: readonly number[]): void {
+    if (scan.count === 0) return;
+    if (this.details.length === 0xffff) throw new Error('ovl: too many detail reads of one listing');
+    this.details.push(scan);
+    this.detailScan ??= new Uint16Array(this.count);
+    this.detailRow ??= new Int32Array(this.count);
+    const request = scan.request!;
+    const tag = this.details.length;
+    for (let j = 0; j < scan.count; j++) {
+      const i = indices[request[j]!]!;
+      this.detailScan[i] = tag;
+      this.detailRow[i] = j;
+    }
   }
 
-  override record(i: number): { scan: DirScan; j: number } {
-    return this.details.get(this.name(i)) ?? { scan: this.scan, j: i };
+  override scanOf(i: number): DirScan {
+    return this.hasDetail(i) ? this.details[this.detailScan![i]! - 1]! : this.scan;
+  }
+  override rowOf(i: number): number {
+    return this.hasDetail(i) ? this.detailRow![i]! : i;
   }
 
   private flagsOf(i: number): number {
-    const r = this.record(i);
-    return r.scan.flags[r.j]!;
+    return this.scanOf(i).flags[this.rowOf(i)]!;
   }
 
   override isWhiteout(i: number): boolean {
@@ -133,7 +169,8 @@ export class LightListing extends DirListing {
     return (this.flagsOf(i) & SCAN_METACOPY) !== 0;
   }
   override redirect(i: number): string | undefined {
-    const r = this.record(i);
-    return (r.scan.flags[r.j]! & SCAN_REDIRECT) !== 0 ? r.scan.redirect[r.j] : undefined;
+    const scan = this.scanOf(i);
+    const j = this.rowOf(i);
+    return (scan.flags[j]! & SCAN_REDIRECT) !== 0 ? scan.redirect[j] : undefined;
   }
 }

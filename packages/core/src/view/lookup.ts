@@ -45,7 +45,16 @@ interface DirState {
   listing: PartialListing | undefined;
 }
 
-export async function lookupChild(stack: LayerStack, dirPath: string, sources: DirSource[], name: string, whiteouts = false): Promise<MergedChild | undefined> {
+export function lookupChild(stack: LayerStack, dirPath: string, sources: DirSource[], name: string, whiteouts = false): Promise<MergedChild | undefined> {
+  return lookupChildren(stack, dirPath, sources, [name], whiteouts).then((found) => found[0]);
+}
+
+/**
+ * Several names of one merged dir at once: every round resolves all of them and then fetches,
+ * per layer dir, every name any of them still needs in one scanNames — so a batch of 1,000
+ * changed names in one dir costs a couple of native calls per layer, not thousands.
+ */
+export async function lookupChildren(stack: LayerStack, dirPath: string, sources: DirSource[], names: readonly string[], whiteouts = false): Promise<Array<MergedChild | undefined>> {
   const dirs = new Map<string, DirState>();
   const stateOf = (s: number, dir: string): DirState => {
     const key = `${s}\0${dir}`;
@@ -61,12 +70,12 @@ export async function lookupChild(stack: LayerStack, dirPath: string, sources: D
   const get = (s: number, dir: string) => stateOf(s, dir).listing;
 
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const result = childFrom(stack, get, dirPath, sources, name, whiteouts);
+    const results = names.map((name) => childFrom(stack, get, dirPath, sources, name, whiteouts));
     const todo = [...dirs.values()].filter((d) => d.listing && d.missing.size > 0);
-    if (todo.length === 0) return result;
+    if (todo.length === 0) return results;
     await Promise.all(todo.map((d) => fetchNames(stack, d)));
   }
-  throw new Error(`ovl: looking up '${name}' in '${dirPath}' did not settle (redirect loop?)`);
+  throw new Error(`ovl: looking up ${names.length === 1 ? `'${names[0]}'` : `${names.length} names`} in '${dirPath}' did not settle (redirect loop?)`);
 }
 
 async function fetchNames(stack: LayerStack, d: DirState): Promise<void> {

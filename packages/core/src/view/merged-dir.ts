@@ -4,9 +4,10 @@
  */
 import { typeOfMode, type DirListing, type LightListing } from './listing.js';
 import { LayerStack, ListingCache } from './layer-stack.js';
+import { mergeNames } from './merge-names.js';
 import { baseOf, joinPath } from './paths.js';
 import { redirectAncestors, resolveName, type DirSource, type Found, type ListingLookup, type Resolved } from './resolve.js';
-import type { MergedEntry } from './types.js';
+import type { LayerId, MergedEntry } from './types.js';
 
 export interface MergedChild {
   entry: MergedEntry;
@@ -43,39 +44,44 @@ async function walkDown(cache: ListingCache, s: number, dirs: string[]): Promise
   }
 }
 
-function entryFrom(stack: LayerStack, dirPath: string, name: string, r: Resolved, f: Found, ghost: boolean): MergedEntry {
-  const L: DirListing = f.listing;
-  const i = f.i;
-  const { scan, j } = L.record(i);
-  const layer = stack.layers[f.s]!.id;
-  const shadows = r.shadows.map((s) => stack.layers[s]!.id);
+/**
+ * The MergedEntry of entry `i` of listing `L` (layer `s`, at `layerPath` inside it). Every
+ * entry gets every field, in this order — undefined where it has none — so all entries share
+ * one hidden class and code that walks 100,000 of them stays monomorphic (rootEntry in
+ * overlay-view.ts builds the one other kind of entry, with the same fields in the same order).
+ */
+function entryOf(stack: LayerStack, dirPath: string, name: string, s: number, L: DirListing, i: number, layerPath: string, shadows: LayerId[], data: Found | undefined, ghost: boolean): MergedEntry {
+  const scan = L.scanOf(i);
+  const j = L.rowOf(i);
+  const layer = stack.layers[s]!.id;
   const metacopy = !ghost && L.isRegular(i) && L.isMetacopy(i);
-  const data = metacopy && r.data ? r.data.listing.record(r.data.i) : undefined;
-  const entry: MergedEntry = {
+  const withData = metacopy && data !== undefined;
+  return {
     path: joinPath(dirPath, name),
     name,
     type: ghost ? 'whiteout' : typeOfMode(scan.mode[j]!),
-    size: data ? data.scan.size[data.j]! : scan.size[j]!,
+    size: withData ? data.listing.scanOf(data.i).size[data.listing.rowOf(data.i)]! : scan.size[j]!,
     mode: scan.mode[j]!,
     mtimeMs: scan.mtimeMs[j]!,
     layer,
     shadows,
     copiedUp: !ghost && layer === 'upper' && shadows.length > 0,
     opaque: !ghost && L.isDir(i) && L.isOpaque(i),
+    redirect: ghost ? undefined : L.redirect(i),
     metacopy,
-    sourcePath: stack.abs(f.s, f.path),
+    sourcePath: stack.abs(s, layerPath),
+    dataLayer: withData ? stack.layers[data.s]!.id : undefined,
+    dataPath: withData ? stack.abs(data.s, data.path) : undefined,
     uid: scan.uid[j]!,
     gid: scan.gid[j]!,
     nlink: scan.nlink[j]!,
     ino: scan.ino[j]!,
   };
-  const redirect = L.redirect(i);
-  if (redirect !== undefined && !ghost) entry.redirect = redirect;
-  if (metacopy && r.data) {
-    entry.dataLayer = stack.layers[r.data.s]!.id;
-    entry.dataPath = stack.abs(r.data.s, r.data.path);
-  }
-  return entry;
+}
+
+function entryFrom(stack: LayerStack, dirPath: string, name: string, r: Resolved, f: Found, ghost: boolean): MergedEntry {
+  const shadows = r.shadows.map((s) => stack.layers[s]!.id);
+  return entryOf(stack, dirPath, name, f.s, f.listing, f.i, f.path, shadows, r.data, ghost);
 }
 
 /** Listings for a merged dir: its layer dirs, plus the dirs absolute redirects point to. */
@@ -89,56 +95,105 @@ async function listingsFor(stack: LayerStack, sources: DirSource[]): Promise<Lis
 /** Rounds of "resolve, examine what turned out to matter, resolve again" before giving up. */
 const MAX_DETAIL_ROUNDS = 8;
 
+/** The entries of light listings to examine in full, gathered per listing (each entry once). */
+class DetailRequests {
+  private readonly byListing = new Map<LightListing, { asked: Uint8Array; indices: number[] }>();
+
+  add(listing: LightListing, i: number): void {
+    let r = this.byListing.get(listing);
+    if (!r) this.byListing.set(listing, (r = { asked: new Uint8Array(listing.count), indices: [] }));
+    if (r.asked[i] === 0) {
+      r.asked[i] = 1;
+      r.indices.push(i);
+    }
+  }
+
+  /** Examine everything asked for (one scanNames per listing) and attach the records. */
+  async run(cache: ListingCache): Promise<void> {
+    const all = [...this.byListing];
+    this.byListing.clear();
+    await Promise.all(all.map(([listing, r]) => cache.detail(listing, r.indices)));
+  }
+}
+
+/** What only the full record shows and what can change a name's answer: a whiteout, a metacopy file, a redirect. */
+function revealsMore(L: DirListing, i: number): boolean {
+  return L.isWhiteout(i) || L.isMetacopy(i) || L.redirect(i) !== undefined;
+}
+
+/** One merged dir read: entries sorted by name, and for the visible dirs among them their layer dirs. */
+export interface MergedDir {
+  entries: MergedEntry[];
+  /** By index into `entries`: the layer dirs merged into that dir (what reading it needs). */
+  dirSources: Map<number, DirSource[]>;
+}
+
 /**
  * Every name of the merged dir `dirPath` whose layer dirs are `sources`, sorted by name.
  * Ghosts (deleted names) are included when `whiteouts` is set.
  *
- * Layer dirs are read light (types only, dirs and char devices complete); each round
- * resolves the names still open, and the entries that decide them — the visible one, a
- * metacopy file's data — are then examined in full (scanNames), which may change the answer
- * (an empty file that is an xattr whiteout, a metacopy file), so those names go round again.
+ * Layer dirs are read light (types only, dirs and char devices complete) and sorted, and
+ * their names merged. A name that one layer dir alone holds, as anything but a dir or a char
+ * device whiteout, is decided by that entry: the lookup would find nothing else. The other
+ * names go through resolveName. Each round the entries that decide a name — the visible one,
+ * a metacopy file's data — are examined in full (scanNames); what that reveals may change
+ * the answer (an empty file that is an xattr whiteout, a metacopy file, a redirect), so
+ * those names are resolved (again) in full.
  */
-export async function readMergedDir(stack: LayerStack, dirPath: string, sources: DirSource[], whiteouts: boolean): Promise<MergedChild[]> {
+export async function readMergedDir(stack: LayerStack, dirPath: string, sources: DirSource[], whiteouts: boolean): Promise<MergedDir> {
   const cache = await listingsFor(stack, sources);
-  const names = new Set<string>();
-  for (const src of sources) {
-    const listing = cache.get(src.s, src.path);
-    if (listing) for (const n of listing.scan.names) names.add(n);
-  }
+  const listings = sources.map((src) => cache.get(src.s, src.path));
+  const { names, top, at, shared } = mergeNames(listings);
   const get: ListingLookup = (s, p) => cache.get(s, p);
-  const resolved = new Map<string, Resolved>();
-  let open = [...names];
-  for (let round = 0; open.length > 0; round++) {
+  const requests = new DetailRequests();
+  /** Resolutions of the names that needed one (by index into names). */
+  const resolved: Array<Resolved | undefined> = new Array(names.length);
+  let open: number[] = [];
+  let single: number[] = []; // one-layer names being examined this round
+  for (let u = 0; u < names.length; u++) {
+    const L = listings[top[u]!]! as LightListing;
+    const i = at[u]!;
+    if (shared[u] === 1 || L.isDir(i) || L.isCharWhiteout(i)) open.push(u);
+    else if (L.needsDetail(i)) {
+      requests.add(L, i);
+      single.push(u);
+    }
+  }
+  for (let round = 0; open.length > 0 || single.length > 0; round++) {
     if (round === MAX_DETAIL_ROUNDS) throw new Error(`ovl: reading '${dirPath}' did not settle (redirect loop?)`);
-    const wanted = new Map<LightListing, Set<string>>();
-    const examined: Array<{ name: string; found: Found }> = [];
-    for (const name of open) {
-      const r = resolveName(name, sources, stack.rootSources, get, stack.followRedirects);
-      resolved.set(name, r);
+    const examined: Array<{ u: number; found: Found }> = [];
+    for (const u of open) {
+      const r = resolveName(names[u]!, sources, stack.rootSources, get, stack.followRedirects);
+      resolved[u] = r;
       for (const f of [r.visible, r.ghost, r.data]) {
         if (!f || !f.listing.needsDetail(f.i)) continue;
-        const listing = f.listing as LightListing; // needsDetail is true only for light listings
-        const set = wanted.get(listing) ?? new Set<string>();
-        set.add(listing.name(f.i));
-        wanted.set(listing, set);
-        examined.push({ name, found: f });
+        requests.add(f.listing as LightListing, f.i); // needsDetail is true only for light listings
+        examined.push({ u, found: f });
       }
     }
-    await Promise.all([...wanted].map(([listing, set]) => cache.detail(listing, [...set])));
-    // Only what the full record reveals can change an answer: a whiteout, a metacopy file, a redirect.
-    const again = new Set<string>();
-    for (const { name, found } of examined) {
-      const L = found.listing;
-      if (L.isWhiteout(found.i) || L.isMetacopy(found.i) || L.redirect(found.i) !== undefined) again.add(name);
-    }
+    await requests.run(cache);
+    const again = new Set<number>();
+    for (const u of single) if (revealsMore(listings[top[u]!]!, at[u]!)) again.add(u);
+    for (const { u, found } of examined) if (revealsMore(found.listing, found.i)) again.add(u);
     // A file examined just now may carry a redirect (a moved metacopy file): load its path.
     if (stack.followRedirects && again.size > 0) await loadRedirectPaths(stack, cache, sources);
     open = [...again];
+    single = [];
   }
-  const out: MergedChild[] = [];
-  for (const name of [...names].sort()) {
-    const child = childOf(stack, dirPath, name, resolved.get(name)!, whiteouts);
-    if (child) out.push(child);
+  const out: MergedDir = { entries: [], dirSources: new Map() };
+  for (let u = 0; u < names.length; u++) {
+    const name = names[u]!;
+    const r = resolved[u];
+    if (r === undefined) {
+      const k = top[u]!;
+      const src = sources[k]!;
+      out.entries.push(entryOf(stack, dirPath, name, src.s, listings[k]!, at[u]!, joinPath(src.path, name), [], undefined, false));
+      continue;
+    }
+    const child = childOf(stack, dirPath, name, r, whiteouts);
+    if (!child) continue;
+    if (child.dirSources) out.dirSources.set(out.entries.length, child.dirSources);
+    out.entries.push(child.entry);
   }
   return out;
 }

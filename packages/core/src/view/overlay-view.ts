@@ -6,9 +6,9 @@ import { lstat } from 'node:fs/promises';
 import { OvlError } from '../errors.js';
 import { changesOf } from './changes.js';
 import type { LayerStack } from './layer-stack.js';
-import { lookupChild } from './lookup.js';
-import { readMergedDir, type MergedChild } from './merged-dir.js';
-import { components, joinPath, overlayPath } from './paths.js';
+import { lookupChild, lookupChildren } from './lookup.js';
+import { readMergedDir, type MergedDir } from './merged-dir.js';
+import { baseOf, components, joinPath, overlayPath, parentOf } from './paths.js';
 import type { DirSource } from './resolve.js';
 import type { Change, MergedEntry, OverlayView, OverlayWatch, ReaddirOptions, WalkOptions, WatchOptions } from './types.js';
 import { watchOverlay } from './watch.js';
@@ -43,7 +43,7 @@ export class LayerView implements OverlayView {
       const entry = await this.stat(path);
       throw new OvlError(entry ? 'ERR_OVL_NOT_A_DIRECTORY' : 'ERR_OVL_NO_SUCH_PATH', `ovl: '${path}' ${entry ? 'is not a directory' : 'does not exist'} in the overlay`, { path });
     }
-    return (await readMergedDir(this.stack, path, sources, opts.whiteouts === true)).map((c) => c.entry);
+    return (await readMergedDir(this.stack, path, sources, opts.whiteouts === true)).entries;
   }
 
   /** The visible entry at `rel`; with `whiteouts`, a deleted name comes back as its ghost. */
@@ -58,13 +58,45 @@ export class LayerView implements OverlayView {
     return (await lookupChild(this.stack, parent, sources, name, opts.whiteouts === true))?.entry;
   }
 
+  /**
+   * stat() of many paths at once, in the order given: paths that share a parent dir are
+   * looked up together (one scanNames per layer dir per round), which is what following a
+   * burst of changes needs. With `{ whiteouts: true }` deleted names come back as ghosts.
+   */
+  async statMany(rels: readonly string[], opts: ReaddirOptions = {}): Promise<Array<MergedEntry | undefined>> {
+    const out: Array<MergedEntry | undefined> = new Array(rels.length).fill(undefined);
+    const byParent = new Map<string, Array<{ at: number; name: string }>>();
+    const roots: number[] = [];
+    rels.forEach((rel, at) => {
+      const path = overlayPath(rel);
+      if (path === '/') return void roots.push(at);
+      const parent = parentOf(path);
+      const group = byParent.get(parent) ?? [];
+      group.push({ at, name: baseOf(path) });
+      byParent.set(parent, group);
+    });
+    const whiteouts = opts.whiteouts === true;
+    await Promise.all([
+      ...roots.map(async (at) => (out[at] = await this.rootEntry())),
+      ...[...byParent].map(async ([parent, group]) => {
+        const sources = await this.dirSources(parent);
+        if (!sources) return;
+        const found = await lookupChildren(this.stack, parent, sources, group.map((g) => g.name), whiteouts);
+        group.forEach((g, k) => (out[g.at] = found[k]?.entry));
+      }),
+    ]);
+    return out;
+  }
+
   private async rootEntry(): Promise<MergedEntry> {
     const top = this.stack.layers[0]!;
     const st = await lstat(top.root);
+    // The fields of entryOf (merged-dir.ts), in its order: one hidden class for every entry.
     return {
       path: '/', name: '', type: 'dir', size: st.size, mode: st.mode, mtimeMs: st.mtimeMs, layer: top.id,
       shadows: this.stack.layers.slice(1).map((l) => l.id), copiedUp: top.id === 'upper' && this.stack.layers.length > 1,
-      opaque: false, metacopy: false, sourcePath: top.root, uid: st.uid, gid: st.gid, nlink: st.nlink, ino: st.ino,
+      opaque: false, redirect: undefined, metacopy: false, sourcePath: top.root, dataLayer: undefined, dataPath: undefined,
+      uid: st.uid, gid: st.gid, nlink: st.nlink, ino: st.ino,
     };
   }
 
@@ -81,21 +113,19 @@ export class LayerView implements OverlayView {
     const concurrency = Math.max(1, opts.concurrency ?? DEFAULT_CONCURRENCY);
     const whiteouts = opts.whiteouts === true;
     const pending: Array<{ path: string; sources: DirSource[] }> = [{ path: start, sources: startSources }];
-    const inFlight = new Map<number, Promise<{ id: number; children: MergedChild[] }>>();
+    const inFlight = new Map<number, Promise<{ id: number; dir: MergedDir }>>();
     let nextId = 0;
 
     while (pending.length > 0 || inFlight.size > 0) {
       while (inFlight.size < concurrency && pending.length > 0) {
         const dir = pending.pop()!;
         const id = nextId++;
-        inFlight.set(id, readMergedDir(this.stack, dir.path, dir.sources, whiteouts).then((children) => ({ id, children })));
+        inFlight.set(id, readMergedDir(this.stack, dir.path, dir.sources, whiteouts).then((read) => ({ id, dir: read })));
       }
-      const { id, children } = await Promise.race(inFlight.values());
+      const { id, dir } = await Promise.race(inFlight.values());
       inFlight.delete(id);
-      for (const c of children) {
-        if (c.dirSources) pending.push({ path: c.entry.path, sources: c.dirSources });
-      }
-      for (const c of children) yield c.entry;
+      for (const [i, sources] of dir.dirSources) pending.push({ path: dir.entries[i]!.path, sources });
+      yield* dir.entries;
     }
   }
 

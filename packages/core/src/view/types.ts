@@ -87,6 +87,8 @@ export interface OverlayView {
   readdir(rel: string, opts?: ReaddirOptions): Promise<MergedEntry[]>;
   /** With `{ whiteouts: true }` a deleted name comes back as its ghost (type 'whiteout'). */
   stat(rel: string, opts?: ReaddirOptions): Promise<MergedEntry | undefined>;
+  /** stat() of many paths in one go (paths sharing a parent dir are looked up together), in the order given. */
+  statMany(rels: readonly string[], opts?: ReaddirOptions): Promise<Array<MergedEntry | undefined>>;
   walk(opts?: WalkOptions): AsyncIterable<MergedEntry>;
   changes(): Promise<Change[]>;
   watch(opts?: WatchOptions): OverlayWatch;

@@ -45,10 +45,11 @@ function readXattrs(path: string): Map<string, Buffer> {
 export function readUpperState(path: string, xattrPrefix: string): UpperState | undefined {
   let st;
   try {
-    st = lstatSync(path);
+    st = lstatSync(path, { throwIfNoEntry: false }); // vanished names are common in a burst: no exception for them
   } catch {
     return undefined;
   }
+  if (st === undefined) return undefined;
   const isFileOrDir = st.isFile() || st.isDirectory();
   const xattrs = isFileOrDir ? readXattrs(path) : new Map<string, Buffer>();
   const opaqueValue = xattrs.get(`${xattrPrefix}opaque`);

@@ -21,6 +21,12 @@ import type { ChangeEvent, OverlayWatch, WatchOptions } from './types.js';
 
 type Kind = ChangeEvent['kind'];
 const DEFAULT_COALESCE_MS = 30;
+/**
+ * Paths re-read per turn of the event loop. A burst brings thousands of names per inotify
+ * read, each costing an lstat and xattr reads (10-20 µs): checked all at once they would hold
+ * the loop for tens of ms, and the app reading this watch could not paint meanwhile.
+ */
+const CHECKS_PER_TURN = 256;
 
 class UpperWatch implements OverlayWatch {
   private readonly known = new Map<string, UpperState>();
@@ -32,6 +38,9 @@ class UpperWatch implements OverlayWatch {
   private readonly trailing = new Map<string, { kind: Kind; timer: NodeJS.Timeout }>();
   private readonly watcher: InotifyWatcher;
   private readonly mask: number;
+  /** Paths reported by inotify and not re-read yet (value: a content change was reported), in order. */
+  private readonly dirty = new Map<string, boolean>();
+  private draining = false;
   private closed = false;
 
   constructor(
@@ -89,12 +98,13 @@ class UpperWatch implements OverlayWatch {
   }
 
   private existsBelow(p: string): boolean {
+    // No exception for the usual answer (a new name is absent below): building one per new
+    // file is most of the cost of this check during a burst of creations.
     return this.lowers.some((root) => {
       try {
-        lstatSync(root + p);
-        return true;
+        return lstatSync(root + p, { throwIfNoEntry: false }) !== undefined;
       } catch {
-        return false;
+        return false; // ENOTDIR, EACCES: not there as far as lookup goes
       }
     });
   }
@@ -144,6 +154,14 @@ class UpperWatch implements OverlayWatch {
         this.wdToDir.set(wd, next);
       }
     }
+    // Names inside it still waiting to be re-read now live under the new path.
+    for (const [key, content] of [...this.dirty]) {
+      const next = rename(key);
+      if (next !== undefined) {
+        this.dirty.delete(key);
+        this.dirty.set(next, (this.dirty.get(next) ?? false) || content);
+      }
+    }
   }
 
   /** Re-read `p` and report what changed. */
@@ -164,7 +182,7 @@ class UpperWatch implements OverlayWatch {
   private onEvents(events: InotifyEvent[]): void {
     if (this.closed) return;
     const c = binding().constants;
-    const dirty = new Map<string, boolean>();
+    const dirty = this.dirty;
     const movedFrom = new Map<number, string>();
     for (const ev of events) {
       if (ev.mask & c.IN_Q_OVERFLOW) {
@@ -193,7 +211,24 @@ class UpperWatch implements OverlayWatch {
       const content = (ev.mask & (c.IN_MODIFY | c.IN_CLOSE_WRITE)) !== 0;
       dirty.set(p, (dirty.get(p) ?? false) || content);
     }
-    for (const [p, content] of dirty) this.check(p, content);
+    this.drain();
+  }
+
+  /** Re-read the dirty paths, CHECKS_PER_TURN per turn of the event loop, oldest first. */
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    const turn = (): void => {
+      let n = 0;
+      for (const [p, content] of this.dirty) {
+        if (this.closed || n++ === CHECKS_PER_TURN) break;
+        this.dirty.delete(p);
+        this.check(p, content);
+      }
+      if (this.dirty.size > 0 && !this.closed) setImmediate(turn);
+      else this.draining = false;
+    };
+    turn();
   }
 
   /** After an overflow: compare all of upper with what we knew, and re-watch. */

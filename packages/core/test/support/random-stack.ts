@@ -68,6 +68,9 @@ export class Rng {
 export const NAME_POOL: readonly string[] = [
   'a', 'b', 'c', 'dir', 'f.txt', '.hidden', 'with space', 'co:lon', 'com,ma', 'back\\slash', 'eq=ual',
   'new\nline', 'ünï', '日本語', 'x,y:z=w\\ v',
+  // Byte order and JS (UTF-16) order disagree on these two: U+FF21 sorts before U+1F600 in
+  // UTF-8 bytes and after it in UTF-16 units (the layers' names are merged in JS order).
+  '\uFF21', '\u{1F600}',
 ];
 
 const SYMLINK_TARGETS: readonly string[] = [
