@@ -124,11 +124,22 @@ function patchList(list: readonly MergedEntry[], names: ReadonlyMap<string, Merg
     if (entry) added.push({ at: lowerBound(list, 0, list.length, (e) => cmp(e, entry) < 0), entry });
   }
   added.sort((a, b) => a.at - b.at || cmp(a.entry, b.entry));
-  const out: MergedEntry[] = [];
+  const gone = [...removed].sort((a, b) => a - b);
+  // Copy the runs between change points in plain loops: no per-entry lookup in `removed`.
+  const out: MergedEntry[] = new Array(list.length - gone.length + added.length);
+  let i = 0;
+  let o = 0;
+  let r = 0;
   let j = 0;
-  for (let i = 0; i <= list.length; i++) {
-    while (j < added.length && added[j]!.at === i) out.push(added[j++]!.entry);
-    if (i < list.length && !removed.has(i)) out.push(list[i]!);
+  for (;;) {
+    const stop = Math.min(j < added.length ? added[j]!.at : list.length, r < gone.length ? gone[r]! : list.length);
+    while (i < stop) out[o++] = list[i++]!;
+    while (j < added.length && added[j]!.at === i) out[o++] = added[j++]!.entry;
+    if (i === list.length) break;
+    if (gone[r] === i) {
+      r++;
+      i++;
+    }
   }
   return out;
 }
