@@ -430,6 +430,25 @@ describe('scanNames: a few names of a directory, examined as scanDir does', () =
     expect(native.scanDir(big, opts).request).toBeUndefined(); // scanNames only
   });
 
+  it('reads long names whole, however many bytes their characters take', () => {
+    const long = fs.mkdtempSync(path.join(dir, 'names-long-'));
+    // 252 and 255 bytes: names that fill the addon's 256-byte buffer up to a character boundary.
+    const names = ['\u{1F600}'.repeat(63), `${'\u{1F600}'.repeat(62)}abc`, 'é'.repeat(127) + 'x', 'x'.repeat(255)];
+    for (const n of names) fs.writeFileSync(path.join(long, n), n);
+    const r = native.scanNames(long, names, opts);
+    expect(r.names).toEqual(names);
+    expect([...r.size]).toEqual(names.map((n) => Buffer.byteLength(n)));
+    // Paths are longer than names: one over 256 bytes ending in 4-byte characters must not be
+    // cut at a character boundary inside the buffer and taken for whole.
+    const deep = path.join(long, names[0]);
+    fs.rmSync(deep);
+    fs.mkdirSync(deep);
+    fs.writeFileSync(path.join(deep, 'inside'), '');
+    expect(Buffer.byteLength(deep)).toBeGreaterThan(256);
+    const [scan] = native.scanDirs([deep], opts);
+    expect(scan.names).toEqual(['inside']);
+  });
+
   it('never leaves the directory: names with a slash, empty, . and .. are refused', () => {
     const r = native.scanNames(d, ['../' + path.basename(d), 'sub/x', '', '.', '..', 'sub'], opts);
     expect(r.names).toEqual(['sub']);

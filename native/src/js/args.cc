@@ -138,4 +138,37 @@ bool Args::ToArray(Napi::Value v, const std::string& what, Napi::Array* out) {
   return true;
 }
 
+bool Args::ToBytesList(Napi::Value v, const char* what, std::vector<std::string>* out) {
+  Napi::Array list;
+  if (!ToArray(v, what, &list)) return false;
+  napi_env env = Env();
+  const uint32_t n = list.Length();
+  out->resize(n);
+  char stack[256];
+  for (uint32_t i = 0; i < n; ++i) {
+    napi_value item;
+    napi_valuetype type;
+    if (napi_get_element(env, list, i, &item) != napi_ok || napi_typeof(env, item, &type) != napi_ok) {
+      return false;  // a throwing getter: its exception stands
+    }
+    std::string& dst = (*out)[i];
+    size_t len = 0;
+    // Most names fit the stack buffer: one call reads them (a longer one needs its length first).
+    // napi never splits a character, so a cut-short copy leaves fewer than 4 bytes unused:
+    // only a copy shorter than that margin is known to be whole.
+    if (type == napi_string && napi_get_value_string_utf8(env, item, stack, sizeof stack, &len) == napi_ok) {
+      if (len + 4 < sizeof stack - 1) {
+        dst.assign(stack, len);
+        continue;
+      }
+      napi_get_value_string_utf8(env, item, nullptr, 0, &len);
+      dst.resize(len);
+      napi_get_value_string_utf8(env, item, dst.data(), len + 1, &len);
+      continue;
+    }
+    if (!ToBytes(Napi::Value(env, item), std::string(what) + "[" + std::to_string(i) + "]", &dst)) return false;
+  }
+  return true;
+}
+
 }  // namespace ovl::js

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ovl::js {
 
@@ -37,6 +38,10 @@ class Args {
   bool ToBool(Napi::Value v, const std::string& what, bool fallback, bool* out);
   bool ToObject(Napi::Value v, const std::string& what, Napi::Object* out);
   bool ToArray(Napi::Value v, const std::string& what, Napi::Array* out);
+  // An array whose every element ToBytes accepts. Strings are read straight into place with
+  // one napi call each, and "<what>[i]" is only spelled out for an element that fails:
+  // scanNames and scanDirs take hundreds of names per call, thousands of calls per walk.
+  bool ToBytesList(Napi::Value v, const char* what, std::vector<std::string>* out);
 
   // Throws "<function>: <what> must be <expected>, got <type>"; always returns false.
   bool Fail(const std::string& what, const char* expected, Napi::Value got);

@@ -152,13 +152,8 @@ struct ScanNamesOp {
   sys::DirScanResult result;
 
   bool Parse(Args& a) {
-    Napi::Array list;
-    if (!a.ToBytes(a[0], "path", &path) || !a.ToArray(a[1], "names", &list)) return false;
-    names.resize(list.Length());
-    for (uint32_t i = 0; i < list.Length(); ++i) {
-      if (!a.ToBytes(list.Get(i), "names[" + std::to_string(i) + "]", &names[i])) return false;
-    }
-    return ParseScanOptions(a, a[2], &opts);
+    return a.ToBytes(a[0], "path", &path) && a.ToBytesList(a[1], "names", &names) &&
+           ParseScanOptions(a, a[2], &opts);
   }
   void Execute(sys::Failure* f) {
     const char* syscall = "open";
@@ -178,15 +173,7 @@ struct ScanDirsOp {
   std::vector<int> errs;
   std::vector<const char*> syscalls;
 
-  bool Parse(Args& a) {
-    Napi::Array list;
-    if (!a.ToArray(a[0], "paths", &list)) return false;
-    paths.resize(list.Length());
-    for (uint32_t i = 0; i < list.Length(); ++i) {
-      if (!a.ToBytes(list.Get(i), "paths[" + std::to_string(i) + "]", &paths[i])) return false;
-    }
-    return ParseScanOptions(a, a[1], &opts);
-  }
+  bool Parse(Args& a) { return a.ToBytesList(a[0], "paths", &paths) && ParseScanOptions(a, a[1], &opts); }
   void Execute(sys::Failure*) {
     results.resize(paths.size());
     errs.assign(paths.size(), 0);
