@@ -46,7 +46,7 @@ interface Loaded {
 
 const EMPTY: PaneContent = { title: '', lines: [] };
 
-export function usePaneContent(service: OverlayService, entry: MergedEntry | undefined, panel: 'preview' | 'diff', rows: number, width: number): PaneContent {
+export function usePaneContent(service: OverlayService, entry: MergedEntry | undefined, panel: 'preview' | 'diff', rows: number, width: number, delayMs = PREVIEW_DELAY_MS): PaneContent {
   const [loaded, setLoaded] = useState<Loaded | undefined>(undefined);
   useEffect(() => {
     if (!entry) return;
@@ -56,12 +56,12 @@ export function usePaneContent(service: OverlayService, entry: MergedEntry | und
       load(service, entry, panel, rows, width).then(done, (e: unknown) =>
         done({ title: entry.path, lines: [...provenanceLines(entry), { text: errorText(e), color: 'red' }] }),
       );
-    }, PREVIEW_DELAY_MS);
+    }, delayMs);
     return () => {
       live = false;
       clearTimeout(timer);
     };
-  }, [service, entry, panel, rows, width]);
+  }, [service, entry, panel, rows, width, delayMs]);
   // Until the bytes are read: what the entry itself says, never the previous entry's content.
   const placeholder = useMemo(() => (entry ? { title: panel === 'diff' ? `diff ${entry.path}` : entry.path, lines: provenanceLines(entry) } : EMPTY), [entry, panel]);
   if (entry && loaded && loaded.entry === entry && loaded.panel === panel && loaded.rows === rows && loaded.width === width) return loaded.content;

@@ -10,13 +10,13 @@ const SIZE = { columns: 100, rows: 30 };
 let ui: Rendered | undefined;
 afterEach(() => ui?.unmount());
 
-function start(service: FakeService, edits: string[] = []) {
+function start(service: FakeService, edits: string[] = [], previewDelayMs?: number) {
   const openEditor = (file: string) => {
     edits.push(file);
     service.append(file.replace('/fake/merged', ''), 'edited\n');
     return { status: 0 };
   };
-  ui = renderUi(<App service={service} openEditor={openEditor} gate={new InputGate()} size={SIZE} />);
+  ui = renderUi(<App service={service} openEditor={openEditor} gate={new InputGate()} size={SIZE} previewDelayMs={previewDelayMs} />);
   return ui;
 }
 
@@ -47,6 +47,21 @@ describe('App', () => {
     r.press(KEYS.down, 'k');
     await r.waitFor((f) => row(f, 'duplicate.txt').startsWith('>'));
     expect(Math.max(...svc.reads.map((x) => x.length))).toBeLessThanOrEqual(64 * 1024);
+  });
+
+  it('never shows one file\'s bytes under another\'s name, and reads nothing for rows passed quickly', async () => {
+    const svc = articleService();
+    const r = start(svc, [], 300); // far longer than three key presses take to paint
+    await r.waitFor('delete-me.txt: I live in the lower layer');
+    const readsBefore = svc.reads.length;
+    for (const name of ['duplicate.txt', 'lower.txt', 'upper.txt']) {
+      r.press('j'); // one at a time, each painted: a person holding j, not one burst of input
+      const moved = await r.waitFor((f) => row(f, name).startsWith('>'));
+      // The pane follows the cursor at once: the new path, never the old file's text.
+      expect(moved).not.toContain('delete-me.txt: I live in the lower layer');
+    }
+    await r.waitFor('upper.txt: I live in the upper layer');
+    expect(svc.reads.length - readsBefore).toBe(1);
   });
 
   it('diffs a copied-up file against the lower version with d', async () => {
