@@ -30,11 +30,12 @@ export async function run() {
       console.log('\n## ovl-tui, in-process (Ink rendering to a fake stdout, 120x40), 100,000-entry merged dir\n');
       printTable(['measure', 'value', 'target'], [
         ['time to first frame (header, "reading…")', `${fmt(r.anyFrameMs, 0)} ms`, ''],
-        ['time to first frame with rows (core readdir of 100,000 entries included)', `${fmt(r.firstFrameMs, 0)} ms`, '<= 1000 ms'],
+        ['time to first frame with rows (the first piece of the dir: 256 names)', `${fmt(r.firstFrameMs, 0)} ms`, '<= 1000 ms'],
+        ['time until all 100,000 entries are in the tree (title stops saying loading…)', `${fmt(r.fullLoadMs, 0)} ms`, ''],
         ['keypress → frame, median (300 keys: j, PgDn)', `${fmt(median(r.latency), 2)} ms`, '<= 16 ms'],
         ['keypress → frame, p99', `${fmt(percentile(r.latency, 99), 2)} ms`, ''],
         ['peak RSS of the app process', `${fmt(r.maxRssMB, 0)} MB`, '<= 250 MB'],
-        ['  of which reached by the first frame with rows', `${fmt(r.rssAfterLoadMB, 0)} MB`, ''],
+        ['  of which reached once the whole dir is loaded', `${fmt(r.rssAfterLoadMB, 0)} MB`, ''],
         ['  JS heap in use after load / scroll / burst / catch-up', Object.values(r.phases).map((p) => p.heapMB).join(' / ') + ' MB', ''],
         [`largest frame gap during the ${BURST.toLocaleString('en')}-change burst (scrolling every 20 ms)`, `${fmt(r.maxGap, 1)} ms`, '<= 100 ms'],
         ['  the next largest gaps', r.topGaps.slice(1).map((g) => fmt(g, 0)).join(', ') + ' ms', ''],

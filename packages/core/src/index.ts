@@ -16,4 +16,4 @@ export { MAX_LOWER_LAYERS } from './options.js';
 export { supportsNewMountApi, supportsLowerdirPlus, supportsLayerFds } from './kernel-features.js';
 export { openOverlay } from './view/open.js';
 export { PODMAN_IGNORED_PATHS } from './view/changes.js';
-export type { OverlayView, MergedEntry, Change, ChangeEvent, LayerId, EntryType, ReaddirOptions, WalkOptions, WatchOptions, OverlayWatch, OverlaySource } from './view/types.js';
+export type { OverlayView, MergedEntry, Change, ChangeEvent, LayerId, EntryType, ReaddirOptions, ReaddirChunksOptions, WalkOptions, WatchOptions, OverlayWatch, OverlaySource } from './view/types.js';

@@ -293,6 +293,12 @@ async function compareOverlay(layers: Layers, merged: string, opts: CompareOptio
     if (!isDeepStrictEqual(got, kids)) {
       problems.push(`readdir(${JSON.stringify(dir)}) differs from the walk: [${got.map((e) => JSON.stringify(e.name)).join(', ')}] vs [${kids.map((e) => JSON.stringify(e.name)).join(', ')}]`);
     }
+    // In pieces (first piece of 1 name, then 4, 16, ...): together exactly readdir's list.
+    const pieces: MergedEntry[][] = [];
+    for await (const piece of view.readdirChunks(dir, { firstChunk: 1 })) pieces.push(piece);
+    if (pieces.some((p) => p.length === 0) || !isDeepStrictEqual(pieces.flat(), got)) {
+      problems.push(`readdirChunks(${JSON.stringify(dir)}) differs from readdir: [${pieces.map((p) => p.map((e) => JSON.stringify(e.name)).join(', ')).join(' | ')}]`);
+    }
   }
 
   // 4. stat: for paths in any layer (and what readdir listed but lookup refused), exists iff the kernel's lookup finds it

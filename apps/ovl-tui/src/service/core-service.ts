@@ -43,6 +43,10 @@ export class CoreService implements OverlayService {
     return this.init.view.readdir(path, { whiteouts: true });
   }
 
+  readdirChunks(path: string): AsyncIterable<MergedEntry[]> {
+    return this.init.view.readdirChunks(path, { whiteouts: true });
+  }
+
   /** A deleted name comes back as its ghost: the live tree shows it as a whiteout row. */
   stat(path: string): Promise<MergedEntry | undefined> {
     return this.init.view.stat(path, { whiteouts: true });

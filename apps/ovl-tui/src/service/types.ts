@@ -36,6 +36,8 @@ export interface OverlayService {
   describe(): HeaderInfo;
   /** One merged dir, whiteout ghosts included (the UI filters them). */
   readdir(path: string): Promise<MergedEntry[]>;
+  /** The same list in pieces, name order, a small one first (a huge dir shows before all of it is read). */
+  readdirChunks(path: string): AsyncIterable<MergedEntry[]>;
   /** One merged entry (ghost included), or undefined when the name is gone. */
   stat(path: string): Promise<MergedEntry | undefined>;
   /** stat() of many paths, in the order given (core looks up names of one dir together). */

@@ -76,6 +76,8 @@ export interface EntryUpdate {
 
 export type Action =
   | { type: 'dir.loading'; path: string }
+  /** The first pieces of a dir still being read (all of them so far, in any order). */
+  | { type: 'dir.partial'; path: string; entries: MergedEntry[] }
   | { type: 'dir.loaded'; path: string; entries: MergedEntry[] }
   | { type: 'dir.failed'; path: string; error: string }
   | { type: 'changes.loaded'; changes: Change[] }

@@ -1,12 +1,42 @@
 /**
- * Reads every open dir that is not loaded yet (or was marked for reading again), and the
- * changes() list once per generation. A listing that arrives after a newer request for the
+ * Reads every open dir that is not loaded yet (or was marked for reading again), piece by
+ * piece, and the changes() list once per generation. A listing that arrives after a newer request for the
  * same dir is dropped.
  */
 import { useEffect, useRef, type Dispatch } from 'react';
-import type { OverlayService } from '../service/types.js';
+import type { MergedEntry, OverlayService } from '../service/types.js';
 import type { Action, State } from '../state/state.js';
 import { errorText } from './errors.js';
+
+/**
+ * Read one dir piece by piece: each piece is shown as it comes (a 100,000-entry dir shows its
+ * first screen long before the last piece), and the whole list lands as 'dir.loaded'. Stops
+ * as soon as a newer request for the dir makes this one stale.
+ */
+async function readInPieces(service: OverlayService, path: string, current: () => boolean, dispatch: Dispatch<Action>): Promise<void> {
+  const entries: MergedEntry[] = [];
+  const pieces = service.readdirChunks(path)[Symbol.asyncIterator]();
+  try {
+    let next = pieces.next();
+    for (;;) {
+      const piece = await next;
+      if (!current()) {
+        void pieces.return?.();
+        return;
+      }
+      if (piece.done) break;
+      for (const e of piece.value) entries.push(e);
+      next = pieces.next();
+      // A dir that fits one piece ends at once: it goes out whole, in one frame, not as a
+      // piece and then again as the whole. Otherwise show what is there while the rest is read.
+      const settled = await Promise.race([next.then(() => true), new Promise<false>((r) => setImmediate(() => r(false)))]);
+      if (!settled) dispatch({ type: 'dir.partial', path, entries: [...entries] });
+    }
+    dispatch({ type: 'dir.loaded', path, entries });
+  } catch (e) {
+    if (current()) dispatch({ type: 'dir.failed', path, error: errorText(e) });
+  }
+}
 
 export function useDirLoader(service: OverlayService, state: Pick<State, 'expanded' | 'dirs' | 'generation'>, dispatch: Dispatch<Action>): void {
   const requested = useRef(new Map<string, number>());
@@ -30,10 +60,7 @@ export function useDirLoader(service: OverlayService, state: Pick<State, 'expand
       const my = ++nextToken.current;
       requested.current.set(path, my);
       if (!dir) dispatch({ type: 'dir.loading', path });
-      service.readdir(path).then(
-        (entries) => requested.current.get(path) === my && dispatch({ type: 'dir.loaded', path, entries }),
-        (e: unknown) => requested.current.get(path) === my && dispatch({ type: 'dir.failed', path, error: errorText(e) }),
-      );
+      void readInPieces(service, path, () => requested.current.get(path) === my, dispatch);
     }
   }, [service, expanded, dirs, dispatch]);
 

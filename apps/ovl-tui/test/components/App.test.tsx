@@ -64,6 +64,20 @@ describe('App', () => {
     expect(svc.reads.length - readsBefore).toBe(1);
   });
 
+  it('shows the first piece of a dir that is slow to read, then the rest', async () => {
+    const svc = articleService();
+    let release = () => {};
+    svc.holdSecondPiece = new Promise<void>((r) => (release = r));
+    const r = start(svc);
+    // Name order: delete-me.txt and duplicate.txt come first, lower.txt and upper.txt second.
+    const first = await r.waitFor((f) => row(f, 'duplicate.txt') !== '');
+    expect(first).toContain('loading…');
+    expect(row(first, 'upper.txt')).toBe('');
+    release();
+    const all = await r.waitFor((f) => row(f, 'upper.txt') !== '');
+    expect(all).not.toContain('loading…');
+  });
+
   it('diffs a copied-up file against the lower version with d', async () => {
     const r = start(articleService());
     await r.waitFor('upper.txt');

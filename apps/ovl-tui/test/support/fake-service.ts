@@ -28,6 +28,8 @@ export class FakeService implements OverlayService {
     options: { rw: true }, writable: true, canRevert: true, notes: [],
   };
   closed = false;
+  /** When set, readdirChunks hands out its second piece only once this settles (a slow big dir). */
+  holdSecondPiece: Promise<void> | undefined;
 
   /** Put an entry (and its content) into the merged tree. */
   add(e: MergedEntry, content?: string): this {
@@ -58,6 +60,15 @@ export class FakeService implements OverlayService {
 
   async readdir(path: string): Promise<MergedEntry[]> {
     return [...this.entries.values()].filter((e) => e.path !== '/' && parentOf(e.path) === path);
+  }
+
+  /** In two pieces (name order), as core hands a big dir over. */
+  async *readdirChunks(path: string): AsyncIterable<MergedEntry[]> {
+    const all = (await this.readdir(path)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const half = Math.ceil(all.length / 2);
+    yield all.slice(0, half);
+    if (this.holdSecondPiece) await this.holdSecondPiece;
+    if (half < all.length) yield all.slice(half);
   }
 
   statMany(paths: readonly string[]): Promise<Array<MergedEntry | undefined>> {

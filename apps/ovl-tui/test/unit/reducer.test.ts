@@ -35,6 +35,15 @@ describe('reducer', () => {
     expect(names(loaded())).toEqual(['etc', '.hidden', 'a.txt', 'b.txt', 'gone.txt']);
   });
 
+  it('dir.partial shows the pieces read so far and keeps the dir loading (live patches wait)', () => {
+    const s = run(initialState(), { type: 'dir.loading', path: '/' }, { type: 'dir.partial', path: '/', entries: [entry('/b.txt'), entry('/etc', { type: 'dir' })] });
+    expect(names(s)).toEqual(['etc', 'b.txt']);
+    expect(s.dirs.get('/')?.status).toBe('loading');
+    const patched = reducer(s, { type: 'events.received', events: [], updates: [{ path: '/new.txt', entry: entry('/new.txt') }] });
+    expect(names(patched)).toEqual(['etc', 'b.txt']);
+    expect(names(reducer(s, { type: 'dir.loaded', path: '/', entries: [entry('/b.txt'), entry('/etc', { type: 'dir' }), entry('/c.txt')] }))).toEqual(['etc', 'b.txt', 'c.txt']);
+  });
+
   it('dir.failed records the error and says so on the status bar', () => {
     const s = reducer(initialState(), { type: 'dir.failed', path: '/', error: 'EACCES' });
     expect(s.dirs.get('/')?.status).toBe('error');

@@ -4,7 +4,7 @@
  */
 import { typeOfMode, type DirListing, type LightListing } from './listing.js';
 import { LayerStack, ListingCache } from './layer-stack.js';
-import { mergeNames } from './merge-names.js';
+import { mergeNames, type MergedNames } from './merge-names.js';
 import { baseOf, joinPath } from './paths.js';
 import { redirectAncestors, resolveName, type DirSource, type Found, type ListingLookup, type Resolved } from './resolve.js';
 import type { LayerId, MergedEntry } from './types.js';
@@ -129,8 +129,9 @@ export interface MergedDir {
 }
 
 /**
- * Every name of the merged dir `dirPath` whose layer dirs are `sources`, sorted by name.
- * Ghosts (deleted names) are included when `whiteouts` is set.
+ * Reading the merged dir `dirPath` whose layer dirs are `sources`: entries sorted by name,
+ * ghosts (deleted names) included when `whiteouts` is set — all at once, or a range of names
+ * at a time (so a 100,000-entry dir can show its first screen before the rest is examined).
  *
  * Layer dirs are read light (types only, dirs and char devices complete) and sorted, and
  * their names merged. A name that one layer dir alone holds, as anything but a dir or a char
@@ -140,62 +141,92 @@ export interface MergedDir {
  * the answer (an empty file that is an xattr whiteout, a metacopy file, a redirect), so
  * those names are resolved (again) in full.
  */
-export async function readMergedDir(stack: LayerStack, dirPath: string, sources: DirSource[], whiteouts: boolean): Promise<MergedDir> {
-  const cache = await listingsFor(stack, sources);
-  const listings = sources.map((src) => cache.get(src.s, src.path));
-  const { names, top, at, shared } = mergeNames(listings);
-  const get: ListingLookup = (s, p) => cache.get(s, p);
-  const requests = new DetailRequests();
-  /** Resolutions of the names that needed one (by index into names). */
-  const resolved: Array<Resolved | undefined> = new Array(names.length);
-  let open: number[] = [];
-  let single: number[] = []; // one-layer names being examined this round
-  for (let u = 0; u < names.length; u++) {
-    const L = listings[top[u]!]! as LightListing;
-    const i = at[u]!;
-    if (shared[u] === 1 || L.isDir(i) || L.isCharWhiteout(i)) open.push(u);
-    else if (L.needsDetail(i)) {
-      requests.add(L, i);
-      single.push(u);
-    }
+export class MergedDirReader {
+  private constructor(
+    private readonly stack: LayerStack,
+    private readonly dirPath: string,
+    private readonly sources: DirSource[],
+    private readonly whiteouts: boolean,
+    private readonly cache: ListingCache,
+    private readonly listings: Array<LightListing | undefined>,
+    private readonly merged: MergedNames,
+  ) {}
+
+  /** Read the layer dirs (light) and merge their names; nothing is examined in full yet. */
+  static async open(stack: LayerStack, dirPath: string, sources: DirSource[], whiteouts: boolean): Promise<MergedDirReader> {
+    const cache = await listingsFor(stack, sources);
+    const listings = sources.map((src) => cache.get(src.s, src.path));
+    return new MergedDirReader(stack, dirPath, sources, whiteouts, cache, listings, mergeNames(listings));
   }
-  for (let round = 0; open.length > 0 || single.length > 0; round++) {
-    if (round === MAX_DETAIL_ROUNDS) throw new Error(`ovl: reading '${dirPath}' did not settle (redirect loop?)`);
-    const examined: Array<{ u: number; found: Found }> = [];
-    for (const u of open) {
-      const r = resolveName(names[u]!, sources, stack.rootSources, get, stack.followRedirects);
-      resolved[u] = r;
-      for (const f of [r.visible, r.ghost, r.data]) {
-        if (!f || !f.listing.needsDetail(f.i)) continue;
-        requests.add(f.listing as LightListing, f.i); // needsDetail is true only for light listings
-        examined.push({ u, found: f });
+
+  /** How many names the layer dirs hold together (visible entries and ghosts are among them). */
+  get nameCount(): number {
+    return this.merged.names.length;
+  }
+
+  /** The entries of names [from, to) in name order. */
+  async range(from: number, to: number): Promise<MergedDir> {
+    const { stack, dirPath, sources, cache, listings } = this;
+    const { names, top, at, shared } = this.merged;
+    const get: ListingLookup = (s, p) => cache.get(s, p);
+    const requests = new DetailRequests();
+    /** Resolutions of the names that needed one (by index into names). */
+    const resolved = new Map<number, Resolved>();
+    let open: number[] = [];
+    let single: number[] = []; // one-layer names being examined this round
+    for (let u = from; u < to; u++) {
+      const L = listings[top[u]!]!;
+      const i = at[u]!;
+      if (shared[u] === 1 || L.isDir(i) || L.isCharWhiteout(i)) open.push(u);
+      else if (L.needsDetail(i)) {
+        requests.add(L, i);
+        single.push(u);
       }
     }
-    await requests.run(cache);
-    const again = new Set<number>();
-    for (const u of single) if (revealsMore(listings[top[u]!]!, at[u]!)) again.add(u);
-    for (const { u, found } of examined) if (revealsMore(found.listing, found.i)) again.add(u);
-    // A file examined just now may carry a redirect (a moved metacopy file): load its path.
-    if (stack.followRedirects && again.size > 0) await loadRedirectPaths(stack, cache, sources);
-    open = [...again];
-    single = [];
-  }
-  const out: MergedDir = { entries: [], dirSources: new Map() };
-  for (let u = 0; u < names.length; u++) {
-    const name = names[u]!;
-    const r = resolved[u];
-    if (r === undefined) {
-      const k = top[u]!;
-      const src = sources[k]!;
-      out.entries.push(entryOf(stack, dirPath, name, src.s, listings[k]!, at[u]!, joinPath(src.path, name), [], undefined, false));
-      continue;
+    for (let round = 0; open.length > 0 || single.length > 0; round++) {
+      if (round === MAX_DETAIL_ROUNDS) throw new Error(`ovl: reading '${dirPath}' did not settle (redirect loop?)`);
+      const examined: Array<{ u: number; found: Found }> = [];
+      for (const u of open) {
+        const r = resolveName(names[u]!, sources, stack.rootSources, get, stack.followRedirects);
+        resolved.set(u, r);
+        for (const f of [r.visible, r.ghost, r.data]) {
+          if (!f || !f.listing.needsDetail(f.i)) continue;
+          requests.add(f.listing as LightListing, f.i); // needsDetail is true only for light listings
+          examined.push({ u, found: f });
+        }
+      }
+      await requests.run(cache);
+      const again = new Set<number>();
+      for (const u of single) if (revealsMore(listings[top[u]!]!, at[u]!)) again.add(u);
+      for (const { u, found } of examined) if (revealsMore(found.listing, found.i)) again.add(u);
+      // A file examined just now may carry a redirect (a moved metacopy file): load its path.
+      if (stack.followRedirects && again.size > 0) await loadRedirectPaths(stack, cache, sources);
+      open = [...again];
+      single = [];
     }
-    const child = childOf(stack, dirPath, name, r, whiteouts);
-    if (!child) continue;
-    if (child.dirSources) out.dirSources.set(out.entries.length, child.dirSources);
-    out.entries.push(child.entry);
+    const out: MergedDir = { entries: [], dirSources: new Map() };
+    for (let u = from; u < to; u++) {
+      const name = names[u]!;
+      const r = resolved.get(u);
+      if (r === undefined) {
+        const k = top[u]!;
+        const src = sources[k]!;
+        out.entries.push(entryOf(stack, dirPath, name, src.s, listings[k]!, at[u]!, joinPath(src.path, name), [], undefined, false));
+        continue;
+      }
+      const child = childOf(stack, dirPath, name, r, this.whiteouts);
+      if (!child) continue;
+      if (child.dirSources) out.dirSources.set(out.entries.length, child.dirSources);
+      out.entries.push(child.entry);
+    }
+    return out;
   }
-  return out;
+}
+
+/** The whole merged dir in one go (see MergedDirReader). */
+export async function readMergedDir(stack: LayerStack, dirPath: string, sources: DirSource[], whiteouts: boolean): Promise<MergedDir> {
+  const reader = await MergedDirReader.open(stack, dirPath, sources, whiteouts);
+  return reader.range(0, reader.nameCount);
 }
 
 function childOf(stack: LayerStack, dirPath: string, name: string, r: Resolved, whiteouts: boolean): MergedChild | undefined {

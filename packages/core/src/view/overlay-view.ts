@@ -7,13 +7,16 @@ import { OvlError } from '../errors.js';
 import { changesOf } from './changes.js';
 import type { LayerStack } from './layer-stack.js';
 import { lookupChild, lookupChildren } from './lookup.js';
-import { readMergedDir, type MergedDir } from './merged-dir.js';
+import { MergedDirReader, readMergedDir, type MergedDir } from './merged-dir.js';
 import { baseOf, components, joinPath, overlayPath, parentOf } from './paths.js';
 import type { DirSource } from './resolve.js';
-import type { Change, MergedEntry, OverlayView, OverlayWatch, ReaddirOptions, WalkOptions, WatchOptions } from './types.js';
+import type { Change, MergedEntry, OverlayView, OverlayWatch, ReaddirChunksOptions, ReaddirOptions, WalkOptions, WatchOptions } from './types.js';
 import { watchOverlay } from './watch.js';
 
 const DEFAULT_CONCURRENCY = 8;
+/** readdirChunks: names in the first piece (a tall terminal's worth and then some), and the most in any piece. */
+const FIRST_CHUNK = 256;
+const MAX_CHUNK = 16_384;
 
 export class LayerView implements OverlayView {
   readonly layers: { upper?: string; lower: string[] };
@@ -36,14 +39,32 @@ export class LayerView implements OverlayView {
     return sources;
   }
 
+  /** The layer dirs of the merged dir `path`, or the error readdir gives for it. */
+  private async readableDir(path: string): Promise<DirSource[]> {
+    const sources = await this.dirSources(path);
+    if (sources) return sources;
+    const entry = await this.stat(path);
+    throw new OvlError(entry ? 'ERR_OVL_NOT_A_DIRECTORY' : 'ERR_OVL_NO_SUCH_PATH', `ovl: '${path}' ${entry ? 'is not a directory' : 'does not exist'} in the overlay`, { path });
+  }
+
   async readdir(rel: string, opts: ReaddirOptions = {}): Promise<MergedEntry[]> {
     const path = overlayPath(rel);
-    const sources = await this.dirSources(path);
-    if (!sources) {
-      const entry = await this.stat(path);
-      throw new OvlError(entry ? 'ERR_OVL_NOT_A_DIRECTORY' : 'ERR_OVL_NO_SUCH_PATH', `ovl: '${path}' ${entry ? 'is not a directory' : 'does not exist'} in the overlay`, { path });
+    return (await readMergedDir(this.stack, path, await this.readableDir(path), opts.whiteouts === true)).entries;
+  }
+
+  /**
+   * readdir in pieces, in name order (together they are exactly readdir's list): the first
+   * piece is small, so a screenful of a huge dir can be shown while the rest is examined;
+   * later pieces grow (x4, up to 16,384 names). Names are read once, up front.
+   */
+  async *readdirChunks(rel: string, opts: ReaddirChunksOptions = {}): AsyncGenerator<MergedEntry[]> {
+    const path = overlayPath(rel);
+    const reader = await MergedDirReader.open(this.stack, path, await this.readableDir(path), opts.whiteouts === true);
+    let size = Math.max(1, opts.firstChunk ?? FIRST_CHUNK);
+    for (let from = 0; from < reader.nameCount; from += size, size = Math.min(size * 4, MAX_CHUNK)) {
+      const { entries } = await reader.range(from, Math.min(reader.nameCount, from + size));
+      if (entries.length > 0) yield entries; // a piece of only hidden ghosts is no news
     }
-    return (await readMergedDir(this.stack, path, sources, opts.whiteouts === true)).entries;
   }
 
   /** The visible entry at `rel`; with `whiteouts`, a deleted name comes back as its ghost. */

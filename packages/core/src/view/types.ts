@@ -49,6 +49,11 @@ export interface ReaddirOptions {
   whiteouts?: boolean;
 }
 
+export interface ReaddirChunksOptions extends ReaddirOptions {
+  /** Names in the first piece (default 256); each later piece holds 4 times more, up to 16,384. */
+  firstChunk?: number;
+}
+
 export interface WalkOptions extends ReaddirOptions {
   /** Start below this dir instead of the root ('/' by default); the start dir itself is not yielded. */
   root?: string;
@@ -85,6 +90,8 @@ export interface OverlayWatch extends AsyncIterable<ChangeEvent> {
 export interface OverlayView {
   layers: { upper?: string; lower: string[] };
   readdir(rel: string, opts?: ReaddirOptions): Promise<MergedEntry[]>;
+  /** readdir in pieces, name order, small first piece: show a huge dir before all of it is examined. */
+  readdirChunks(rel: string, opts?: ReaddirChunksOptions): AsyncIterable<MergedEntry[]>;
   /** With `{ whiteouts: true }` a deleted name comes back as its ghost (type 'whiteout'). */
   stat(rel: string, opts?: ReaddirOptions): Promise<MergedEntry | undefined>;
   /** stat() of many paths in one go (paths sharing a parent dir are looked up together), in the order given. */
