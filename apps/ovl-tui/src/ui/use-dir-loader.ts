@@ -1,7 +1,7 @@
 /**
  * Reads every open dir that is not loaded yet (or was marked for reading again), piece by
- * piece, and the changes() list once per generation. A listing that arrives after a newer request for the
- * same dir is dropped.
+ * piece, and the changes() list once per generation. A listing that arrives after a newer
+ * request for the same dir is dropped.
  */
 import { useEffect, useRef, type Dispatch } from 'react';
 import type { MergedEntry, OverlayService } from '../service/types.js';
