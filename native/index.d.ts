@@ -381,6 +381,13 @@ export interface NativeBinding {
   scanDirsAsync(paths: PathLike[], opts: ScanDirOptions): Promise<Array<DirScan | ScanFailure>>;
   scanNames(path: PathLike, names: PathLike[], opts: ScanDirOptions): DirScan;
   scanNamesAsync(path: PathLike, names: PathLike[], opts: ScanDirOptions): Promise<DirScan>;
+  /**
+   * scanNames for several directories in one call (one thread hop when async): entry i is the
+   * DirScan (with `request`) of names[i] inside paths[i], or { errno, code, syscall } when that
+   * directory could not be read. `names` must be as long as `paths`.
+   */
+  scanNamesMany(paths: PathLike[], names: PathLike[][], opts: ScanDirOptions): Array<DirScan | ScanFailure>;
+  scanNamesManyAsync(paths: PathLike[], names: PathLike[][], opts: ScanDirOptions): Promise<Array<DirScan | ScanFailure>>;
 
   /** The inotify watcher class: `new binding.InotifyWatcher(onEvents)`. */
   readonly InotifyWatcher: InotifyWatcherConstructor;

@@ -449,6 +449,22 @@ describe('scanNames: a few names of a directory, examined as scanDir does', () =
     expect(scan.names).toEqual(['inside']);
   });
 
+  it('scanNamesMany: several dirs in one call, each as scanNames answers it, a missing dir as a failure', async () => {
+    const other = fs.mkdtempSync(path.join(dir, 'names-other-'));
+    fs.writeFileSync(path.join(other, 'x'), 'xx');
+    const asked = [['link', 'missing', 'sub'], ['x'], ['x']];
+    const paths = [d, other, path.join(other, 'gone')];
+    for (const many of [native.scanNamesMany(paths, asked, opts), await native.scanNamesManyAsync(paths, asked, opts)]) {
+      for (const k of [0, 1]) {
+        const one = native.scanNames(paths[k], asked[k], opts);
+        expect([many[k].names, [...many[k].request], [...many[k].size]]).toEqual([one.names, [...one.request], [...one.size]]);
+      }
+      expect(many[2]).toMatchObject({ code: 'ENOENT', syscall: 'open' });
+    }
+    expect(() => native.scanNamesMany([d], [], opts)).toThrow(/names must be an array as long as paths/);
+    expect(() => native.scanNamesMany([d], [[1]], opts)).toThrow(/names\[0\]\[0\] must be a string or Buffer/);
+  });
+
   it('never leaves the directory: names with a slash, empty, . and .. are refused', () => {
     const r = native.scanNames(d, ['../' + path.basename(d), 'sub/x', '', '.', '..', 'sub'], opts);
     expect(r.names).toEqual(['sub']);

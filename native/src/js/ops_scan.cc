@@ -162,6 +162,27 @@ struct ScanNamesOp {
   Napi::Value Result(Napi::Env env) { return ScanToJs(env, result, opts, true); }
 };
 
+// Results of several scans: each a DirScan, or { errno, code, syscall } where errs[i] != 0.
+Napi::Value ScanListToJs(Napi::Env env, const std::vector<sys::DirScanResult>& results,
+                         const std::vector<int>& errs, const std::vector<const char*>& syscalls,
+                         const sys::DirScanOptions& opts, bool with_request) {
+  Napi::Array out = Napi::Array::New(env, results.size());
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (errs[i] != 0) {
+      Napi::Object e = Napi::Object::New(env);
+      e.Set("errno", Napi::Number::New(env, errs[i]));
+      e.Set("code", Napi::String::New(env, ErrnoName(errs[i])));
+      e.Set("syscall", Napi::String::New(env, syscalls[i]));
+      out.Set(static_cast<uint32_t>(i), e);
+      continue;
+    }
+    Napi::Value scan = ScanToJs(env, results[i], opts, with_request);
+    if (scan.IsEmpty()) return scan;
+    out.Set(static_cast<uint32_t>(i), scan);
+  }
+  return out;
+}
+
 // Several directories in one call (one thread hop): what reading one merged dir needs from
 // every layer at once. Each path gets its DirScan, or { errno, code, syscall } when it cannot
 // be read — a layer without that dir is normal, so no path failure fails the call.
@@ -182,23 +203,41 @@ struct ScanDirsOp {
       errs[i] = -sys::ScanDir(paths[i].c_str(), opts, &results[i], &syscalls[i]);
     }
   }
-  Napi::Value Result(Napi::Env env) {
-    Napi::Array out = Napi::Array::New(env, paths.size());
-    for (size_t i = 0; i < paths.size(); ++i) {
-      if (errs[i] != 0) {
-        Napi::Object e = Napi::Object::New(env);
-        e.Set("errno", Napi::Number::New(env, errs[i]));
-        e.Set("code", Napi::String::New(env, ErrnoName(errs[i])));
-        e.Set("syscall", Napi::String::New(env, syscalls[i]));
-        out.Set(static_cast<uint32_t>(i), e);
-        continue;
-      }
-      Napi::Value scan = ScanToJs(env, results[i], opts);
-      if (scan.IsEmpty()) return scan;
-      out.Set(static_cast<uint32_t>(i), scan);
+  Napi::Value Result(Napi::Env env) { return ScanListToJs(env, results, errs, syscalls, opts, false); }
+};
+
+// scanNames for several directories in one call (one thread hop): the entries of all the
+// layer dirs of one merged dir that need a full look. Entry i is the DirScan of
+// (paths[i], names[i]) with its request column, or { errno, code, syscall }.
+struct ScanNamesManyOp {
+  static constexpr const char* kName = "scanNamesMany";
+  std::vector<std::string> paths;
+  std::vector<std::vector<std::string>> names;
+  sys::DirScanOptions opts;
+  std::vector<sys::DirScanResult> results;
+  std::vector<int> errs;
+  std::vector<const char*> syscalls;
+
+  bool Parse(Args& a) {
+    Napi::Array lists;
+    if (!a.ToBytesList(a[0], "paths", &paths) || !a.ToArray(a[1], "names", &lists)) return false;
+    if (lists.Length() != paths.size()) return a.Fail("names", "an array as long as paths", lists);
+    names.resize(paths.size());
+    for (uint32_t i = 0; i < lists.Length(); ++i) {
+      const std::string what = "names[" + std::to_string(i) + "]";
+      if (!a.ToBytesList(lists.Get(i), what.c_str(), &names[i])) return false;
     }
-    return out;
+    return ParseScanOptions(a, a[2], &opts);
   }
+  void Execute(sys::Failure*) {
+    results.resize(paths.size());
+    errs.assign(paths.size(), 0);
+    syscalls.assign(paths.size(), "open");
+    for (size_t i = 0; i < paths.size(); ++i) {
+      errs[i] = -sys::ScanNames(paths[i].c_str(), names[i], opts, &results[i], &syscalls[i]);
+    }
+  }
+  Napi::Value Result(Napi::Env env) { return ScanListToJs(env, results, errs, syscalls, opts, true); }
 };
 
 }  // namespace
@@ -207,6 +246,7 @@ void RegisterScanOps(Napi::Env env, Napi::Object exports) {
   Export<ScanDirOp>(env, exports);
   Export<ScanNamesOp>(env, exports);
   Export<ScanDirsOp>(env, exports);
+  Export<ScanNamesManyOp>(env, exports);
 }
 
 }  // namespace ovl::js

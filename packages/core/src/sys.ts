@@ -15,7 +15,7 @@ const CALLS = [
   'lgetxattr', 'lgetxattrAsync', 'lsetxattr', 'lsetxattrAsync', 'llistxattr', 'llistxattrAsync', 'lremovexattr', 'lremovexattrAsync',
   'fsopen', 'fsconfig', 'fsconfigAsync', 'fsmount', 'fsmountAsync', 'moveMount', 'moveMountAsync', 'readFsLog', 'close',
   'fsmountPlan', 'fsmountPlanAsync', 'probePaths', 'probePathsAsync', 'openPaths', 'openPathsAsync', 'listDir', 'listDirAsync',
-  'statfs', 'statfsAsync', 'scanDir', 'scanDirAsync', 'scanNames', 'scanNamesAsync', 'scanDirs', 'scanDirsAsync',
+  'statfs', 'statfsAsync', 'scanDir', 'scanDirAsync', 'scanNames', 'scanNamesAsync', 'scanDirs', 'scanDirsAsync', 'scanNamesMany', 'scanNamesManyAsync',
 ] as const satisfies ReadonlyArray<Exclude<keyof NativeBinding, 'constants'>>;
 
 function wrapCall(name: (typeof CALLS)[number]): AnyFn {

@@ -114,14 +114,24 @@ export class ListingCache {
     await Promise.all(pairs.map((p) => this.loading.get(`${p.s}\0${p.path}`)));
   }
 
-  /** Examine entries `indices` of a light listing in full and attach the records to it. */
-  async detail(listing: LightListing, indices: number[]): Promise<void> {
-    const names = indices.map((i) => listing.name(i));
+  /**
+   * Examine entries of light listings in full and attach the records to them: every
+   * listing's share in one native call (one thread hop for all the layer dirs of a merged dir).
+   */
+  async detail(requests: ReadonlyArray<{ listing: LightListing; indices: number[] }>): Promise<void> {
+    if (requests.length === 0) return;
+    const paths = requests.map((r) => r.listing.dirPath);
+    const names = requests.map((r) => r.indices.map((i) => r.listing.name(i)));
+    let results;
     try {
-      listing.attach(await binding().scanNamesAsync(listing.dirPath, names, { xattrPrefix: this.stack.xattrPrefix }), indices);
+      results = await binding().scanNamesManyAsync(paths, names, { xattrPrefix: this.stack.xattrPrefix });
     } catch (e) {
-      if (ABSENT.has((e as { code?: string }).code ?? '')) return; // the dir went away meanwhile
       throw fromNative(e, ListingCache.prototype.detail);
     }
+    results.forEach((r, k) => {
+      if ('names' in r) requests[k]!.listing.attach(r, requests[k]!.indices);
+      // A dir gone meanwhile leaves its entries light; anything else is an error to see.
+      else if (!ABSENT.has(r.code)) throw new SystemError({ errno: r.errno, code: r.code, syscall: r.syscall, path: paths[k]! });
+    });
   }
 }

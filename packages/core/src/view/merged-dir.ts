@@ -108,11 +108,11 @@ class DetailRequests {
     }
   }
 
-  /** Examine everything asked for (one scanNames per listing) and attach the records. */
+  /** Examine everything asked for (one native call for all the listings) and attach the records. */
   async run(cache: ListingCache): Promise<void> {
-    const all = [...this.byListing];
+    const all = [...this.byListing].map(([listing, r]) => ({ listing, indices: r.indices }));
     this.byListing.clear();
-    await Promise.all(all.map(([listing, r]) => cache.detail(listing, r.indices)));
+    await cache.detail(all);
   }
 }
 
