@@ -135,6 +135,12 @@ export interface ScanDirOptions {
    * reads, where almost nothing is examined. Ignored by scanNames (its order is the caller's).
    */
   sorted?: boolean;
+  /**
+   * scanDirs only, for the layer dirs of one merged dir (top first): examine in full every
+   * entry whose name no earlier path of the call holds — the entry that decides that name —
+   * and the others as `stat` says. Default false.
+   */
+  cascade?: boolean;
 }
 
 /**
@@ -185,6 +191,9 @@ export interface DirScan {
    * - SCAN_METACOPY (32): <prefix>metacopy is present (whatever its value)
    * - SCAN_HAS_XATTRS (64): the entry has at least one xattr of any namespace (that this
    *   process may list)
+   * - SCAN_FULL (128): the entry was examined in full (statx, and xattrs for dirs and regular
+   *   files): always with `stat: true`; with `stat: false` for dirs, char devices and what
+   *   `cascade` picked
    * Xattrs are only read on directories and regular files; a filesystem without xattr support
    * (ENOTSUP) just gives no bits.
    */
@@ -276,10 +285,11 @@ export interface Constants {
   readonly S_IFCHR: number; readonly S_IFBLK: number; readonly S_IFIFO: number; readonly S_IFSOCK: number;
   readonly XATTR_CREATE: number; readonly XATTR_REPLACE: number;
   readonly ST_RDONLY: number; readonly OVERLAYFS_SUPER_MAGIC: number;
-  /** DirScan.flags bits: 1, 2, 4, 8, 16, 32, 64. */
+  /** DirScan.flags bits: 1, 2, 4, 8, 16, 32, 64, 128. */
   readonly SCAN_WHITEOUT_CHARDEV: number; readonly SCAN_XATTR_WHITEOUT: number; readonly SCAN_OPAQUE: number;
   readonly SCAN_OPAQUE_X: number; readonly SCAN_REDIRECT: number; readonly SCAN_METACOPY: number;
   readonly SCAN_HAS_XATTRS: number;
+  readonly SCAN_FULL: number;
   /** inotify(7) bits (IN_ONESHOT is 2^31, positive). */
   readonly IN_ACCESS: number; readonly IN_MODIFY: number; readonly IN_ATTRIB: number; readonly IN_CLOSE_WRITE: number;
   readonly IN_CLOSE_NOWRITE: number; readonly IN_CLOSE: number; readonly IN_OPEN: number; readonly IN_MOVED_FROM: number;

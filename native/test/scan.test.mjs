@@ -29,11 +29,14 @@ function subdir(base = dir) {
   return d;
 }
 
+// The overlay bits of a flags byte (SCAN_FULL, set on every entry examined in full, aside).
+const overlayBits = (f) => f & ~C.SCAN_FULL;
+
 // Entry `name` of a scan as a plain object (for assertions only).
 function entry(scan, name) {
   const i = scan.names.indexOf(name);
   if (i < 0) throw new Error(`no entry ${JSON.stringify(name)} in ${JSON.stringify(scan.names)}`);
-  const e = { index: i, flags: scan.flags[i], redirect: scan.redirect[i] };
+  const e = { index: i, flags: overlayBits(scan.flags[i]), redirect: scan.redirect[i] };
   for (const k of ['mode', 'size', 'mtimeMs', 'mtimeNs', 'mtimeSec', 'ino', 'nlink', 'uid', 'gid', 'rdevMajor', 'rdevMinor']) {
     e[k] = scan[k][i];
   }
@@ -122,7 +125,8 @@ describe('scanDir: entries and lstat fields', () => {
     expect(entry(s, 'file').ino).toBe(entry(s, 'hardlink').ino);
     expect(entry(s, 'file').mtimeSec).toBe(1700000000);
     expect(entry(s, 'dir')).toMatchObject({ mtimeSec: -2, mtimeNs: 750000000, mtimeMs: -1250 });
-    expect(s.flags.every((f, i) => s.names[i] === 'whiteout' || f === 0)).toBe(true);
+    expect(s.flags.every((f, i) => s.names[i] === 'whiteout' || overlayBits(f) === 0)).toBe(true);
+    expect(s.flags.every((f) => (f & C.SCAN_FULL) !== 0)).toBe(true); // a full read examines everything
     expect(s).not.toHaveProperty('linkTarget');
   });
 
@@ -236,7 +240,7 @@ describe('scanDir: overlay xattrs', () => {
       const f = F();
       const s = native.scanDir(d, { xattrPrefix: prefix });
       expect(s.errors).toBe(0);
-      const flags = Object.fromEntries(s.names.map((n, i) => [n, s.flags[i]]));
+      const flags = Object.fromEntries(s.names.map((n, i) => [n, overlayBits(s.flags[i])]));
       expect(flags).toEqual({
         'opaque-y': f.has | f.opaque,
         'opaque-x': f.has | f.opaqueX,
@@ -267,9 +271,9 @@ describe('scanDir: overlay xattrs', () => {
     it('ignores the other namespace and reads nothing when xattrs is false', () => {
       const other = prefix === T ? U : T;
       const s = native.scanDir(d, { xattrPrefix: other });
-      for (let i = 0; i < s.count; i++) expect(s.flags[i] & ~C.SCAN_HAS_XATTRS, s.names[i]).toBe(0);
+      for (let i = 0; i < s.count; i++) expect(overlayBits(s.flags[i]) & ~C.SCAN_HAS_XATTRS, s.names[i]).toBe(0);
       const none = native.scanDir(d, { xattrPrefix: prefix, xattrs: false });
-      expect([...none.flags].every((x) => x === 0)).toBe(true);
+      expect([...none.flags].every((x) => overlayBits(x) === 0)).toBe(true);
       expect(Object.keys(none.redirect)).toEqual([]);
     });
 
@@ -285,7 +289,7 @@ describe('scanDir: overlay xattrs', () => {
     fs.symlinkSync('target', path.join(d, 'link'));
     native.lsetxattr(path.join(d, 'link'), `${T}opaque`, 'y', 0);
     expect(native.llistxattr(path.join(d, 'link'))).toContain(`${T}opaque`);
-    expect(scan(d).flags[0]).toBe(0);
+    expect(overlayBits(scan(d).flags[0])).toBe(0);
   });
 });
 
@@ -477,6 +481,31 @@ describe('scanNames: a few names of a directory, examined as scanDir does', () =
     const e = catchSync(() => native.scanNames(path.join(d, 'nope'), ['x'], opts));
     expectNativeError(expect, e, { code: 'ENOENT', syscall: 'open', path: path.join(d, 'nope') });
     expectNativeError(expect, await catchAsync(native.scanNamesAsync(path.join(d, 'a file'), ['x'], opts)), { code: 'ENOTDIR' });
+  });
+});
+
+describe('scanDirs with cascade: true (the layer dirs of one merged dir, top first)', () => {
+  it('examines in full the entries whose name no earlier dir holds, the others light', async () => {
+    const top = fs.mkdtempSync(path.join(dir, 'cascade-top-'));
+    const below = fs.mkdtempSync(path.join(dir, 'cascade-below-'));
+    for (const n of ['x', 'y']) fs.writeFileSync(path.join(top, n), 'top');
+    for (const n of ['y', 'z']) fs.writeFileSync(path.join(below, n), 'below!');
+    fs.mkdirSync(path.join(below, 'sub'));
+    const opts = { xattrPrefix: 'trusted.overlay.', stat: false, sorted: true, cascade: true };
+    for (const [a, b] of [native.scanDirs([top, below], opts), await native.scanDirsAsync([top, below], opts)]) {
+      const full = (s, n) => (s.flags[s.names.indexOf(n)] & C.SCAN_FULL) !== 0;
+      const size = (s, n) => s.size[s.names.indexOf(n)];
+      expect([full(a, 'x'), full(a, 'y'), size(a, 'y')]).toEqual([true, true, 3]);
+      expect([full(b, 'y'), size(b, 'y')]).toEqual([false, 0]); // held above: light
+      expect([full(b, 'z'), size(b, 'z'), full(b, 'sub')]).toEqual([true, 6, true]);
+    }
+    // Without cascade a light read examines only dirs (and char devices) in full.
+    const [, plain] = native.scanDirs([top, below], { ...opts, cascade: false });
+    expect(plain.names.map((n, i) => [n, (plain.flags[i] & C.SCAN_FULL) !== 0])).toEqual([['sub', true], ['y', false], ['z', false]]);
+    // A missing dir in the list fails alone and holds no names.
+    const [gone, c] = native.scanDirs([path.join(top, 'gone'), below], opts);
+    expect(gone).toMatchObject({ code: 'ENOENT' });
+    expect((c.flags[c.names.indexOf('y')] & C.SCAN_FULL) !== 0).toBe(true);
   });
 });
 

@@ -157,6 +157,7 @@ Napi::Object MakeConstants(Napi::Env env) {
   c.Set("SCAN_REDIRECT", Napi::Number::New(env, sys::kScanRedirect));
   c.Set("SCAN_METACOPY", Napi::Number::New(env, sys::kScanMetacopy));
   c.Set("SCAN_HAS_XATTRS", Napi::Number::New(env, sys::kScanHasXattrs));
+  c.Set("SCAN_FULL", Napi::Number::New(env, sys::kScanFull));
   // statfs f_type of the filesystems an overlay is usually stacked on or compared with
   c.Set("OVERLAYFS_SUPER_MAGIC", Napi::Number::New(env, 0x794c7630));
   c.Set("TMPFS_MAGIC", Napi::Number::New(env, 0x01021994));

@@ -190,19 +190,17 @@ struct ScanDirsOp {
   static constexpr const char* kName = "scanDirs";
   std::vector<std::string> paths;
   sys::DirScanOptions opts;
+  bool cascade = false;
   std::vector<sys::DirScanResult> results;
   std::vector<int> errs;
   std::vector<const char*> syscalls;
 
-  bool Parse(Args& a) { return a.ToBytesList(a[0], "paths", &paths) && ParseScanOptions(a, a[1], &opts); }
-  void Execute(sys::Failure*) {
-    results.resize(paths.size());
-    errs.assign(paths.size(), 0);
-    syscalls.assign(paths.size(), "open");
-    for (size_t i = 0; i < paths.size(); ++i) {
-      errs[i] = -sys::ScanDir(paths[i].c_str(), opts, &results[i], &syscalls[i]);
-    }
+  bool Parse(Args& a) {
+    if (!a.ToBytesList(a[0], "paths", &paths) || !ParseScanOptions(a, a[1], &opts)) return false;
+    Napi::Value c = a[1].As<Napi::Object>().Get("cascade");
+    return !a.Env().IsExceptionPending() && a.ToBool(c, "opts.cascade", false, &cascade);
   }
+  void Execute(sys::Failure*) { sys::ScanDirList(paths, opts, cascade, &results, &errs, &syscalls); }
   Napi::Value Result(Napi::Env env) { return ScanListToJs(env, results, errs, syscalls, opts, false); }
 };
 

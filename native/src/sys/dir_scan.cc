@@ -33,7 +33,9 @@
 #include <atomic>
 #include <functional>
 #include <system_error>
+#include <string_view>
 #include <thread>
+#include <unordered_set>
 
 // Linux 6.13 added the *xattrat syscalls; libc headers of that age do not name them yet.
 // Every architecture but alpha shares the syscall table numbers from 424 on.
@@ -62,6 +64,7 @@ struct NameEntry {
   uint32_t offset;
   uint8_t type;
   uint32_t request = 0;
+  bool full = false;  // examine in full whatever opts.stat_all says (ScanDirList's cascade)
   bool operator<(const NameEntry& other) const { return ino < other.ino; }
 };
 
@@ -268,7 +271,8 @@ void Examine(int fd, const char* path, const DirScanOptions& opts, const std::st
   for (auto* entry = begin; entry != end; ++entry) {
     const char* name = names.data() + entry->offset;
     struct statx stx;
-    if (!opts.stat_all && entry->type != DT_DIR && entry->type != DT_CHR && entry->type != DT_UNKNOWN) {
+    const bool full = opts.stat_all || entry->full;
+    if (!full && entry->type != DT_DIR && entry->type != DT_CHR && entry->type != DT_UNKNOWN) {
       std::memset(&stx, 0, sizeof stx);
       stx.stx_mode = static_cast<uint16_t>(DTTOIF(entry->type));
     } else if (::statx(fd, name, AT_SYMLINK_NOFOLLOW | AT_STATX_SYNC_AS_STAT, kScanMask, &stx) < 0) {
@@ -281,14 +285,14 @@ void Examine(int fd, const char* path, const DirScanOptions& opts, const std::st
 
     if (S_ISCHR(mode) && stx.stx_rdev_major == 0 && stx.stx_rdev_minor == 0) {
       flags |= kScanWhiteoutChardev;
-    } else if (opts.xattrs && (S_ISDIR(mode) || (S_ISREG(mode) && opts.stat_all))) {
+    } else if (opts.xattrs && (S_ISDIR(mode) || (S_ISREG(mode) && full))) {
       xattrs.Select(name);
       if (ReadOverlayXattrs(xattrs, opts.xattr_prefix, S_ISREG(mode), stx.stx_size, &flags,
                             &redirect, &has_redirect) < 0) {
         ++out->errors;
         continue;
       }
-    } else if (opts.readlinks && S_ISLNK(mode) && opts.stat_all) {
+    } else if (opts.readlinks && S_ISLNK(mode) && full) {
       if (ReadLink(fd, name, stx.stx_size, &link) < 0) {
         ++out->errors;
         continue;
@@ -296,6 +300,9 @@ void Examine(int fd, const char* path, const DirScanOptions& opts, const std::st
       has_link = true;
     }
 
+    // Complete: examined in full, or a dir or char device (light reads examine those too).
+    // Only an entry of unknown type that turned out to be a file misses its xattrs.
+    if (full || S_ISDIR(mode) || S_ISCHR(mode)) flags |= kScanFull;
     const uint32_t index = out->count++;
     out->names.append(name, std::strlen(name) + 1);
     out->name_offsets.push_back(static_cast<uint32_t>(out->names.size()));
@@ -396,54 +403,103 @@ void ExamineAll(int fd, const char* path, const DirScanOptions& opts, const std:
 
 }  // namespace
 
-int ScanDir(const char* path, const DirScanOptions& opts, DirScanResult* out,
-            const char** syscall) {
-  int fd = ::open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) {
+namespace {
+
+// One directory listed, not examined yet: its open fd, names and entries (ordered as
+// opts.sorted says).
+struct Listed {
+  int fd = -1;
+  std::string names;  // NUL-terminated, back to back
+  std::vector<NameEntry> entries;
+};
+
+// open + getdents64 + ordering. Returns 0, or -errno with *syscall set (nothing left open).
+int ListNames(const char* path, const DirScanOptions& opts, Listed* l, const char** syscall) {
+  l->fd = ::open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (l->fd < 0) {
     *syscall = "open";
     return -errno;
   }
-
   // 1. Every name first (getdents64 is a small share of the time).
-  std::string names;  // NUL-terminated, back to back
-  std::vector<NameEntry> entries;
-  {
-    std::unique_ptr<char[]> buf(new char[kDentsBuffer]);
-    for (;;) {
-      long n = ::syscall(SYS_getdents64, fd, buf.get(), kDentsBuffer);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        *syscall = "getdents64";
-        int rc = -errno;
-        ::close(fd);
-        return rc;
-      }
-      if (n == 0) break;
-      for (long off = 0; off < n;) {
-        auto* d = reinterpret_cast<LinuxDirent64*>(buf.get() + off);
-        off += d->d_reclen;
-        if (IsDotOrDotDot(d->d_name)) continue;
-        entries.push_back({d->d_ino, static_cast<uint32_t>(names.size()), d->d_type});
-        names.append(d->d_name, std::strlen(d->d_name) + 1);
-      }
+  std::unique_ptr<char[]> buf(new char[kDentsBuffer]);
+  for (;;) {
+    long n = ::syscall(SYS_getdents64, l->fd, buf.get(), kDentsBuffer);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      *syscall = "getdents64";
+      int rc = -errno;
+      ::close(l->fd);
+      l->fd = -1;
+      return rc;
+    }
+    if (n == 0) break;
+    for (long off = 0; off < n;) {
+      auto* d = reinterpret_cast<LinuxDirent64*>(buf.get() + off);
+      off += d->d_reclen;
+      if (IsDotOrDotDot(d->d_name)) continue;
+      l->entries.push_back({d->d_ino, static_cast<uint32_t>(l->names.size()), d->d_type});
+      l->names.append(d->d_name, std::strlen(d->d_name) + 1);
     }
   }
   // 2. In inode order when there are many (gnulib's fts does the same, for find): the inodes
   // are then visited roughly in the order they sit in memory and on disk.
   // Or in name order, when asked (see DirScanOptions::sorted).
   if (opts.sorted) {
-    const char* base = names.data();
-    std::sort(entries.begin(), entries.end(), [base](const NameEntry& a, const NameEntry& b) {
+    const char* base = l->names.data();
+    std::sort(l->entries.begin(), l->entries.end(), [base](const NameEntry& a, const NameEntry& b) {
       return std::strcmp(base + a.offset, base + b.offset) < 0;
     });
-  } else if (entries.size() >= kInodeSortThreshold) {
-    std::sort(entries.begin(), entries.end());
+  } else if (l->entries.size() >= kInodeSortThreshold) {
+    std::sort(l->entries.begin(), l->entries.end());
   }
-
-  // 3. statx, xattrs, readlink.
-  ExamineAll(fd, path, opts, names, entries, out);
-  ::close(fd);
   return 0;
+}
+
+// 3. statx, xattrs, readlink; then the fd is closed.
+void ExamineListed(const char* path, const DirScanOptions& opts, Listed* l, DirScanResult* out) {
+  ExamineAll(l->fd, path, opts, l->names, l->entries, out);
+  ::close(l->fd);
+  l->fd = -1;
+}
+
+}  // namespace
+
+int ScanDir(const char* path, const DirScanOptions& opts, DirScanResult* out,
+            const char** syscall) {
+  Listed l;
+  int rc = ListNames(path, opts, &l, syscall);
+  if (rc < 0) return rc;
+  ExamineListed(path, opts, &l, out);
+  return 0;
+}
+
+void ScanDirList(const std::vector<std::string>& paths, const DirScanOptions& opts, bool cascade,
+                 std::vector<DirScanResult>* out, std::vector<int>* errs,
+                 std::vector<const char*>* syscalls) {
+  const size_t n = paths.size();
+  out->resize(n);
+  errs->assign(n, 0);
+  syscalls->assign(n, "open");
+  if (!cascade) {
+    for (size_t i = 0; i < n; ++i) (*errs)[i] = -ScanDir(paths[i].c_str(), opts, &(*out)[i], &(*syscalls)[i]);
+    return;
+  }
+  // List every dir first, then mark in each the entries no earlier dir holds.
+  std::vector<Listed> listed(n);
+  std::unordered_set<std::string_view> seen;
+  for (size_t i = 0; i < n; ++i) {
+    int rc = ListNames(paths[i].c_str(), opts, &listed[i], &(*syscalls)[i]);
+    if (rc < 0) {
+      (*errs)[i] = -rc;
+      continue;
+    }
+    Listed& l = listed[i];
+    for (NameEntry& e : l.entries) e.full = seen.count(std::string_view(l.names.data() + e.offset)) == 0;
+    for (const NameEntry& e : l.entries) seen.insert(std::string_view(l.names.data() + e.offset));
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if ((*errs)[i] == 0) ExamineListed(paths[i].c_str(), opts, &listed[i], &(*out)[i]);
+  }
 }
 
 int ScanNames(const char* path, const std::vector<std::string>& names, const DirScanOptions& opts,

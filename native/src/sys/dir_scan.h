@@ -18,6 +18,7 @@ enum ScanFlag : uint8_t {
   kScanRedirect = 16,        // <prefix>redirect present (value in DirScanResult::redirects)
   kScanMetacopy = 32,        // <prefix>metacopy present
   kScanHasXattrs = 64,       // llistxattr returned a non-empty list
+  kScanFull = 128,           // examined in full (statx, and xattrs for dirs and regular files)
 };
 
 struct DirScanOptions {
@@ -62,6 +63,14 @@ struct DirScanResult {
 // Returns 0, or -errno with *syscall set to "open" or "getdents64" (the whole call failed).
 int ScanDir(const char* path, const DirScanOptions& opts, DirScanResult* out,
             const char** syscall);
+
+// ScanDir of several directories, as the layer dirs of one merged directory, top first: with
+// `cascade`, an entry is examined in full when no earlier directory of the list holds its
+// name (the entry that decides the name), the others as opts says (light, with stat_all
+// false). errs[i] is 0 or -errno, syscalls[i] the failing call.
+void ScanDirList(const std::vector<std::string>& paths, const DirScanOptions& opts, bool cascade,
+                 std::vector<DirScanResult>* out, std::vector<int>* errs,
+                 std::vector<const char*>* syscalls);
 
 // Examines only the given names inside `path`, exactly as ScanDir examines entries: what a
 // lookup of a few names needs without reading a whole (possibly huge) directory. A name that

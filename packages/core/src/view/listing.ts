@@ -14,6 +14,7 @@ export const SCAN_OPAQUE = 4;
 export const SCAN_OPAQUE_X = 8;
 export const SCAN_REDIRECT = 16;
 export const SCAN_METACOPY = 32;
+export const SCAN_FULL = 128;
 
 const S_IFMT = 0o170000;
 const TYPE_BY_FORMAT = new Map<number, EntryType>([
@@ -119,17 +120,13 @@ export class LightListing extends DirListing {
   private detailScan: Uint16Array | undefined;
   private detailRow: Int32Array | undefined;
 
-  private isTyped(i: number): boolean {
-    const fmt = this.scan.mode[i]! & S_IFMT;
-    return fmt === 0o040000 || fmt === 0o020000;
-  }
-
   private hasDetail(i: number): boolean {
     return this.detailScan !== undefined && this.detailScan[i] !== 0;
   }
 
+  /** Not examined in full by the read (dirs, char devices, what a cascade read picked are) nor since. */
   override needsDetail(i: number): boolean {
-    return !this.isTyped(i) && !this.hasDetail(i);
+    return (this.scan.flags[i]! & SCAN_FULL) === 0 && !this.hasDetail(i);
   }
 
   /**

@@ -85,9 +85,9 @@ function entryFrom(stack: LayerStack, dirPath: string, name: string, r: Resolved
 }
 
 /** Listings for a merged dir: its layer dirs, plus the dirs absolute redirects point to. */
-async function listingsFor(stack: LayerStack, sources: DirSource[]): Promise<ListingCache> {
+async function listingsFor(stack: LayerStack, sources: DirSource[], cascade: boolean): Promise<ListingCache> {
   const cache = new ListingCache(stack);
-  await cache.fill(sources);
+  await cache.fill(sources, cascade);
   if (stack.followRedirects) await loadRedirectPaths(stack, cache, sources);
   return cache;
 }
@@ -152,9 +152,13 @@ export class MergedDirReader {
     private readonly merged: MergedNames,
   ) {}
 
-  /** Read the layer dirs (light) and merge their names; nothing is examined in full yet. */
-  static async open(stack: LayerStack, dirPath: string, sources: DirSource[], whiteouts: boolean): Promise<MergedDirReader> {
-    const cache = await listingsFor(stack, sources);
+  /**
+   * Read the layer dirs and merge their names. `whole`: the caller will read every name, so
+   * the deciding entries are examined in the same native call (a cascade read); otherwise
+   * nothing is examined in full yet, and each range examines only its own names.
+   */
+  static async open(stack: LayerStack, dirPath: string, sources: DirSource[], whiteouts: boolean, whole: boolean): Promise<MergedDirReader> {
+    const cache = await listingsFor(stack, sources, whole);
     const listings = sources.map((src) => cache.get(src.s, src.path));
     return new MergedDirReader(stack, dirPath, sources, whiteouts, cache, listings, mergeNames(listings));
   }
@@ -181,6 +185,8 @@ export class MergedDirReader {
       else if (L.needsDetail(i)) {
         requests.add(L, i);
         single.push(u);
+      } else if (revealsMore(L, i)) {
+        open.push(u); // examined already (a cascade read): an xattr whiteout, a metacopy file, a redirect
       }
     }
     for (let round = 0; open.length > 0 || single.length > 0; round++) {
@@ -225,7 +231,7 @@ export class MergedDirReader {
 
 /** The whole merged dir in one go (see MergedDirReader). */
 export async function readMergedDir(stack: LayerStack, dirPath: string, sources: DirSource[], whiteouts: boolean): Promise<MergedDir> {
-  const reader = await MergedDirReader.open(stack, dirPath, sources, whiteouts);
+  const reader = await MergedDirReader.open(stack, dirPath, sources, whiteouts, true);
   return reader.range(0, reader.nameCount);
 }
 
