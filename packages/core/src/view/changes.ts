@@ -9,9 +9,9 @@
  *    nanoseconds) are unchanged (their children still walked),
  *    anything else is C;
  * 4. every ancestor of an A or D not recorded otherwise becomes C.
- * Each lower dir is read once and joined by name with the upper dir in memory. Only dirs
- * and char devices are examined (statx); other entries keep getdents64's type, which is all
- * the rules need. Whiteouts are char devices 0/0 here, as for podman: the xattr form
+ * Each lower dir is read once, in the same native call as the upper dir it is compared with,
+ * and joined by name with it in memory. Only dirs and char devices are examined (statx);
+ * other entries keep getdents64's type, which is all the rules need. Whiteouts are char devices 0/0 here, as for podman: the xattr form
  * (6.7+) appears in lower layers built by other tools, not in what the kernel writes to upper.
  */
 import type { DirListing } from './listing.js';
@@ -94,12 +94,17 @@ export async function changesOf(stack: LayerStack): Promise<Change[]> {
   const lowerIndexes = stack.layers.map((_, s) => s).filter((s) => s !== upperIndex);
   const recorded = new Map<string, 'A' | 'C' | 'D'>();
 
-  // Read each lower layer's dir at `path` where the parent's listing says there is one.
-  const readLowers = (path: string, presences: Presence[]): Promise<LowerState[]> =>
-    Promise.all(presences.map(async (p, k) => (p === 'dir' ? ((await stack.scan(lowerIndexes[k]!, path, false)) ?? 'absent') : p)));
+  // Read upper's dir at `path` and each lower layer's where the parent's listing says there is
+  // one, all in one native call (one thread hop per upper dir, not one per layer).
+  const read = async (path: string, presences: Presence[]): Promise<{ upper: DirListing | undefined; lowers: LowerState[] }> => {
+    const wanted = presences.flatMap((p, k) => (p === 'dir' ? [{ s: lowerIndexes[k]!, path }] : []));
+    const [upper, ...found] = await stack.scanManyLight([{ s: upperIndex, path }, ...wanted]);
+    let next = 0;
+    const lowers = presences.map((p): LowerState => (p === 'dir' ? (found[next++] ?? 'absent') : p));
+    return { upper, lowers };
+  };
 
-  const visit = async (path: string, lowers: LowerState[]): Promise<Job[]> => {
-    const upper = await stack.scan(upperIndex, path, true);
+  const visit = (path: string, upper: DirListing | undefined, lowers: LowerState[]): Job[] => {
     if (!upper) return [];
     const subdirs: Job[] = [];
     for (let i = 0; i < upper.count; i++) {
@@ -120,8 +125,8 @@ export async function changesOf(stack: LayerStack): Promise<Change[]> {
   while (queue.length > 0 || running.size > 0) {
     while (running.size < CONCURRENCY && queue.length > 0) {
       const job = queue.pop()!;
-      const p: Promise<void> = readLowers(job.path, job.presences)
-        .then((lowers) => visit(job.path, lowers))
+      const p: Promise<void> = read(job.path, job.presences)
+        .then(({ upper, lowers }) => visit(job.path, upper, lowers))
         .then((subdirs) => {
           queue.push(...subdirs);
           running.delete(p);

@@ -42,8 +42,9 @@ export class LayerStack {
 
   /**
    * Read several layer dirs light in one native call (one thread hop): what one merged dir
-   * needs from every layer. Same answers as scan(s, path, { xattrs: true }) for each, but in
-   * name order (sorted natively, so the layers' names can be merged without a sort in JS).
+   * needs from every layer. Light: only dirs and char devices are examined (statx, and
+   * xattrs for dirs), the rest keep getdents64's type; in name order (sorted natively, so the
+   * layers' names can be merged without a sort in JS).
    * With `cascade` (pairs top first) the entry that decides each name — the first one, top
    * down — comes examined in full, which saves a second native call when all of it is read.
    */
@@ -60,20 +61,6 @@ export class LayerStack {
       if (ABSENT.has(r.code)) return undefined;
       throw new SystemError({ errno: r.errno, code: r.code, syscall: r.syscall, path: paths[i]! });
     });
-  }
-
-  /**
-   * Read one layer dir light (see ScanDirOptions.stat: only dirs and char devices examined,
-   * xattrs of dirs when `xattrs`); undefined when it does not exist there (or is not a dir).
-   */
-  async scan(s: number, path: string, xattrs: boolean): Promise<LightListing | undefined> {
-    const dir = this.abs(s, path);
-    try {
-      return new LightListing(await binding().scanDirAsync(dir, { xattrPrefix: this.xattrPrefix, stat: false, xattrs }), dir);
-    } catch (e) {
-      if (ABSENT.has((e as { code?: string }).code ?? '')) return undefined;
-      throw fromNative(e, LayerStack.prototype.scan);
-    }
   }
 }
 
