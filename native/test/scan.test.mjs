@@ -379,6 +379,28 @@ describe('scanDir: errors', () => {
     await expect(native.scanDirAsync(dir, throwing)).rejects.toThrow('from a getter');
   });
 
+  it.skipIf(!isRoot)('keeps a cascade-picked entry it cannot examine, light, instead of dropping it', () => {
+    // As nobody, a top dir with r but no x: its names list, its statx fails. Dropping 'f' there
+    // would make the lower 'f' look like the one that decides the name.
+    const top = subdir();
+    const below = subdir();
+    fs.chmodSync(dir, 0o755);
+    fs.writeFileSync(path.join(top, 'f'), 'top');
+    fs.writeFileSync(path.join(below, 'f'), 'below');
+    fs.chmodSync(top, 0o744);
+    fs.chmodSync(below, 0o755);
+    const addon = path.join(dir, 'addon-cascade.node');
+    fs.copyFileSync(new URL('../build/Release/ovl_native.node', import.meta.url), addon);
+    fs.chmodSync(addon, 0o755);
+    const script = `const m = { exports: {} }; process.dlopen(m, ${JSON.stringify(addon)});
+      const [a, b] = m.exports.scanDirs(${JSON.stringify([top, below])}, { xattrPrefix: 'user.overlay.', stat: false, sorted: true, cascade: true });
+      console.log(JSON.stringify({ top: a.names, topFlags: [...a.flags], topMode: a.mode[0], errors: a.errors, below: b.names, belowFlags: [...b.flags] }));`;
+    const r = spawnSync(process.execPath, ['-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    const got = JSON.parse(r.stdout);
+    expect(got).toMatchObject({ top: ['f'], topFlags: [0], topMode: C.S_IFREG, errors: 1, below: ['f'], belowFlags: [0] });
+  });
+
   it.skipIf(!isRoot)('counts entries it may list but not examine in errors', () => {
     // As nobody, a directory with r but no x: getdents64 works, every statx fails (EACCES).
     const d = subdir();

@@ -272,37 +272,58 @@ void Examine(int fd, const char* path, const DirScanOptions& opts, const std::st
     const char* name = names.data() + entry->offset;
     struct statx stx;
     const bool full = opts.stat_all || entry->full;
-    if (!full && entry->type != DT_DIR && entry->type != DT_CHR && entry->type != DT_UNKNOWN) {
+    // What a light read reports without examining: the type getdents64 gave. A cascade-picked
+    // entry that cannot be examined falls back to this, as a light read would have left it,
+    // rather than vanishing (a name dropped from an upper dir would let a lower one show).
+    const bool typed = entry->type != DT_DIR && entry->type != DT_CHR && entry->type != DT_UNKNOWN;
+    const bool may_stay_light = !opts.stat_all && typed;
+    auto light = [&] {
       std::memset(&stx, 0, sizeof stx);
       stx.stx_mode = static_cast<uint16_t>(DTTOIF(entry->type));
+    };
+    bool examined = true;
+    if (!full && typed) {
+      light();
+      examined = false;
     } else if (::statx(fd, name, AT_SYMLINK_NOFOLLOW | AT_STATX_SYNC_AS_STAT, kScanMask, &stx) < 0) {
       ++out->errors;
-      continue;
+      if (!may_stay_light) continue;
+      light();
+      examined = false;
     }
-    const uint32_t mode = stx.stx_mode;
+    uint32_t mode = stx.stx_mode;
     uint8_t flags = 0;
     bool has_redirect = false, has_link = false;
 
     if (S_ISCHR(mode) && stx.stx_rdev_major == 0 && stx.stx_rdev_minor == 0) {
       flags |= kScanWhiteoutChardev;
-    } else if (opts.xattrs && (S_ISDIR(mode) || (S_ISREG(mode) && full))) {
+    } else if (opts.xattrs && (S_ISDIR(mode) || (S_ISREG(mode) && full && examined))) {
       xattrs.Select(name);
       if (ReadOverlayXattrs(xattrs, opts.xattr_prefix, S_ISREG(mode), stx.stx_size, &flags,
                             &redirect, &has_redirect) < 0) {
         ++out->errors;
-        continue;
+        if (!may_stay_light) continue;
+        light();
+        mode = stx.stx_mode;
+        flags = 0;
+        has_redirect = false;
+        examined = false;
       }
-    } else if (opts.readlinks && S_ISLNK(mode) && full) {
+    } else if (opts.readlinks && S_ISLNK(mode) && full && examined) {
       if (ReadLink(fd, name, stx.stx_size, &link) < 0) {
         ++out->errors;
-        continue;
+        if (!may_stay_light) continue;
+        light();
+        mode = stx.stx_mode;
+        examined = false;
+      } else {
+        has_link = true;
       }
-      has_link = true;
     }
 
     // Complete: examined in full, or a dir or char device (light reads examine those too).
     // Only an entry of unknown type that turned out to be a file misses its xattrs.
-    if (full || S_ISDIR(mode) || S_ISCHR(mode)) flags |= kScanFull;
+    if ((full && examined) || S_ISDIR(mode) || S_ISCHR(mode)) flags |= kScanFull;
     const uint32_t index = out->count++;
     out->names.append(name, std::strlen(name) + 1);
     out->name_offsets.push_back(static_cast<uint32_t>(out->names.size()));
@@ -484,21 +505,21 @@ void ScanDirList(const std::vector<std::string>& paths, const DirScanOptions& op
     for (size_t i = 0; i < n; ++i) (*errs)[i] = -ScanDir(paths[i].c_str(), opts, &(*out)[i], &(*syscalls)[i]);
     return;
   }
-  // List every dir first, then mark in each the entries no earlier dir holds.
+  // Dir by dir: list it, mark the entries no earlier dir holds, examine it (which closes its
+  // fd), so one fd is open at a time however many layers there are. `seen` points into the
+  // names kept in `listed`, which is sized once and never moves.
   std::vector<Listed> listed(n);
   std::unordered_set<std::string_view> seen;
   for (size_t i = 0; i < n; ++i) {
-    int rc = ListNames(paths[i].c_str(), opts, &listed[i], &(*syscalls)[i]);
+    Listed& l = listed[i];
+    int rc = ListNames(paths[i].c_str(), opts, &l, &(*syscalls)[i]);
     if (rc < 0) {
       (*errs)[i] = -rc;
       continue;
     }
-    Listed& l = listed[i];
     for (NameEntry& e : l.entries) e.full = seen.count(std::string_view(l.names.data() + e.offset)) == 0;
     for (const NameEntry& e : l.entries) seen.insert(std::string_view(l.names.data() + e.offset));
-  }
-  for (size_t i = 0; i < n; ++i) {
-    if ((*errs)[i] == 0) ExamineListed(paths[i].c_str(), opts, &listed[i], &(*out)[i]);
+    ExamineListed(paths[i].c_str(), opts, &l, &(*out)[i]);
   }
 }
 

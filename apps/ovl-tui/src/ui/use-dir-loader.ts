@@ -9,11 +9,11 @@ import type { Action, State } from '../state/state.js';
 import { errorText } from './errors.js';
 
 /**
- * Read one dir piece by piece: each piece is shown as it comes (a 100,000-entry dir shows its
- * first screen long before the last piece), and the whole list lands as 'dir.loaded'. Stops
- * as soon as a newer request for the dir makes this one stale.
+ * Read one dir piece by piece: with `showPieces` each piece is shown as it comes (a 100,000-
+ * entry dir shows its first screen long before the last piece), and the whole list lands as
+ * 'dir.loaded'. Stops as soon as a newer request for the dir makes this one stale.
  */
-async function readInPieces(service: OverlayService, path: string, current: () => boolean, dispatch: Dispatch<Action>): Promise<void> {
+async function readInPieces(service: OverlayService, path: string, showPieces: boolean, current: () => boolean, dispatch: Dispatch<Action>): Promise<void> {
   const entries: MergedEntry[] = [];
   const pieces = service.readdirChunks(path)[Symbol.asyncIterator]();
   try {
@@ -30,7 +30,7 @@ async function readInPieces(service: OverlayService, path: string, current: () =
       // A dir that fits one piece ends at once: it goes out whole, in one frame, not as a
       // piece and then again as the whole. Otherwise show what is there while the rest is read.
       const settled = await Promise.race([next.then(() => true), new Promise<false>((r) => setImmediate(() => r(false)))]);
-      if (!settled) dispatch({ type: 'dir.partial', path, entries: [...entries] });
+      if (!settled && showPieces && current()) dispatch({ type: 'dir.partial', path, entries: [...entries] });
     }
     dispatch({ type: 'dir.loaded', path, entries });
   } catch (e) {
@@ -60,7 +60,10 @@ export function useDirLoader(service: OverlayService, state: Pick<State, 'expand
       const my = ++nextToken.current;
       requested.current.set(path, my);
       if (!dir) dispatch({ type: 'dir.loading', path });
-      void readInPieces(service, path, () => requested.current.get(path) === my, dispatch);
+      // Pieces only for a dir shown for the first time: a dir read again keeps its old rows
+      // (and the cursor its place in them) until the whole new list is in.
+      const showPieces = !dir || dir.entries.length === 0;
+      void readInPieces(service, path, showPieces, () => requested.current.get(path) === my, dispatch);
     }
   }, [service, expanded, dirs, dispatch]);
 

@@ -78,6 +78,26 @@ describe('App', () => {
     expect(all).not.toContain('loading…');
   });
 
+  it('a dir read again keeps its rows and the cursor until the whole new list is in', async () => {
+    const svc = articleService();
+    const r = start(svc);
+    await r.waitFor('upper.txt');
+    r.press('G'); // the last row: upper.txt, in the second piece
+    await r.waitFor((f) => row(f, 'upper.txt').startsWith('>'));
+    let release = () => {};
+    svc.holdSecondPiece = new Promise<void>((res) => (release = res));
+    const held = new Promise<void>((res) => (svc.onHold = res));
+    r.press(KEYS.f5);
+    await held; // the first piece of the new list is out; the rest waits
+    await new Promise((res) => setImmediate(res)); // the loader's turn to show it, were it to
+    await new Promise((res) => setImmediate(res));
+    const during = await r.waitFor('loading…');
+    expect(row(during, 'upper.txt').startsWith('>')).toBe(true); // not cut to the first piece
+    release();
+    const after = await r.waitFor((f) => !f.includes('loading…'));
+    expect(row(after, 'upper.txt').startsWith('>')).toBe(true);
+  });
+
   it('diffs a copied-up file against the lower version with d', async () => {
     const r = start(articleService());
     await r.waitFor('upper.txt');

@@ -30,6 +30,8 @@ export class FakeService implements OverlayService {
   closed = false;
   /** When set, readdirChunks hands out its second piece only once this settles (a slow big dir). */
   holdSecondPiece: Promise<void> | undefined;
+  /** Called when readdirChunks has handed out its first piece and waits on holdSecondPiece. */
+  onHold: (() => void) | undefined;
 
   /** Put an entry (and its content) into the merged tree. */
   add(e: MergedEntry, content?: string): this {
@@ -67,7 +69,10 @@ export class FakeService implements OverlayService {
     const all = (await this.readdir(path)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const half = Math.ceil(all.length / 2);
     yield all.slice(0, half);
-    if (this.holdSecondPiece) await this.holdSecondPiece;
+    if (this.holdSecondPiece) {
+      this.onHold?.();
+      await this.holdSecondPiece;
+    }
     if (half < all.length) yield all.slice(half);
   }
 

@@ -15,7 +15,7 @@ export interface Rendered {
   unmount(): void;
 }
 
-export const KEYS = { down: '\x1b[B', up: '\x1b[A', left: '\x1b[D', right: '\x1b[C', enter: '\r', esc: '\x1b', pgdn: '\x1b[6~', pgup: '\x1b[5~', backspace: '\x7f', f1: '\x1bOP' } as const;
+export const KEYS = { down: '\x1b[B', up: '\x1b[A', left: '\x1b[D', right: '\x1b[C', enter: '\r', esc: '\x1b', pgdn: '\x1b[6~', pgup: '\x1b[5~', backspace: '\x7f', f1: '\x1bOP', f5: '\x1b[15~' } as const;
 
 export function renderUi(ui: ReactElement): Rendered {
   const r = inkRender(ui);

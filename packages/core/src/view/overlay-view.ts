@@ -60,7 +60,7 @@ export class LayerView implements OverlayView {
   async *readdirChunks(rel: string, opts: ReaddirChunksOptions = {}): AsyncGenerator<MergedEntry[]> {
     const path = overlayPath(rel);
     const reader = await MergedDirReader.open(this.stack, path, await this.readableDir(path), opts.whiteouts === true, false);
-    let size = Math.max(1, opts.firstChunk ?? FIRST_CHUNK);
+    let size = Math.max(1, Math.floor(opts.firstChunk ?? FIRST_CHUNK));
     for (let from = 0; from < reader.nameCount; from += size, size = Math.min(size * 4, MAX_CHUNK)) {
       const { entries } = await reader.range(from, Math.min(reader.nameCount, from + size));
       if (entries.length > 0) yield entries; // a piece of only hidden ghosts is no news
