@@ -277,48 +277,43 @@ void Examine(int fd, const char* path, const DirScanOptions& opts, const std::st
     // rather than vanishing (a name dropped from an upper dir would let a lower one show).
     const bool typed = entry->type != DT_DIR && entry->type != DT_CHR && entry->type != DT_UNKNOWN;
     const bool may_stay_light = !opts.stat_all && typed;
+    uint32_t mode = 0;
+    uint8_t flags = 0;
+    bool has_redirect = false, has_link = false, examined = false;
     auto light = [&] {
       std::memset(&stx, 0, sizeof stx);
       stx.stx_mode = static_cast<uint16_t>(DTTOIF(entry->type));
+      mode = stx.stx_mode;
+      flags = 0;
+      has_redirect = has_link = examined = false;
     };
-    bool examined = true;
+    // A failed read of the entry: counted; then kept light where that is possible, else dropped.
+    auto failed = [&] {
+      ++out->errors;
+      if (may_stay_light) light();
+      return may_stay_light;
+    };
     if (!full && typed) {
       light();
-      examined = false;
     } else if (::statx(fd, name, AT_SYMLINK_NOFOLLOW | AT_STATX_SYNC_AS_STAT, kScanMask, &stx) < 0) {
-      ++out->errors;
-      if (!may_stay_light) continue;
-      light();
-      examined = false;
+      if (!failed()) continue;
+    } else {
+      mode = stx.stx_mode;
+      examined = true;
     }
-    uint32_t mode = stx.stx_mode;
-    uint8_t flags = 0;
-    bool has_redirect = false, has_link = false;
 
     if (S_ISCHR(mode) && stx.stx_rdev_major == 0 && stx.stx_rdev_minor == 0) {
       flags |= kScanWhiteoutChardev;
     } else if (opts.xattrs && (S_ISDIR(mode) || (S_ISREG(mode) && full && examined))) {
       xattrs.Select(name);
       if (ReadOverlayXattrs(xattrs, opts.xattr_prefix, S_ISREG(mode), stx.stx_size, &flags,
-                            &redirect, &has_redirect) < 0) {
-        ++out->errors;
-        if (!may_stay_light) continue;
-        light();
-        mode = stx.stx_mode;
-        flags = 0;
-        has_redirect = false;
-        examined = false;
+                            &redirect, &has_redirect) < 0 &&
+          !failed()) {
+        continue;
       }
     } else if (opts.readlinks && S_ISLNK(mode) && full && examined) {
-      if (ReadLink(fd, name, stx.stx_size, &link) < 0) {
-        ++out->errors;
-        if (!may_stay_light) continue;
-        light();
-        mode = stx.stx_mode;
-        examined = false;
-      } else {
-        has_link = true;
-      }
+      if (ReadLink(fd, name, stx.stx_size, &link) == 0) has_link = true;
+      else if (!failed()) continue;
     }
 
     // Complete: examined in full, or a dir or char device (light reads examine those too).

@@ -67,9 +67,13 @@ export class DirListing {
   isRegular(i: number): boolean {
     return (this.scan.mode[i]! & S_IFMT) === 0o100000;
   }
+  /** Flags of entry i's full record (a light listing may hold it apart: see scanOf). */
+  private recordFlags(i: number): number {
+    return this.scanOf(i).flags[this.rowOf(i)]!;
+  }
   /** A whiteout in either form: char device 0/0, or an empty file with overlay.whiteout. */
   isWhiteout(i: number): boolean {
-    return (this.scan.flags[i]! & (SCAN_WHITEOUT_CHARDEV | SCAN_XATTR_WHITEOUT)) !== 0;
+    return (this.recordFlags(i) & (SCAN_WHITEOUT_CHARDEV | SCAN_XATTR_WHITEOUT)) !== 0;
   }
   /** A char-device whiteout: known from the type alone, even in a light read. */
   isCharWhiteout(i: number): boolean {
@@ -79,10 +83,12 @@ export class DirListing {
     return (this.scan.flags[i]! & SCAN_OPAQUE) !== 0;
   }
   isMetacopy(i: number): boolean {
-    return (this.scan.flags[i]! & SCAN_METACOPY) !== 0;
+    return (this.recordFlags(i) & SCAN_METACOPY) !== 0;
   }
   redirect(i: number): string | undefined {
-    return (this.scan.flags[i]! & SCAN_REDIRECT) !== 0 ? this.scan.redirect[i] : undefined;
+    const scan = this.scanOf(i);
+    const j = this.rowOf(i);
+    return (scan.flags[j]! & SCAN_REDIRECT) !== 0 ? scan.redirect[j] : undefined;
   }
   /**
    * Where entry i's full record (lstat fields) is: `scanOf(i)` at row `rowOf(i)` — here, for a
@@ -109,7 +115,8 @@ export class DirListing {
 
 /**
  * A layer dir read at getdents cost (scanDir { stat: false }): dirs and char devices come
- * complete, other entries only with their type. The entries that turn out to matter — the
+ * complete (and, in a cascade read, each name's deciding entry: SCAN_FULL marks them), other
+ * entries only with their type. The entries that turn out to matter — the
  * visible one of each name, a metacopy file's data — are examined afterwards (scanNames) and
  * attached here, so a walk stats the entries it shows, not every entry of every layer.
  * Entries below a visible one are judged by type alone (see MergedEntry.shadows).
@@ -153,21 +160,5 @@ export class LightListing extends DirListing {
   }
   override rowOf(i: number): number {
     return this.hasDetail(i) ? this.detailRow![i]! : i;
-  }
-
-  private flagsOf(i: number): number {
-    return this.scanOf(i).flags[this.rowOf(i)]!;
-  }
-
-  override isWhiteout(i: number): boolean {
-    return (this.flagsOf(i) & (SCAN_WHITEOUT_CHARDEV | SCAN_XATTR_WHITEOUT)) !== 0;
-  }
-  override isMetacopy(i: number): boolean {
-    return (this.flagsOf(i) & SCAN_METACOPY) !== 0;
-  }
-  override redirect(i: number): string | undefined {
-    const scan = this.scanOf(i);
-    const j = this.rowOf(i);
-    return (scan.flags[j]! & SCAN_REDIRECT) !== 0 ? scan.redirect[j] : undefined;
   }
 }

@@ -24,10 +24,10 @@ const MAX_LINEAR_MERGE = 16;
 export function mergeNames(listings: ReadonlyArray<DirListing | undefined>): MergedNames {
   const present: Array<{ k: number; names: readonly string[] }> = [];
   listings.forEach((l, k) => l && l.count > 0 && present.push({ k, names: l.scan.names }));
+  if (present.length === 0) return { names: [], top: new Int32Array(0), at: new Int32Array(0), shared: new Uint8Array(0) };
   // The addon sorts by bytes; JS compares UTF-16 units. They differ only for names with
   // characters above U+FFFF next to ones in U+E000..U+FFFF: such listings take the general path.
   const sorted = present.every((p) => listings[p.k]!.isSorted());
-  if (present.length === 0) return { names: [], top: new Int32Array(0), at: new Int32Array(0), shared: new Uint8Array(0) };
   if (sorted && present.length === 1) {
     const { k, names } = present[0]!;
     const at = new Int32Array(names.length);
