@@ -1,13 +1,15 @@
 // ovl-tui on a 100,000-entry merged dir: time to first frame, keypress→frame latency while
 // scrolling, peak RSS, and frame gaps during a 10,000-change burst made through the merged
 // dir by another process. Measured in-process: the real app rendered by Ink to a fake stdout
-// (so terminal emulator time is not included), in a child process so RSS is the app's own.
+// (so terminal emulator time is not included), in a child process so RSS is the app's own,
+// started with the V8 flags the CLI's shebang gives node.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mountOverlay } from '@ovl/core';
+import { STARTUP_V8_FLAGS } from '../apps/ovl-tui/dist/terminal/runtime.js';
 import { fmt, median, percentile, printTable } from './lib/stats.mjs';
 
 const ENTRIES = 100_000;
@@ -23,7 +25,7 @@ export async function run() {
     console.log(`generated a lower layer of ${ENTRIES.toLocaleString('en')} files in ${Date.now() - t0} ms`);
     const mount = await mountOverlay({ lower: [dirs.lower], upper: dirs.upper, work: dirs.work, target: dirs.merged });
     try {
-      const out = execFileSync(process.execPath, [fileURLToPath(new URL('./lib/tui-measure.mjs', import.meta.url)), dirs.merged, String(BURST)], {
+      const out = execFileSync(process.execPath, [...STARTUP_V8_FLAGS, fileURLToPath(new URL('./lib/tui-measure.mjs', import.meta.url)), dirs.merged, String(BURST)], {
         encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26,
       });
       const r = JSON.parse(out.trim().split('\n').at(-1));

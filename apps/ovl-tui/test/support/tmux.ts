@@ -28,7 +28,9 @@ export class Tmux {
   /** Run ovl-tui (or another `script`) with `args` in a new session; the pane prints EXIT=<code> when it ends. */
   start(args: string[], env: Record<string, string> = {}, script = CLI): void {
     const vars = Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
-    const cmd = `env ${vars} ${quote(process.execPath)} ${quote(script)} ${args.map(quote).join(' ')}; echo "EXIT=$?"; sleep 600`;
+    // ovl-tui itself runs through its shebang, as users start it; other scripts through node.
+    const program = script === CLI ? quote(script) : `${quote(process.execPath)} ${quote(script)}`;
+    const cmd = `env ${vars} ${program} ${args.map(quote).join(' ')}; echo "EXIT=$?"; sleep 600`;
     this.tmux('new-session', '-d', '-x', String(this.columns), '-y', String(this.rows), cmd);
   }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { editorCommand, runEditor } from '../../src/terminal/editor.js';
 import { InputGate } from '../../src/terminal/input-gate.js';
+import { STARTUP_V8_FLAGS } from '../../src/terminal/runtime.js';
 import { restoreScreenSequence } from '../../src/terminal/screen.js';
 import { themeFromEnv } from '../../src/ui/theme.js';
 
@@ -72,5 +73,12 @@ describe('screen and colours', () => {
     expect(themeFromEnv({ NO_COLOR: '1' }).color('red')).toBeUndefined();
     expect(themeFromEnv({}).color('red')).toBe('red');
     expect(themeFromEnv({ NO_COLOR: '' }).color('red')).toBe('red');
+  });
+});
+
+describe('runtime flags', () => {
+  it("the CLI's shebang starts node with exactly the startup V8 flags the bench uses", () => {
+    const shebang = readFileSync(new URL('../../src/cli.ts', import.meta.url), 'utf8').split('\n')[0];
+    expect(shebang).toBe(`#!/usr/bin/env -S node ${STARTUP_V8_FLAGS.join(' ')}`);
   });
 });
