@@ -15,6 +15,7 @@ const React = (await import('react')).default;
 const { render } = await import('ink');
 const { App } = await import('../../apps/ovl-tui/dist/ui/App.js');
 const { InputGate } = await import('../../apps/ovl-tui/dist/terminal/input-gate.js');
+const { INK_RENDER_OPTIONS } = await import('../../apps/ovl-tui/dist/terminal/ink-options.js');
 const { openSession } = await import('../../apps/ovl-tui/dist/service/open-session.js');
 
 class FakeStdout extends EventEmitter {
@@ -72,7 +73,7 @@ let anyFrameMs = NaN;
 stdout.once('frame', () => (anyFrameMs = performance.now() - t0));
 const service = await openSession({ kind: 'attach', merged, json: false });
 const instance = render(React.createElement(App, { service, openEditor: () => ({ status: 0 }), gate: new InputGate() }), {
-  stdout, stdin, stderr: stdout, exitOnCtrlC: false, patchConsole: false, maxFps: 60,
+  ...INK_RENDER_OPTIONS, stdout, stdin, stderr: stdout, patchConsole: false,
 });
 const firstFrameMs = (await firstRows) - t0;
 const fullLoadMs = (await allRows) - t0;

@@ -7,6 +7,7 @@ import React from 'react';
 import { render, type Instance } from 'ink';
 import type { OverlayService } from './service/types.js';
 import { runEditor } from './terminal/editor.js';
+import { INK_RENDER_OPTIONS } from './terminal/ink-options.js';
 import { InputGate } from './terminal/input-gate.js';
 import { CLEAR_SCREEN, takeScreen } from './terminal/screen.js';
 import { App } from './ui/App.js';
@@ -56,7 +57,7 @@ export async function runApp(service: OverlayService): Promise<number> {
     <ThemeContext.Provider value={themeFromEnv(process.env)}>
       <App service={service} openEditor={openEditor} gate={gate} />
     </ThemeContext.Provider>,
-    { exitOnCtrlC: false, patchConsole: true, maxFps: 60 },
+    { ...INK_RENDER_OPTIONS, patchConsole: true },
   );
   try {
     await instance.waitUntilExit();
