@@ -14,394 +14,398 @@
  * - Paths are passed as strings (UTF-8 encoded to bytes) or Buffers (raw bytes).
  */
 
-export type PathLike = string | Buffer;
+// The types live in a namespace merged with the value, so that `export =` (the addon is a
+// CommonJS module) can sit beside named type exports: `import type { DirScan } from '@ovl/native'`.
+declare namespace binding {
+  export type PathLike = string | Buffer;
 
-/** Fields carried by every error the addon throws or rejects with. */
-export interface NativeErrorFields {
-  /** Positive errno value, e.g. 22. */
-  errno: number;
-  /** Errno name, e.g. 'EINVAL'. */
-  code: string;
-  /** The syscall that failed: 'mount', 'umount2', 'fsopen', 'fsconfig', 'fsmount', 'move_mount', 'open', 'statx', ... */
-  syscall: string;
-  /** In a sequence (fsmountPlan): the step that failed: 'fsopen' | 'open-layer' | 'fsconfig' | 'create' | 'fsmount' | 'verify' | 'move_mount'. */
-  step?: string;
-  /** In a sequence: the fsconfig key being set when it failed, e.g. 'upperdir'. */
-  key?: string;
-  /** In a sequence: index into plan.params of the failing parameter. */
-  paramIndex?: number;
-  path?: string;
-  dest?: string;
+  /** Fields carried by every error the addon throws or rejects with. */
+  export interface NativeErrorFields {
+    /** Positive errno value, e.g. 22. */
+    errno: number;
+    /** Errno name, e.g. 'EINVAL'. */
+    code: string;
+    /** The syscall that failed: 'mount', 'umount2', 'fsopen', 'fsconfig', 'fsmount', 'move_mount', 'open', 'statx', ... */
+    syscall: string;
+    /** In a sequence (fsmountPlan): the step that failed: 'fsopen' | 'open-layer' | 'fsconfig' | 'create' | 'fsmount' | 'verify' | 'move_mount'. */
+    step?: string;
+    /** In a sequence: the fsconfig key being set when it failed, e.g. 'upperdir'. */
+    key?: string;
+    /** In a sequence: index into plan.params of the failing parameter. */
+    paramIndex?: number;
+    path?: string;
+    dest?: string;
+    /**
+     * Every line read back from the fs_context fd after the failure (e.g. "e overlay: Bad value for 'redirect_dir'"),
+     * trailing newline removed; empty when none. fsmountPlan drains the log after any failure past fsopen; the raw
+     * fsconfig/fsmount calls only when their fd really is an fs_context (reading any other fd could block).
+     * Not every kernel failure is logged here: some (e.g. overlay's "conflicting options") go to dmesg only.
+     */
+    kernelMessages: string[];
+  }
+  export type NativeError = Error & NativeErrorFields;
+
+  /** One fsconfig(2) call of a plan. */
+  export interface FsParam {
+    /**
+     * - 'flag':   FSCONFIG_SET_FLAG key
+     * - 'string': FSCONFIG_SET_STRING key=value (the kernel caps value at 255 bytes)
+     * - 'path':   the addon opens `value` with O_PATH|O_DIRECTORY|O_CLOEXEC (|O_NOFOLLOW when
+     *             noFollow) and passes the fd with FSCONFIG_SET_FD (kernel 6.13+ for overlay
+     *             layers); the fd is closed when the plan ends. A failed open reports
+     *             step 'open-layer', syscall 'open', path.
+     * - 'fd':     FSCONFIG_SET_FD with the caller's fd (not closed by the addon)
+     */
+    type: 'flag' | 'string' | 'path' | 'fd';
+    key: string;
+    value?: PathLike;
+    fd?: number;
+    noFollow?: boolean;
+  }
+
+  /** A whole new-mount-API mount done in one native call (one thread hop when async). */
+  export interface FsMountPlan {
+    /** Filesystem type for fsopen, e.g. 'overlay'. */
+    fstype: string;
+    /** Applied in order, one fsconfig call each, then FSCONFIG_CMD_CREATE. */
+    params: FsParam[];
+    /** MOUNT_ATTR_* flags for fsmount. */
+    attrs: number;
+    /** Destination of move_mount (AT_FDCWD-relative path). */
+    target: PathLike;
+    /**
+     * Refuse, with EROFS at step 'verify' (syscall 'fstatvfs'), a mount that came up read-only
+     * although attrs lacks MOUNT_ATTR_RDONLY. Checked on the detached mount before move_mount,
+     * so a silently read-only mount is never attached.
+     */
+    refuseReadonly?: boolean;
+  }
+
+  /** What probePaths learns about one path (statx following symlinks). */
+  export interface PathProbe {
+    /** 0 when the path could be examined; otherwise the positive errno and no other field. */
+    errno: number;
+    /** st_mode (type and permission bits). */
+    mode?: number;
+    /** Device of the filesystem holding the path. */
+    devMajor?: number;
+    devMinor?: number;
+    ino?: bigint;
+    /** Mount id (STATX_MNT_ID): paths on the same mount have the same id. */
+    mountId?: number;
+    /** realpath(3) of the path, when asked for. If realpath fails after statx succeeded, the entry is just its errno. */
+    realpath?: string;
+    /** Whether the path itself (its last component) is a symlink (probePaths only). */
+    isSymlink?: boolean;
+    /** openPaths only: an O_PATH|O_CLOEXEC fd on what was examined; the caller closes it. */
+    fd?: number;
+  }
+
+  export interface StatfsResult {
+    /** f_type, e.g. OVERLAYFS_SUPER_MAGIC. */
+    type: number;
+    /** f_flags (ST_RDONLY, ST_NOSUID, ...), without the ST_VALID bit. */
+    flags: number;
+  }
+
+  /** Options of {@link NativeBinding.scanDir}. */
+  export interface ScanDirOptions {
+    /**
+     * Namespace of the overlay xattrs to read, with its trailing dot: 'trusted.overlay.' (the
+     * default of overlayfs, needs CAP_SYS_ADMIN to see) or 'user.overlay.' (mounts with
+     * 'userxattr'). Used as given.
+     */
+    xattrPrefix: string;
+    /**
+     * Read the xattrs of directories and regular files (default true): one listxattr per such
+     * entry, plus one getxattr each for <prefix>opaque and <prefix>redirect when listed. When
+     * false, `flags` holds only SCAN_WHITEOUT_CHARDEV and `redirect` is all holes.
+     */
+    xattrs?: boolean;
+    /** readlink every symlink into `linkTarget` (default false). */
+    readlinks?: boolean;
+    /**
+     * statx every entry (default true). false: only directories, character devices and entries
+     * of unknown type are examined (and only directories get xattrs); every other entry keeps
+     * the type getdents64 reported — `mode` holds just the S_IFMT bits, the other columns are 0.
+     * What a diff of names and types needs (changes()), at getdents64 cost.
+     */
+    stat?: boolean;
+    /**
+     * Return entries in byte order of their names (strcmp on the raw bytes) instead of the
+     * unspecified (inode) order (default false). Entries are then also examined in that order,
+     * which forgoes the inode-order locality statx benefits from: meant for `stat: false`
+     * reads, where almost nothing is examined. Ignored by scanNames (its order is the caller's).
+     */
+    sorted?: boolean;
+    /**
+     * scanDirs only, for the layer dirs of one merged dir (top first): examine in full every
+     * entry whose name no earlier path of the call holds — the entry that decides that name —
+     * and the others as `stat` says. Default false.
+     */
+    cascade?: boolean;
+  }
+
   /**
-   * Every line read back from the fs_context fd after the failure (e.g. "e overlay: Bad value for 'redirect_dir'"),
-   * trailing newline removed; empty when none. fsmountPlan drains the log after any failure past fsopen; the raw
-   * fsconfig/fsmount calls only when their fd really is an fs_context (reading any other fd could block).
-   * Not every kernel failure is logged here: some (e.g. overlay's "conflicting options") go to dmesg only.
+   * One directory as struct-of-arrays: entry i is names[i], mode[i], size[i], ... No object per
+   * entry is built (that is the cost this call avoids). '.' and '..' are left out; the order is
+   * unspecified (inode order for big directories) unless `sorted` was asked for. The numeric columns are views of one
+   * ArrayBuffer. Every field is lstat-like: symlinks are not followed.
    */
-  kernelMessages: string[];
+  export interface DirScan {
+    /** Number of entries returned (the length of every column). */
+    count: number;
+    /**
+     * Entry names, decoded as UTF-8: bytes that are not valid UTF-8 become U+FFFD, so such a
+     * name cannot be used to reach the entry again (compare with listDir, or walk with Buffers).
+     */
+    names: string[];
+    /** st_mode: file type (S_IFMT bits) and permission bits. */
+    mode: Uint32Array;
+    /** st_size in bytes (exact below 2^53). For a symlink, the length of its target. */
+    size: Float64Array;
+    /** mtime in ms with the sub-ms fraction, computed as Node computes Stats.mtimeMs (equal to it). */
+    mtimeMs: Float64Array;
+    /** The nanosecond part of mtime, 0..999999999 (tools such as podman compare seconds and ns apart). */
+    mtimeNs: Uint32Array;
+    /** Whole seconds of mtime (tv_sec; negative before 1970). */
+    mtimeSec: Float64Array;
+    /** Inode number, as a double: exact below 2^53. */
+    ino: Float64Array;
+    /** Hard link count. */
+    nlink: Uint32Array;
+    /**
+     * scanNames only: entry i is names[request[i]] of the call's `names` argument (names that
+     * could not be examined leave gaps), so a caller can map results back without a name index.
+     */
+    request?: Uint32Array;
+    uid: Uint32Array;
+    gid: Uint32Array;
+    /** Device number of character and block devices (0 otherwise). */
+    rdevMajor: Uint32Array;
+    rdevMinor: Uint32Array;
+    /**
+     * SCAN_* bits (see {@link Constants}):
+     * - SCAN_WHITEOUT_CHARDEV (1): a character device 0/0 (an overlayfs whiteout by itself)
+     * - SCAN_XATTR_WHITEOUT (2): a regular file of size 0 carrying <prefix>whiteout
+     * - SCAN_OPAQUE (4): <prefix>opaque is exactly "y"
+     * - SCAN_OPAQUE_X (8): <prefix>opaque is exactly "x" (a directory that may hold xattr whiteouts)
+     * - SCAN_REDIRECT (16): <prefix>redirect is present; its value is in `redirect`
+     * - SCAN_METACOPY (32): <prefix>metacopy is present (whatever its value)
+     * - SCAN_HAS_XATTRS (64): the entry has at least one xattr of any namespace (that this
+     *   process may list)
+     * - SCAN_FULL (128): the entry was examined in full (statx, and xattrs for dirs and regular
+     *   files): always with `stat: true`; with `stat: false` for dirs, char devices and what
+     *   `cascade` picked
+     * Xattrs are only read on directories and regular files; a filesystem without xattr support
+     * (ENOTSUP) just gives no bits.
+     */
+    flags: Uint8Array;
+    /**
+     * Value of <prefix>redirect (UTF-8 decoded, like names) where SCAN_REDIRECT is set,
+     * directories and files alike; a hole (reads as undefined) elsewhere.
+     */
+    redirect: (string | undefined)[];
+    /** Only with opts.readlinks: the target of each symlink (UTF-8 decoded); a hole elsewhere. */
+    linkTarget?: (string | undefined)[];
+    /**
+     * Entries getdents64 listed but that could not be examined, and are left out: most often
+     * removed between the listing and statx; also a statx, listxattr, getxattr or readlink
+     * failure other than "no xattrs here" (ENOTSUP, ENODATA). 0 on a quiet directory.
+     */
+    errors: number;
+  }
+
+  /** A path scanDirs could not read. */
+  export interface ScanFailure {
+    errno: number;
+    code: string;
+    syscall: string;
+  }
+
+  /** One inotify event, as read(2) returned it. */
+  export interface InotifyEvent {
+    /** Watch descriptor returned by add(); -1 for IN_Q_OVERFLOW. */
+    wd: number;
+    /** IN_* bits: the event, plus IN_ISDIR, IN_IGNORED, IN_UNMOUNT, IN_Q_OVERFLOW as they apply. */
+    mask: number;
+    /** Non-zero and shared by the IN_MOVED_FROM and IN_MOVED_TO halves of one rename; 0 otherwise. */
+    cookie: number;
+    /** Name of the entry inside a watched directory ('' for an event on the watched path itself). UTF-8 decoded: invalid bytes become U+FFFD. */
+    name: string;
+  }
+
+  /**
+   * An inotify instance (inotify_init1 IN_NONBLOCK|IN_CLOEXEC) polled in Node's event loop.
+   * Every readable wakeup reads the fd until EAGAIN (at most 4 MiB per wakeup) and calls
+   * onEvents ONCE with all events read, in kernel order, on the JS thread. An exception thrown
+   * by onEvents goes to 'uncaughtException', like one thrown by an fs.watch listener.
+   * An open watcher is not garbage collected (as with fs.watch): call close().
+   */
+  export interface InotifyWatcher {
+    /** inotify_add_watch(2): the watch descriptor (the same one again for a path already watched). Errors: syscall 'inotify_add_watch', path; EBADF after close(). */
+    add(path: PathLike, mask: number): number;
+    /** inotify_rm_watch(2). EINVAL (wd unknown or already gone) is ignored; a no-op after close(). Other errors: syscall 'inotify_rm_watch'. */
+    remove(wd: number): void;
+    /** Stops polling and closes the fd (removing every watch). Idempotent; onEvents is never called after it returns. */
+    close(): void;
+    /** Make the watcher keep the event loop (the process) alive, as it does from the start. */
+    ref(): void;
+    /** Let the process exit although the watcher is open. */
+    unref(): void;
+  }
+
+  export interface InotifyWatcherConstructor {
+    /** Throws a TypeError when onEvents is not a function, a NativeError (syscall 'inotify_init1') when no inotify instance can be made (EMFILE: fs.inotify.max_user_instances). */
+    new (onEvents: (events: InotifyEvent[]) => void): InotifyWatcher;
+    readonly prototype: InotifyWatcher;
+  }
+
+  /**
+   * Frozen. Besides the names below it carries every MS_*, MNT_*, MOUNT_ATTR_* (incl. _ATIME,
+   * IDMAP), FSOPEN_*, FSPICK_*, FSMOUNT_*, FSCONFIG_* (incl. CMD_CREATE_EXCL), MOVE_MOUNT_*,
+   * OPEN_TREE_*, AT_* (SYMLINK_NOFOLLOW, EMPTY_PATH, RECURSIVE), S_IF*, XATTR_*, ST_* flag,
+   * every IN_* inotify bit (also IN_CLOSE, IN_MOVE, IN_MASK_CREATE), the SCAN_* bits of
+   * DirScan.flags and a few f_type magics (TMPFS_MAGIC, EXT4_SUPER_MAGIC, XFS_SUPER_MAGIC,
+   * BTRFS_SUPER_MAGIC).
+   */
+  export interface Constants {
+    readonly [name: string]: number;
+    readonly MS_RDONLY: number; readonly MS_NOSUID: number; readonly MS_NODEV: number; readonly MS_NOEXEC: number;
+    readonly MS_REMOUNT: number; readonly MS_BIND: number; readonly MS_MOVE: number; readonly MS_REC: number;
+    readonly MS_PRIVATE: number; readonly MS_SLAVE: number; readonly MS_SHARED: number; readonly MS_SILENT: number;
+    readonly MS_NOATIME: number; readonly MS_NODIRATIME: number; readonly MS_RELATIME: number; readonly MS_STRICTATIME: number;
+    readonly MNT_FORCE: number; readonly MNT_DETACH: number; readonly MNT_EXPIRE: number; readonly UMOUNT_NOFOLLOW: number;
+    readonly MOUNT_ATTR_RDONLY: number; readonly MOUNT_ATTR_NOSUID: number; readonly MOUNT_ATTR_NODEV: number;
+    readonly MOUNT_ATTR_NOEXEC: number; readonly MOUNT_ATTR_RELATIME: number; readonly MOUNT_ATTR_NOATIME: number;
+    readonly MOUNT_ATTR_STRICTATIME: number; readonly MOUNT_ATTR_NODIRATIME: number; readonly MOUNT_ATTR_NOSYMFOLLOW: number;
+    readonly FSOPEN_CLOEXEC: number; readonly FSMOUNT_CLOEXEC: number;
+    readonly FSCONFIG_SET_FLAG: number; readonly FSCONFIG_SET_STRING: number; readonly FSCONFIG_SET_BINARY: number;
+    readonly FSCONFIG_SET_PATH: number; readonly FSCONFIG_SET_PATH_EMPTY: number; readonly FSCONFIG_SET_FD: number;
+    readonly FSCONFIG_CMD_CREATE: number; readonly FSCONFIG_CMD_RECONFIGURE: number;
+    readonly MOVE_MOUNT_F_EMPTY_PATH: number; readonly AT_FDCWD: number;
+    readonly S_IFMT: number; readonly S_IFREG: number; readonly S_IFDIR: number; readonly S_IFLNK: number;
+    readonly S_IFCHR: number; readonly S_IFBLK: number; readonly S_IFIFO: number; readonly S_IFSOCK: number;
+    readonly XATTR_CREATE: number; readonly XATTR_REPLACE: number;
+    readonly ST_RDONLY: number; readonly OVERLAYFS_SUPER_MAGIC: number;
+    /** DirScan.flags bits: 1, 2, 4, 8, 16, 32, 64, 128. */
+    readonly SCAN_WHITEOUT_CHARDEV: number; readonly SCAN_XATTR_WHITEOUT: number; readonly SCAN_OPAQUE: number;
+    readonly SCAN_OPAQUE_X: number; readonly SCAN_REDIRECT: number; readonly SCAN_METACOPY: number;
+    readonly SCAN_HAS_XATTRS: number;
+    readonly SCAN_FULL: number;
+    /** inotify(7) bits (IN_ONESHOT is 2^31, positive). */
+    readonly IN_ACCESS: number; readonly IN_MODIFY: number; readonly IN_ATTRIB: number; readonly IN_CLOSE_WRITE: number;
+    readonly IN_CLOSE_NOWRITE: number; readonly IN_CLOSE: number; readonly IN_OPEN: number; readonly IN_MOVED_FROM: number;
+    readonly IN_MOVED_TO: number; readonly IN_MOVE: number; readonly IN_CREATE: number; readonly IN_DELETE: number;
+    readonly IN_DELETE_SELF: number; readonly IN_MOVE_SELF: number; readonly IN_UNMOUNT: number; readonly IN_Q_OVERFLOW: number;
+    readonly IN_IGNORED: number; readonly IN_ONLYDIR: number; readonly IN_DONT_FOLLOW: number; readonly IN_EXCL_UNLINK: number;
+    readonly IN_MASK_CREATE: number; readonly IN_MASK_ADD: number; readonly IN_ISDIR: number; readonly IN_ONESHOT: number;
+    readonly IN_ALL_EVENTS: number;
+    /** sysconf(_SC_PAGESIZE): mount(2) reads at most this many bytes of option data, minus the NUL. */
+    readonly PAGE_SIZE: number;
+  }
+
+  export interface NativeBinding {
+    readonly constants: Constants;
+
+    /** mount(2). `data` is passed as given (no escaping). Errors carry path = target. */
+    mount(source: PathLike | null, target: PathLike, fstype: string | null, flags: number, data: string | Buffer | null): void;
+    mountAsync(source: PathLike | null, target: PathLike, fstype: string | null, flags: number, data: string | Buffer | null): Promise<void>;
+    /** umount2(2). */
+    umount2(target: PathLike, flags: number): void;
+    umount2Async(target: PathLike, flags: number): Promise<void>;
+    /** mknod(2) with makedev(major, minor). */
+    mknod(path: PathLike, mode: number, major: number, minor: number): void;
+    mknodAsync(path: PathLike, mode: number, major: number, minor: number): Promise<void>;
+
+    /** lgetxattr(2); throws ENODATA when the attribute is absent. */
+    lgetxattr(path: PathLike, name: string): Buffer;
+    lgetxattrAsync(path: PathLike, name: string): Promise<Buffer>;
+    lsetxattr(path: PathLike, name: string, value: string | Buffer, flags: number): void;
+    lsetxattrAsync(path: PathLike, name: string, value: string | Buffer, flags: number): Promise<void>;
+    llistxattr(path: PathLike): string[];
+    llistxattrAsync(path: PathLike): Promise<string[]>;
+    lremovexattr(path: PathLike, name: string): void;
+    lremovexattrAsync(path: PathLike, name: string): Promise<void>;
+
+    /** The new mount API, one syscall each. fds are plain numbers; close them with close(). */
+    fsopen(fstype: string, flags: number): number;
+    /**
+     * fsconfig(2); `value` is a string/Buffer for SET_STRING/SET_BINARY/SET_PATH, null otherwise. On failure the error
+     * carries the fs_context log, `key`, and `path` = value for SET_STRING/SET_PATH/SET_PATH_EMPTY.
+     * For SET_BINARY `aux` is ignored and the value's byte length is passed, so the kernel never reads past it.
+     */
+    fsconfig(fd: number, cmd: number, key: string | null, value: string | Buffer | null, aux: number): void;
+    fsconfigAsync(fd: number, cmd: number, key: string | null, value: string | Buffer | null, aux: number): Promise<void>;
+    fsmount(fd: number, flags: number, attrs: number): number;
+    fsmountAsync(fd: number, flags: number, attrs: number): Promise<number>;
+    /** move_mount(2). Errors carry path = fromPath, dest = toPath. */
+    moveMount(fromDfd: number, fromPath: PathLike, toDfd: number, toPath: PathLike, flags: number): void;
+    moveMountAsync(fromDfd: number, fromPath: PathLike, toDfd: number, toPath: PathLike, flags: number): Promise<void>;
+    /** Drains the fs_context log of an fsopen fd: one string per message ("e overlay: ..."). */
+    readFsLog(fd: number): string[];
+    close(fd: number): void;
+
+    /** fsopen + one fsconfig per param + CMD_CREATE + fsmount + (verify) + move_mount, all fds closed on every path. */
+    fsmountPlan(plan: FsMountPlan): void;
+    fsmountPlanAsync(plan: FsMountPlan): Promise<void>;
+
+    /** statx (following symlinks) of every path in one call; never throws for a path, reports errno per entry. */
+    probePaths(paths: PathLike[], withRealpath: boolean): PathProbe[];
+    probePathsAsync(paths: PathLike[], withRealpath: boolean): Promise<PathProbe[]>;
+    /**
+     * Open every path once (O_PATH|O_CLOEXEC, following symlinks) and describe what was opened:
+     * statx on the fd and the kernel's canonical path (readlink of /proc/self/fd/N, always set).
+     * Passing these fds on to fsconfig (FSCONFIG_SET_FD) mounts exactly what was checked.
+     * Never throws for a path: a failed entry has errno and no fd.
+     */
+    openPaths(paths: PathLike[]): PathProbe[];
+    openPathsAsync(paths: PathLike[]): Promise<PathProbe[]>;
+    /** Up to `max` entry names of a directory (readdir order), without '.' and '..'. `max` may be Infinity. Errors: syscall 'opendir' or 'readdir'. */
+    listDir(path: PathLike, max: number): string[];
+    listDirAsync(path: PathLike, max: number): Promise<string[]>;
+    /** statfs(2). */
+    statfs(path: PathLike): StatfsResult;
+    statfsAsync(path: PathLike): Promise<StatfsResult>;
+
+    /**
+     * Every entry of one directory with its lstat fields and overlay xattrs, in one call (one
+     * thread hop when async): open · getdents64 · per entry statx (no follow) and, for
+     * directories and regular files, one listxattr (+ getxattr of opaque/redirect when listed),
+     * all relative to the directory fd. Directories of 4,096+ entries are examined by up to 4
+     * threads (no more than the CPUs). Entries that vanish meanwhile are counted in `errors`,
+     * never thrown. Throws only when the directory itself cannot be read: syscall 'open'
+     * (ENOENT, ENOTDIR, EACCES, ...) or 'getdents64', with path.
+     */
+    scanDir(path: PathLike, opts: ScanDirOptions): DirScan;
+    scanDirAsync(path: PathLike, opts: ScanDirOptions): Promise<DirScan>;
+    /**
+     * Examine only `names` inside the directory `path`, exactly as scanDir examines entries: a
+     * lookup of a few names without reading a whole (possibly huge) directory. Names that do
+     * not exist there (or hold '/', or are '', '.', '..') are left out and counted in `errors`;
+     * the others come out in the order given.
+     */
+    /**
+     * Several directories in one call (one thread hop when async): entry i is the DirScan of
+     * paths[i], or { errno, code, syscall } when that path could not be read (missing, not a
+     * dir, a symlink loop): the call itself only fails on bad arguments.
+     */
+    scanDirs(paths: PathLike[], opts: ScanDirOptions): Array<DirScan | ScanFailure>;
+    scanDirsAsync(paths: PathLike[], opts: ScanDirOptions): Promise<Array<DirScan | ScanFailure>>;
+    scanNames(path: PathLike, names: PathLike[], opts: ScanDirOptions): DirScan;
+    scanNamesAsync(path: PathLike, names: PathLike[], opts: ScanDirOptions): Promise<DirScan>;
+    /**
+     * scanNames for several directories in one call (one thread hop when async): entry i is the
+     * DirScan (with `request`) of names[i] inside paths[i], or { errno, code, syscall } when that
+     * directory could not be read. `names` must be as long as `paths`.
+     */
+    scanNamesMany(paths: PathLike[], names: PathLike[][], opts: ScanDirOptions): Array<DirScan | ScanFailure>;
+    scanNamesManyAsync(paths: PathLike[], names: PathLike[][], opts: ScanDirOptions): Promise<Array<DirScan | ScanFailure>>;
+
+    /** The inotify watcher class: `new binding.InotifyWatcher(onEvents)`. */
+    readonly InotifyWatcher: InotifyWatcherConstructor;
+  }
 }
-export type NativeError = Error & NativeErrorFields;
 
-/** One fsconfig(2) call of a plan. */
-export interface FsParam {
-  /**
-   * - 'flag':   FSCONFIG_SET_FLAG key
-   * - 'string': FSCONFIG_SET_STRING key=value (the kernel caps value at 255 bytes)
-   * - 'path':   the addon opens `value` with O_PATH|O_DIRECTORY|O_CLOEXEC (|O_NOFOLLOW when
-   *             noFollow) and passes the fd with FSCONFIG_SET_FD (kernel 6.13+ for overlay
-   *             layers); the fd is closed when the plan ends. A failed open reports
-   *             step 'open-layer', syscall 'open', path.
-   * - 'fd':     FSCONFIG_SET_FD with the caller's fd (not closed by the addon)
-   */
-  type: 'flag' | 'string' | 'path' | 'fd';
-  key: string;
-  value?: PathLike;
-  fd?: number;
-  noFollow?: boolean;
-}
-
-/** A whole new-mount-API mount done in one native call (one thread hop when async). */
-export interface FsMountPlan {
-  /** Filesystem type for fsopen, e.g. 'overlay'. */
-  fstype: string;
-  /** Applied in order, one fsconfig call each, then FSCONFIG_CMD_CREATE. */
-  params: FsParam[];
-  /** MOUNT_ATTR_* flags for fsmount. */
-  attrs: number;
-  /** Destination of move_mount (AT_FDCWD-relative path). */
-  target: PathLike;
-  /**
-   * Refuse, with EROFS at step 'verify' (syscall 'fstatvfs'), a mount that came up read-only
-   * although attrs lacks MOUNT_ATTR_RDONLY. Checked on the detached mount before move_mount,
-   * so a silently read-only mount is never attached.
-   */
-  refuseReadonly?: boolean;
-}
-
-/** What probePaths learns about one path (statx following symlinks). */
-export interface PathProbe {
-  /** 0 when the path could be examined; otherwise the positive errno and no other field. */
-  errno: number;
-  /** st_mode (type and permission bits). */
-  mode?: number;
-  /** Device of the filesystem holding the path. */
-  devMajor?: number;
-  devMinor?: number;
-  ino?: bigint;
-  /** Mount id (STATX_MNT_ID): paths on the same mount have the same id. */
-  mountId?: number;
-  /** realpath(3) of the path, when asked for. If realpath fails after statx succeeded, the entry is just its errno. */
-  realpath?: string;
-  /** Whether the path itself (its last component) is a symlink (probePaths only). */
-  isSymlink?: boolean;
-  /** openPaths only: an O_PATH|O_CLOEXEC fd on what was examined; the caller closes it. */
-  fd?: number;
-}
-
-export interface StatfsResult {
-  /** f_type, e.g. OVERLAYFS_SUPER_MAGIC. */
-  type: number;
-  /** f_flags (ST_RDONLY, ST_NOSUID, ...), without the ST_VALID bit. */
-  flags: number;
-}
-
-/** Options of {@link NativeBinding.scanDir}. */
-export interface ScanDirOptions {
-  /**
-   * Namespace of the overlay xattrs to read, with its trailing dot: 'trusted.overlay.' (the
-   * default of overlayfs, needs CAP_SYS_ADMIN to see) or 'user.overlay.' (mounts with
-   * 'userxattr'). Used as given.
-   */
-  xattrPrefix: string;
-  /**
-   * Read the xattrs of directories and regular files (default true): one listxattr per such
-   * entry, plus one getxattr each for <prefix>opaque and <prefix>redirect when listed. When
-   * false, `flags` holds only SCAN_WHITEOUT_CHARDEV and `redirect` is all holes.
-   */
-  xattrs?: boolean;
-  /** readlink every symlink into `linkTarget` (default false). */
-  readlinks?: boolean;
-  /**
-   * statx every entry (default true). false: only directories, character devices and entries
-   * of unknown type are examined (and only directories get xattrs); every other entry keeps
-   * the type getdents64 reported — `mode` holds just the S_IFMT bits, the other columns are 0.
-   * What a diff of names and types needs (changes()), at getdents64 cost.
-   */
-  stat?: boolean;
-  /**
-   * Return entries in byte order of their names (strcmp on the raw bytes) instead of the
-   * unspecified (inode) order (default false). Entries are then also examined in that order,
-   * which forgoes the inode-order locality statx benefits from: meant for `stat: false`
-   * reads, where almost nothing is examined. Ignored by scanNames (its order is the caller's).
-   */
-  sorted?: boolean;
-  /**
-   * scanDirs only, for the layer dirs of one merged dir (top first): examine in full every
-   * entry whose name no earlier path of the call holds — the entry that decides that name —
-   * and the others as `stat` says. Default false.
-   */
-  cascade?: boolean;
-}
-
-/**
- * One directory as struct-of-arrays: entry i is names[i], mode[i], size[i], ... No object per
- * entry is built (that is the cost this call avoids). '.' and '..' are left out; the order is
- * unspecified (inode order for big directories) unless `sorted` was asked for. The numeric columns are views of one
- * ArrayBuffer. Every field is lstat-like: symlinks are not followed.
- */
-export interface DirScan {
-  /** Number of entries returned (the length of every column). */
-  count: number;
-  /**
-   * Entry names, decoded as UTF-8: bytes that are not valid UTF-8 become U+FFFD, so such a
-   * name cannot be used to reach the entry again (compare with listDir, or walk with Buffers).
-   */
-  names: string[];
-  /** st_mode: file type (S_IFMT bits) and permission bits. */
-  mode: Uint32Array;
-  /** st_size in bytes (exact below 2^53). For a symlink, the length of its target. */
-  size: Float64Array;
-  /** mtime in ms with the sub-ms fraction, computed as Node computes Stats.mtimeMs (equal to it). */
-  mtimeMs: Float64Array;
-  /** The nanosecond part of mtime, 0..999999999 (tools such as podman compare seconds and ns apart). */
-  mtimeNs: Uint32Array;
-  /** Whole seconds of mtime (tv_sec; negative before 1970). */
-  mtimeSec: Float64Array;
-  /** Inode number, as a double: exact below 2^53. */
-  ino: Float64Array;
-  /** Hard link count. */
-  nlink: Uint32Array;
-  /**
-   * scanNames only: entry i is names[request[i]] of the call's `names` argument (names that
-   * could not be examined leave gaps), so a caller can map results back without a name index.
-   */
-  request?: Uint32Array;
-  uid: Uint32Array;
-  gid: Uint32Array;
-  /** Device number of character and block devices (0 otherwise). */
-  rdevMajor: Uint32Array;
-  rdevMinor: Uint32Array;
-  /**
-   * SCAN_* bits (see {@link Constants}):
-   * - SCAN_WHITEOUT_CHARDEV (1): a character device 0/0 (an overlayfs whiteout by itself)
-   * - SCAN_XATTR_WHITEOUT (2): a regular file of size 0 carrying <prefix>whiteout
-   * - SCAN_OPAQUE (4): <prefix>opaque is exactly "y"
-   * - SCAN_OPAQUE_X (8): <prefix>opaque is exactly "x" (a directory that may hold xattr whiteouts)
-   * - SCAN_REDIRECT (16): <prefix>redirect is present; its value is in `redirect`
-   * - SCAN_METACOPY (32): <prefix>metacopy is present (whatever its value)
-   * - SCAN_HAS_XATTRS (64): the entry has at least one xattr of any namespace (that this
-   *   process may list)
-   * - SCAN_FULL (128): the entry was examined in full (statx, and xattrs for dirs and regular
-   *   files): always with `stat: true`; with `stat: false` for dirs, char devices and what
-   *   `cascade` picked
-   * Xattrs are only read on directories and regular files; a filesystem without xattr support
-   * (ENOTSUP) just gives no bits.
-   */
-  flags: Uint8Array;
-  /**
-   * Value of <prefix>redirect (UTF-8 decoded, like names) where SCAN_REDIRECT is set,
-   * directories and files alike; a hole (reads as undefined) elsewhere.
-   */
-  redirect: (string | undefined)[];
-  /** Only with opts.readlinks: the target of each symlink (UTF-8 decoded); a hole elsewhere. */
-  linkTarget?: (string | undefined)[];
-  /**
-   * Entries getdents64 listed but that could not be examined, and are left out: most often
-   * removed between the listing and statx; also a statx, listxattr, getxattr or readlink
-   * failure other than "no xattrs here" (ENOTSUP, ENODATA). 0 on a quiet directory.
-   */
-  errors: number;
-}
-
-/** A path scanDirs could not read. */
-export interface ScanFailure {
-  errno: number;
-  code: string;
-  syscall: string;
-}
-
-/** One inotify event, as read(2) returned it. */
-export interface InotifyEvent {
-  /** Watch descriptor returned by add(); -1 for IN_Q_OVERFLOW. */
-  wd: number;
-  /** IN_* bits: the event, plus IN_ISDIR, IN_IGNORED, IN_UNMOUNT, IN_Q_OVERFLOW as they apply. */
-  mask: number;
-  /** Non-zero and shared by the IN_MOVED_FROM and IN_MOVED_TO halves of one rename; 0 otherwise. */
-  cookie: number;
-  /** Name of the entry inside a watched directory ('' for an event on the watched path itself). UTF-8 decoded: invalid bytes become U+FFFD. */
-  name: string;
-}
-
-/**
- * An inotify instance (inotify_init1 IN_NONBLOCK|IN_CLOEXEC) polled in Node's event loop.
- * Every readable wakeup reads the fd until EAGAIN (at most 4 MiB per wakeup) and calls
- * onEvents ONCE with all events read, in kernel order, on the JS thread. An exception thrown
- * by onEvents goes to 'uncaughtException', like one thrown by an fs.watch listener.
- * An open watcher is not garbage collected (as with fs.watch): call close().
- */
-export interface InotifyWatcher {
-  /** inotify_add_watch(2): the watch descriptor (the same one again for a path already watched). Errors: syscall 'inotify_add_watch', path; EBADF after close(). */
-  add(path: PathLike, mask: number): number;
-  /** inotify_rm_watch(2). EINVAL (wd unknown or already gone) is ignored; a no-op after close(). Other errors: syscall 'inotify_rm_watch'. */
-  remove(wd: number): void;
-  /** Stops polling and closes the fd (removing every watch). Idempotent; onEvents is never called after it returns. */
-  close(): void;
-  /** Make the watcher keep the event loop (the process) alive, as it does from the start. */
-  ref(): void;
-  /** Let the process exit although the watcher is open. */
-  unref(): void;
-}
-
-export interface InotifyWatcherConstructor {
-  /** Throws a TypeError when onEvents is not a function, a NativeError (syscall 'inotify_init1') when no inotify instance can be made (EMFILE: fs.inotify.max_user_instances). */
-  new (onEvents: (events: InotifyEvent[]) => void): InotifyWatcher;
-  readonly prototype: InotifyWatcher;
-}
-
-/**
- * Frozen. Besides the names below it carries every MS_*, MNT_*, MOUNT_ATTR_* (incl. _ATIME,
- * IDMAP), FSOPEN_*, FSPICK_*, FSMOUNT_*, FSCONFIG_* (incl. CMD_CREATE_EXCL), MOVE_MOUNT_*,
- * OPEN_TREE_*, AT_* (SYMLINK_NOFOLLOW, EMPTY_PATH, RECURSIVE), S_IF*, XATTR_*, ST_* flag,
- * every IN_* inotify bit (also IN_CLOSE, IN_MOVE, IN_MASK_CREATE), the SCAN_* bits of
- * DirScan.flags and a few f_type magics (TMPFS_MAGIC, EXT4_SUPER_MAGIC, XFS_SUPER_MAGIC,
- * BTRFS_SUPER_MAGIC).
- */
-export interface Constants {
-  readonly [name: string]: number;
-  readonly MS_RDONLY: number; readonly MS_NOSUID: number; readonly MS_NODEV: number; readonly MS_NOEXEC: number;
-  readonly MS_REMOUNT: number; readonly MS_BIND: number; readonly MS_MOVE: number; readonly MS_REC: number;
-  readonly MS_PRIVATE: number; readonly MS_SLAVE: number; readonly MS_SHARED: number; readonly MS_SILENT: number;
-  readonly MS_NOATIME: number; readonly MS_NODIRATIME: number; readonly MS_RELATIME: number; readonly MS_STRICTATIME: number;
-  readonly MNT_FORCE: number; readonly MNT_DETACH: number; readonly MNT_EXPIRE: number; readonly UMOUNT_NOFOLLOW: number;
-  readonly MOUNT_ATTR_RDONLY: number; readonly MOUNT_ATTR_NOSUID: number; readonly MOUNT_ATTR_NODEV: number;
-  readonly MOUNT_ATTR_NOEXEC: number; readonly MOUNT_ATTR_RELATIME: number; readonly MOUNT_ATTR_NOATIME: number;
-  readonly MOUNT_ATTR_STRICTATIME: number; readonly MOUNT_ATTR_NODIRATIME: number; readonly MOUNT_ATTR_NOSYMFOLLOW: number;
-  readonly FSOPEN_CLOEXEC: number; readonly FSMOUNT_CLOEXEC: number;
-  readonly FSCONFIG_SET_FLAG: number; readonly FSCONFIG_SET_STRING: number; readonly FSCONFIG_SET_BINARY: number;
-  readonly FSCONFIG_SET_PATH: number; readonly FSCONFIG_SET_PATH_EMPTY: number; readonly FSCONFIG_SET_FD: number;
-  readonly FSCONFIG_CMD_CREATE: number; readonly FSCONFIG_CMD_RECONFIGURE: number;
-  readonly MOVE_MOUNT_F_EMPTY_PATH: number; readonly AT_FDCWD: number;
-  readonly S_IFMT: number; readonly S_IFREG: number; readonly S_IFDIR: number; readonly S_IFLNK: number;
-  readonly S_IFCHR: number; readonly S_IFBLK: number; readonly S_IFIFO: number; readonly S_IFSOCK: number;
-  readonly XATTR_CREATE: number; readonly XATTR_REPLACE: number;
-  readonly ST_RDONLY: number; readonly OVERLAYFS_SUPER_MAGIC: number;
-  /** DirScan.flags bits: 1, 2, 4, 8, 16, 32, 64, 128. */
-  readonly SCAN_WHITEOUT_CHARDEV: number; readonly SCAN_XATTR_WHITEOUT: number; readonly SCAN_OPAQUE: number;
-  readonly SCAN_OPAQUE_X: number; readonly SCAN_REDIRECT: number; readonly SCAN_METACOPY: number;
-  readonly SCAN_HAS_XATTRS: number;
-  readonly SCAN_FULL: number;
-  /** inotify(7) bits (IN_ONESHOT is 2^31, positive). */
-  readonly IN_ACCESS: number; readonly IN_MODIFY: number; readonly IN_ATTRIB: number; readonly IN_CLOSE_WRITE: number;
-  readonly IN_CLOSE_NOWRITE: number; readonly IN_CLOSE: number; readonly IN_OPEN: number; readonly IN_MOVED_FROM: number;
-  readonly IN_MOVED_TO: number; readonly IN_MOVE: number; readonly IN_CREATE: number; readonly IN_DELETE: number;
-  readonly IN_DELETE_SELF: number; readonly IN_MOVE_SELF: number; readonly IN_UNMOUNT: number; readonly IN_Q_OVERFLOW: number;
-  readonly IN_IGNORED: number; readonly IN_ONLYDIR: number; readonly IN_DONT_FOLLOW: number; readonly IN_EXCL_UNLINK: number;
-  readonly IN_MASK_CREATE: number; readonly IN_MASK_ADD: number; readonly IN_ISDIR: number; readonly IN_ONESHOT: number;
-  readonly IN_ALL_EVENTS: number;
-  /** sysconf(_SC_PAGESIZE): mount(2) reads at most this many bytes of option data, minus the NUL. */
-  readonly PAGE_SIZE: number;
-}
-
-export interface NativeBinding {
-  readonly constants: Constants;
-
-  /** mount(2). `data` is passed as given (no escaping). Errors carry path = target. */
-  mount(source: PathLike | null, target: PathLike, fstype: string | null, flags: number, data: string | Buffer | null): void;
-  mountAsync(source: PathLike | null, target: PathLike, fstype: string | null, flags: number, data: string | Buffer | null): Promise<void>;
-  /** umount2(2). */
-  umount2(target: PathLike, flags: number): void;
-  umount2Async(target: PathLike, flags: number): Promise<void>;
-  /** mknod(2) with makedev(major, minor). */
-  mknod(path: PathLike, mode: number, major: number, minor: number): void;
-  mknodAsync(path: PathLike, mode: number, major: number, minor: number): Promise<void>;
-
-  /** lgetxattr(2); throws ENODATA when the attribute is absent. */
-  lgetxattr(path: PathLike, name: string): Buffer;
-  lgetxattrAsync(path: PathLike, name: string): Promise<Buffer>;
-  lsetxattr(path: PathLike, name: string, value: string | Buffer, flags: number): void;
-  lsetxattrAsync(path: PathLike, name: string, value: string | Buffer, flags: number): Promise<void>;
-  llistxattr(path: PathLike): string[];
-  llistxattrAsync(path: PathLike): Promise<string[]>;
-  lremovexattr(path: PathLike, name: string): void;
-  lremovexattrAsync(path: PathLike, name: string): Promise<void>;
-
-  /** The new mount API, one syscall each. fds are plain numbers; close them with close(). */
-  fsopen(fstype: string, flags: number): number;
-  /**
-   * fsconfig(2); `value` is a string/Buffer for SET_STRING/SET_BINARY/SET_PATH, null otherwise. On failure the error
-   * carries the fs_context log, `key`, and `path` = value for SET_STRING/SET_PATH/SET_PATH_EMPTY.
-   * For SET_BINARY `aux` is ignored and the value's byte length is passed, so the kernel never reads past it.
-   */
-  fsconfig(fd: number, cmd: number, key: string | null, value: string | Buffer | null, aux: number): void;
-  fsconfigAsync(fd: number, cmd: number, key: string | null, value: string | Buffer | null, aux: number): Promise<void>;
-  fsmount(fd: number, flags: number, attrs: number): number;
-  fsmountAsync(fd: number, flags: number, attrs: number): Promise<number>;
-  /** move_mount(2). Errors carry path = fromPath, dest = toPath. */
-  moveMount(fromDfd: number, fromPath: PathLike, toDfd: number, toPath: PathLike, flags: number): void;
-  moveMountAsync(fromDfd: number, fromPath: PathLike, toDfd: number, toPath: PathLike, flags: number): Promise<void>;
-  /** Drains the fs_context log of an fsopen fd: one string per message ("e overlay: ..."). */
-  readFsLog(fd: number): string[];
-  close(fd: number): void;
-
-  /** fsopen + one fsconfig per param + CMD_CREATE + fsmount + (verify) + move_mount, all fds closed on every path. */
-  fsmountPlan(plan: FsMountPlan): void;
-  fsmountPlanAsync(plan: FsMountPlan): Promise<void>;
-
-  /** statx (following symlinks) of every path in one call; never throws for a path, reports errno per entry. */
-  probePaths(paths: PathLike[], withRealpath: boolean): PathProbe[];
-  probePathsAsync(paths: PathLike[], withRealpath: boolean): Promise<PathProbe[]>;
-  /**
-   * Open every path once (O_PATH|O_CLOEXEC, following symlinks) and describe what was opened:
-   * statx on the fd and the kernel's canonical path (readlink of /proc/self/fd/N, always set).
-   * Passing these fds on to fsconfig (FSCONFIG_SET_FD) mounts exactly what was checked.
-   * Never throws for a path: a failed entry has errno and no fd.
-   */
-  openPaths(paths: PathLike[]): PathProbe[];
-  openPathsAsync(paths: PathLike[]): Promise<PathProbe[]>;
-  /** Up to `max` entry names of a directory (readdir order), without '.' and '..'. `max` may be Infinity. Errors: syscall 'opendir' or 'readdir'. */
-  listDir(path: PathLike, max: number): string[];
-  listDirAsync(path: PathLike, max: number): Promise<string[]>;
-  /** statfs(2). */
-  statfs(path: PathLike): StatfsResult;
-  statfsAsync(path: PathLike): Promise<StatfsResult>;
-
-  /**
-   * Every entry of one directory with its lstat fields and overlay xattrs, in one call (one
-   * thread hop when async): open · getdents64 · per entry statx (no follow) and, for
-   * directories and regular files, one listxattr (+ getxattr of opaque/redirect when listed),
-   * all relative to the directory fd. Directories of 4,096+ entries are examined by up to 4
-   * threads (no more than the CPUs). Entries that vanish meanwhile are counted in `errors`,
-   * never thrown. Throws only when the directory itself cannot be read: syscall 'open'
-   * (ENOENT, ENOTDIR, EACCES, ...) or 'getdents64', with path.
-   */
-  scanDir(path: PathLike, opts: ScanDirOptions): DirScan;
-  scanDirAsync(path: PathLike, opts: ScanDirOptions): Promise<DirScan>;
-  /**
-   * Examine only `names` inside the directory `path`, exactly as scanDir examines entries: a
-   * lookup of a few names without reading a whole (possibly huge) directory. Names that do
-   * not exist there (or hold '/', or are '', '.', '..') are left out and counted in `errors`;
-   * the others come out in the order given.
-   */
-  /**
-   * Several directories in one call (one thread hop when async): entry i is the DirScan of
-   * paths[i], or { errno, code, syscall } when that path could not be read (missing, not a
-   * dir, a symlink loop): the call itself only fails on bad arguments.
-   */
-  scanDirs(paths: PathLike[], opts: ScanDirOptions): Array<DirScan | ScanFailure>;
-  scanDirsAsync(paths: PathLike[], opts: ScanDirOptions): Promise<Array<DirScan | ScanFailure>>;
-  scanNames(path: PathLike, names: PathLike[], opts: ScanDirOptions): DirScan;
-  scanNamesAsync(path: PathLike, names: PathLike[], opts: ScanDirOptions): Promise<DirScan>;
-  /**
-   * scanNames for several directories in one call (one thread hop when async): entry i is the
-   * DirScan (with `request`) of names[i] inside paths[i], or { errno, code, syscall } when that
-   * directory could not be read. `names` must be as long as `paths`.
-   */
-  scanNamesMany(paths: PathLike[], names: PathLike[][], opts: ScanDirOptions): Array<DirScan | ScanFailure>;
-  scanNamesManyAsync(paths: PathLike[], names: PathLike[][], opts: ScanDirOptions): Promise<Array<DirScan | ScanFailure>>;
-
-  /** The inotify watcher class: `new binding.InotifyWatcher(onEvents)`. */
-  readonly InotifyWatcher: InotifyWatcherConstructor;
-}
-
-declare const binding: NativeBinding;
+declare const binding: binding.NativeBinding;
 export = binding;
