@@ -22,11 +22,14 @@ import type { ChangeEvent, OverlayWatch, WatchOptions } from './types.js';
 type Kind = ChangeEvent['kind'];
 const DEFAULT_COALESCE_MS = 30;
 /**
- * Paths re-read per turn of the event loop. A burst brings thousands of names per inotify
- * read, each costing an lstat and xattr reads (10-20 µs): checked all at once they would hold
- * the loop for tens of ms, and the app reading this watch could not paint meanwhile.
+ * How long one turn of the event loop may spend re-reading dirty paths. A burst brings
+ * thousands of names per inotify read, each costing an lstat and xattr reads: 10-20 µs on a
+ * quiet machine, but up to ten times that while the process making the burst holds the upper
+ * dir's locks. A fixed count per turn (256 before) then held the loop for 20-50 ms, and the
+ * app reading this watch could not paint meanwhile (the largest frame gaps in ovl-tui's bench
+ * were mostly these turns). A time budget keeps every turn short whatever the syscalls cost.
  */
-const CHECKS_PER_TURN = 256;
+const TURN_BUDGET_MS = 4;
 
 class UpperWatch implements OverlayWatch {
   private readonly known = new Map<string, UpperState>();
@@ -214,14 +217,14 @@ class UpperWatch implements OverlayWatch {
     this.drain();
   }
 
-  /** Re-read the dirty paths, CHECKS_PER_TURN per turn of the event loop, oldest first. */
+  /** Re-read the dirty paths, oldest first, for up to TURN_BUDGET_MS per turn of the event loop. */
   private drain(): void {
     if (this.draining) return;
     this.draining = true;
     const turn = (): void => {
-      let n = 0;
+      const until = performance.now() + TURN_BUDGET_MS;
       for (const [p, content] of this.dirty) {
-        if (this.closed || n++ === CHECKS_PER_TURN) break;
+        if (this.closed || performance.now() > until) break;
         this.dirty.delete(p);
         this.check(p, content);
       }
