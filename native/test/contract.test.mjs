@@ -4,9 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { C, native } from './helpers.mjs';
 
 const dts = fs.readFileSync(new URL('../index.d.ts', import.meta.url), 'utf8');
+// An interface's body: from its line to the closing brace at the same indentation.
 const block = (name) => {
-  const start = dts.indexOf(`export interface ${name} {`);
-  return dts.slice(start, dts.indexOf('\n}', start));
+  const match = new RegExp(`^( *)export interface ${name} \\{`, 'm').exec(dts);
+  if (!match) throw new Error(`index.d.ts declares no interface ${name}`);
+  return dts.slice(match.index, dts.indexOf(`\n${match[1]}}`, match.index));
 };
 const constantNames = [...block('Constants').matchAll(/readonly ([A-Z_]+): number/g)].map((m) => m[1]);
 const functionNames = [...block('NativeBinding').matchAll(/^\s+([a-zA-Z0-9]+)\(/gm)].map((m) => m[1]);
