@@ -7,6 +7,6 @@
  * batch per 100–250 ms, the preview read after the cursor rests), so the throttle only ever
  * delayed a frame: a key pressed just after a live-change render waited 16–17 ms for the
  * throttle's trailing edge (maxFps 60). In the 10,000-change bench burst that wait was part of
- * every one of the largest frame gaps.
+ * most of the largest frame gaps.
  */
 export const INK_RENDER_OPTIONS = { exitOnCtrlC: false, maxFps: 0 } as const;

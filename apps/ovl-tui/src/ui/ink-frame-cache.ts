@@ -35,6 +35,8 @@ interface OutputClass {
   prototype: { get(this: OutputInstance): unknown };
 }
 
+// A global symbol: a second copy of this module (vitest evaluates modules per test file, while
+// Ink's own file stays loaded once) must not wrap `get` twice.
 const WRAPPED = Symbol.for('ovl-tui.ink-frame-cache');
 
 /** The `Output` class of the Ink that `ink` resolves to from here (the one the app renders with). */

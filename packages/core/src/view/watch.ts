@@ -24,10 +24,11 @@ const DEFAULT_COALESCE_MS = 30;
 /**
  * How long one turn of the event loop may spend re-reading dirty paths. A burst brings
  * thousands of names per inotify read, each costing an lstat and xattr reads: 10-20 µs on a
- * quiet machine, but up to ten times that while the process making the burst holds the upper
- * dir's locks. A fixed count per turn (256 before) then held the loop for 20-50 ms, and the
- * app reading this watch could not paint meanwhile (the largest frame gaps in ovl-tui's bench
- * were mostly these turns). A time budget keeps every turn short whatever the syscalls cost.
+ * quiet machine, much more while the process making the burst holds the upper dir's locks.
+ * A fixed count per turn (256 before) then held the loop for tens of ms, and the app reading
+ * this watch could not paint meanwhile: in profiles of ovl-tui's bench burst these re-reads
+ * were the largest part of the worst frame gaps. A time budget keeps every turn short
+ * whatever the syscalls cost; each turn still re-reads at least one path.
  */
 const TURN_BUDGET_MS = 4;
 
