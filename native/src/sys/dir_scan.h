@@ -67,7 +67,7 @@ int ScanDir(const char* path, const DirScanOptions& opts, DirScanResult* out,
 // ScanDir of several directories, as the layer dirs of one merged directory, top first: with
 // `cascade`, an entry is examined in full when no earlier directory of the list holds its
 // name (the entry that decides the name), the others as opts says (light, with stat_all
-// false). errs[i] is 0 or -errno, syscalls[i] the failing call.
+// false). errs[i] is 0 or the errno (positive) of that directory, syscalls[i] the failing call.
 void ScanDirList(const std::vector<std::string>& paths, const DirScanOptions& opts, bool cascade,
                  std::vector<DirScanResult>* out, std::vector<int>* errs,
                  std::vector<const char*>* syscalls);

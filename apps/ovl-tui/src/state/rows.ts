@@ -5,7 +5,7 @@
  * allocations. Row objects are made only for the rows someone asks for (the screen's). Pure.
  */
 import type { MergedEntry } from '../service/types.js';
-import type { ChangeSets, Dirs, ViewOptions } from './tree.js';
+import { isDir, parentOf, type ChangeSets, type Dirs, type ViewOptions } from './tree.js';
 
 export interface Row {
   entry: MergedEntry;
@@ -21,8 +21,6 @@ interface Run {
   to: number;
   depth: number;
 }
-
-const isDir = (e: MergedEntry) => e.type === 'dir';
 
 /** Row objects are kept while entry, depth and state stay the same (React memoizes rows by identity). */
 const rowCache = new WeakMap<MergedEntry, Row>();
@@ -68,10 +66,10 @@ export class RowList implements Iterable<Row> {
 
   /** The row of `path`, or -1: only the runs of its parent dir are searched. */
   indexOf(path: string): number {
-    const parent = parentPath(path);
+    const parent = parentOf(path);
     for (const run of this.runs) {
       const first = run.entries[run.from];
-      if (first === undefined || parentPath(first.path) !== parent) continue;
+      if (first === undefined || parentOf(first.path) !== parent) continue;
       for (let k = run.from; k < run.to; k++) if (run.entries[k]!.path === path) return run.start + k - run.from;
     }
     return -1;
@@ -95,10 +93,6 @@ export class RowList implements Iterable<Row> {
       }
     }
   }
-}
-
-function parentPath(path: string): string {
-  return path.slice(0, Math.max(1, path.lastIndexOf('/')));
 }
 
 function shown(e: MergedEntry, o: ViewOptions, sets: ChangeSets): boolean {

@@ -36,7 +36,7 @@ export interface ChangeSets {
 
 export type Dirs = ReadonlyMap<string, DirState>;
 
-const isDir = (e: MergedEntry) => e.type === 'dir';
+export const isDir = (e: MergedEntry): boolean => e.type === 'dir';
 
 /** Dirs first, then by name (byte order, like `LC_ALL=C ls`) or by size, biggest first. */
 export function comparator(key: SortKey): (a: MergedEntry, b: MergedEntry) => number {

@@ -11,8 +11,9 @@
  * 4. every ancestor of an A or D not recorded otherwise becomes C.
  * Each lower dir is read once, in the same native call as the upper dir it is compared with,
  * and joined by name with it in memory. Only dirs and char devices are examined (statx);
- * other entries keep getdents64's type, which is all the rules need. Whiteouts are char devices 0/0 here, as for podman: the xattr form
- * (6.7+) appears in lower layers built by other tools, not in what the kernel writes to upper.
+ * other entries keep getdents64's type, which is all the rules need. Whiteouts are char
+ * devices 0/0 here, as for podman: the xattr form (6.7+) appears in lower layers built by
+ * other tools, not in what the kernel writes to upper.
  */
 import type { DirListing } from './listing.js';
 import type { LayerStack } from './layer-stack.js';
