@@ -11,33 +11,10 @@
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, lstatSync, lutimesSync, mkdirSync, readdirSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openOverlay, PODMAN_IGNORED_PATHS, type Change } from '../src/index.js';
-import { describeMounting } from './support/privileged.js';
+import { bestEffort, describePodman, podman, requirePodman } from './support/podman.js';
 import { makeBase, removeBase, writeTree } from './support/layers.js';
-
-function podmanAvailable(): boolean {
-  const r = spawnSync('podman', ['--version'], { encoding: 'utf8' });
-  return r.status === 0;
-}
-
-function podman(...args: string[]): string {
-  const r = spawnSync('podman', args, { encoding: 'utf8', maxBuffer: 64 << 20 });
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`podman ${args.join(' ')} exited with ${r.status}: ${r.stderr.trim()}`);
-  return r.stdout.trim();
-}
-
-/** Run each step even if one fails (cleanup). */
-function bestEffort(...steps: Array<() => unknown>): void {
-  for (const step of steps) {
-    try {
-      step();
-    } catch {
-      // already gone
-    }
-  }
-}
 
 /** `podman diff --format json` as sorted changes. */
 function podmanDiff(ctr: string): Change[] {
@@ -63,16 +40,8 @@ function setTimes(dir: string, sec: number): void {
   utimesSync(dir, sec, sec);
 }
 
-const present = podmanAvailable();
-const describePodman: typeof describe = present ? describeMounting : process.env.OVL_REQUIRE_PRIVILEGED === '1' ? describeMounting : (describe.skip as typeof describe);
-
 describePodman('changes() vs podman diff', () => {
-  if (!present) {
-    it('podman is installed', () => {
-      throw new Error("OVL_REQUIRE_PRIVILEGED=1 but podman is not installed: install it (apt-get install -y podman; CI's .ci/run does) to compare changes() with `podman diff`.");
-    });
-    return;
-  }
+  if (!requirePodman()) return;
 
   const tag = `ovl-test-${process.pid}-${Date.now().toString(36)}`;
   const image1 = `localhost/${tag}:base`;

@@ -27,7 +27,7 @@ function listing(dir: string, entries: Record<string, Spec>): DirListing {
     names,
     mode: Uint32Array.from(specs.map((e) => MODE[e.kind])),
     size: Float64Array.from(specs.map((e) => e.size ?? 0)),
-    flags: Uint8Array.from(specs.map((e) => FLAGS[e.kind] | (e.redirect ? SCAN_REDIRECT : 0))),
+    flags: Uint8Array.from(specs.map((e) => FLAGS[e.kind] | (e.redirect !== undefined ? SCAN_REDIRECT : 0))),
     redirect: specs.map((e) => e.redirect),
   } as unknown as DirScan;
   return new DirListing(scan, dir);
@@ -119,6 +119,60 @@ describe('resolveName: the kernel lookup rules', () => {
     // a whited-out or non-dir ancestor ends the lookup
     expect(chain({ '/': { a: { kind: 'wh' } } }, { '/': { a: { kind: 'dir' } }, '/a': orig })).toEqual([0]);
     expect(chain({ '/': { a: { kind: 'symlink' } }, '/a': orig }, { '/': { a: { kind: 'dir' } }, '/a': orig })).toEqual([0]);
+  });
+
+  // fs/overlayfs/namei.c: ovl_lookup_single calls ovl_check_redirect on every component of an
+  // absolute path that it finds as a dir, not only the last: a dir renamed in one layer and
+  // walked through by a redirect of a later one moves the rest of the path (issue 9's case).
+  const issueCase = (l1: Record<string, Record<string, Spec>>, l2: Record<string, Record<string, Spec>>): Layers => [
+    { '/': { x: { kind: 'dir' }, z: { kind: 'dir', redirect: '/x/d/p' } }, '/x': { d: { kind: 'dir' } }, '/x/d': { p: { kind: 'wh' } } },
+    l1,
+    l2,
+  ];
+
+  it('a redirect on a dir on the way of an absolute redirect moves the rest of the path, for that layer walk and every layer below', () => {
+    const layers = issueCase(
+      { '/': { x: { kind: 'dir' }, y: { kind: 'wh' } }, '/x': { d: { kind: 'dir', redirect: '/y' } } },
+      { '/': { y: { kind: 'dir' } }, '/y': { p: { kind: 'dir' } }, '/y/p': { file: { kind: 'file' } } },
+    );
+    expect(resolve(layers, 'z').dirSources).toEqual([{ s: 0, path: '/z' }, { s: 2, path: '/y/p' }]);
+  });
+
+  it('a relative redirect on the way replaces that one component', () => {
+    const layers = issueCase(
+      { '/': { x: { kind: 'dir' } }, '/x': { d: { kind: 'dir', redirect: 'e' }, e: { kind: 'wh' } } },
+      { '/': { x: { kind: 'dir' } }, '/x': { e: { kind: 'dir' } }, '/x/e': { p: { kind: 'dir' } }, '/x/e/p': { file: { kind: 'file' } } },
+    );
+    expect(resolve(layers, 'z').dirSources).toEqual([{ s: 0, path: '/z' }, { s: 2, path: '/x/e/p' }]);
+  });
+
+  it('an absolute redirect on the way lifts the stop an opaque ancestor set in the same layer', () => {
+    const layers = issueCase(
+      { '/': { x: { kind: 'opaque' }, y: { kind: 'wh' } }, '/x': { d: { kind: 'dir', redirect: '/y' } } },
+      { '/': { y: { kind: 'dir' } }, '/y': { p: { kind: 'dir' } }, '/y/p': { file: { kind: 'file' } } },
+    );
+    expect(resolve(layers, 'z').dirSources).toEqual([{ s: 0, path: '/z' }, { s: 2, path: '/y/p' }]);
+  });
+
+  it('the bottom layer is walked without opaque or redirect checks (d->last)', () => {
+    // lower[1] is the last layer: its /x/d's redirect is not read, so /x/d/p there is the one that merges
+    const layers: Layers = [
+      { '/': { z: { kind: 'dir', redirect: '/x/d/p' } } },
+      { '/': { x: { kind: 'dir' } }, '/x': { d: { kind: 'dir', redirect: '/y' } }, '/x/d': { p: { kind: 'dir' } } },
+    ];
+    expect(resolve(layers, 'z').dirSources).toEqual([{ s: 0, path: '/z' }, { s: 1, path: '/x/d/p' }]);
+  });
+
+  it('a lookup that reads a malformed redirect fails, as the kernel\'s does (EINVAL): nothing is visible', () => {
+    for (const bad of ['a/b', '//a', '/a//b', '/a/', '/', '']) {
+      const r = resolve([{ '/': { n: { kind: 'dir', redirect: bad } } }, { '/': { n: { kind: 'dir' } } }], 'n');
+      expect(r.visible, JSON.stringify(bad)).toBeUndefined();
+    }
+    // on the way of an absolute redirect, too
+    const layers: Layers = [{ '/': { z: { kind: 'dir', redirect: '/x/p' } } }, { '/': { x: { kind: 'dir', redirect: 'a/b' } }, '/x': { p: { kind: 'dir' } } }, { '/': {} }];
+    expect(resolve(layers, 'z').visible).toBeUndefined();
+    // the bottom layer's redirects are never read
+    expect(resolve([{ '/': { n: { kind: 'dir' } } }, { '/': { n: { kind: 'dir', redirect: 'a/b' } } }], 'n').dirSources).toHaveLength(2);
   });
 
   it('with redirects not followed (redirect_dir=nofollow) a redirected dir is refused, as the kernel does', () => {

@@ -14,6 +14,9 @@
  * other entries keep getdents64's type, which is all the rules need. Whiteouts are char
  * devices 0/0 here, as for podman: the xattr form (6.7+) appears in lower layers built by
  * other tools, not in what the kernel writes to upper.
+ * Path-based on purpose, as the engines' diff is: lowers are looked at by path, not through
+ * the kernel's lookup (redirects, opaque dirs in lowers), so the answer matches `podman
+ * diff` line for line. watch() asks the view's lookup instead (watch.ts).
  */
 import type { DirListing } from './listing.js';
 import type { LayerStack } from './layer-stack.js';

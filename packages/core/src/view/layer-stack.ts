@@ -75,10 +75,9 @@ export class ListingCache {
     return this.loaded.get(`${s}\0${path}`);
   }
 
-  /** Read a (layer, dir) pair once; concurrent callers share the read. */
-  async load(s: number, path: string): Promise<LightListing | undefined> {
-    await this.fill([{ s, path }]);
-    return this.get(s, path);
+  /** Whether the (layer, dir) pair was read (a dir absent from that layer was read too). */
+  has(s: number, path: string): boolean {
+    return this.loaded.has(`${s}\0${path}`);
   }
 
   /**

@@ -34,7 +34,8 @@ class PartialListing extends DirListing {
 }
 
 const EMPTY_SCAN = { count: 0, names: [], mode: new Uint32Array(0), flags: new Uint8Array(0), redirect: [] } as unknown as ConstructorParameters<typeof DirListing>[0];
-const MAX_ROUNDS = 16;
+/** Every round reads names not read before, so this bounds only a redirect loop (see merged-dir.ts). */
+const MAX_ROUNDS = 256;
 
 interface DirState {
   s: number;

@@ -5,8 +5,8 @@
 import { typeOfMode, type DirListing, type LightListing } from './listing.js';
 import { LayerStack, ListingCache } from './layer-stack.js';
 import { mergeNames, type MergedNames } from './merge-names.js';
-import { baseOf, joinPath } from './paths.js';
-import { redirectAncestors, resolveName, type DirSource, type Found, type ListingLookup, type Resolved } from './resolve.js';
+import { joinPath } from './paths.js';
+import { resolveName, type DirSource, type Found, type ListingLookup, type Resolved } from './resolve.js';
 import type { LayerId, MergedEntry } from './types.js';
 
 export interface MergedChild {
@@ -16,41 +16,12 @@ export interface MergedChild {
 }
 
 /**
- * Absolute redirects are looked up component by component in every layer below (see
- * resolve.ts): load those dirs the same way — one component at a time, descending only into
- * real dirs — so a symlink or a whiteout on the way is never followed.
- */
-async function loadRedirectPaths(stack: LayerStack, cache: ListingCache, sources: DirSource[]): Promise<void> {
-  const walks: Array<Promise<void>> = [];
-  for (const src of sources) {
-    const listing = cache.get(src.s, src.path);
-    if (!listing) continue;
-    for (let i = 0; i < listing.count; i++) {
-      const r = listing.redirect(i);
-      if (r === undefined || !r.startsWith('/')) continue;
-      for (let s = src.s + 1; s < stack.layers.length; s++) walks.push(walkDown(cache, s, redirectAncestors(r)));
-    }
-  }
-  await Promise.all(walks);
-}
-
-async function walkDown(cache: ListingCache, s: number, dirs: string[]): Promise<void> {
-  for (let d = 0; d < dirs.length; d++) {
-    const listing = await cache.load(s, dirs[d]!);
-    const next = dirs[d + 1];
-    if (!listing || next === undefined) return;
-    const i = listing.find(baseOf(next));
-    if (i < 0 || listing.isWhiteout(i) || !listing.isDir(i)) return;
-  }
-}
-
-/**
  * The MergedEntry of entry `i` of listing `L` (layer `s`, at `layerPath` inside it). Every
  * entry gets every field, in this order — undefined where it has none — so all entries share
  * one hidden class and code that walks 100,000 of them stays monomorphic (rootEntry in
  * overlay-view.ts builds the one other kind of entry, with the same fields in the same order).
  */
-function entryOf(stack: LayerStack, dirPath: string, name: string, s: number, L: DirListing, i: number, layerPath: string, shadows: LayerId[], data: Found | undefined, ghost: boolean): MergedEntry {
+function entryOf(stack: LayerStack, dirPath: string, name: string, s: number, L: DirListing, i: number, layerPath: string, shadows: LayerId[], data: Found | undefined, ghost: boolean, mergedDir: boolean): MergedEntry {
   const scan = L.scanOf(i);
   const j = L.rowOf(i);
   const layer = stack.layers[s]!.id;
@@ -74,26 +45,22 @@ function entryOf(stack: LayerStack, dirPath: string, name: string, s: number, L:
     dataPath: withData ? stack.abs(data.s, data.path) : undefined,
     uid: scan.uid[j]!,
     gid: scan.gid[j]!,
-    nlink: scan.nlink[j]!,
+    nlink: mergedDir ? 1 : scan.nlink[j]!, // ovl_getattr: a dir merged from several layers says 1
     ino: scan.ino[j]!,
   };
 }
 
 function entryFrom(stack: LayerStack, dirPath: string, name: string, r: Resolved, f: Found, ghost: boolean): MergedEntry {
   const shadows = r.shadows.map((s) => stack.layers[s]!.id);
-  return entryOf(stack, dirPath, name, f.s, f.listing, f.i, f.path, shadows, r.data, ghost);
+  return entryOf(stack, dirPath, name, f.s, f.listing, f.i, f.path, shadows, r.data, ghost, !ghost && (r.dirSources?.length ?? 0) > 1);
 }
 
-/** Listings for a merged dir: its layer dirs, plus the dirs absolute redirects point to. */
-async function listingsFor(stack: LayerStack, sources: DirSource[], cascade: boolean): Promise<ListingCache> {
-  const cache = new ListingCache(stack);
-  await cache.fill(sources, cascade);
-  if (stack.followRedirects) await loadRedirectPaths(stack, cache, sources);
-  return cache;
-}
-
-/** Rounds of "resolve, examine what turned out to matter, resolve again" before giving up. */
-const MAX_DETAIL_ROUNDS = 8;
+/**
+ * Rounds of "resolve, read what turned out to matter, resolve again" before giving up. Every
+ * round reads something new (a dir a redirect leads to, one component per round, or entries
+ * to examine), so this bounds only a redirect loop; real stacks settle in a few.
+ */
+const MAX_ROUNDS = 256;
 
 /** The entries of light listings to examine in full, gathered per listing (each entry once). */
 class DetailRequests {
@@ -158,7 +125,8 @@ export class MergedDirReader {
    * nothing is examined in full yet, and each range examines only its own names.
    */
   static async open(stack: LayerStack, dirPath: string, sources: DirSource[], whiteouts: boolean, whole: boolean): Promise<MergedDirReader> {
-    const cache = await listingsFor(stack, sources, whole);
+    const cache = new ListingCache(stack);
+    await cache.fill(sources, whole);
     const listings = sources.map((src) => cache.get(src.s, src.path));
     return new MergedDirReader(stack, dirPath, sources, whiteouts, cache, listings, mergeNames(listings));
   }
@@ -172,7 +140,18 @@ export class MergedDirReader {
   async range(from: number, to: number): Promise<MergedDir> {
     const { stack, dirPath, sources, cache, listings } = this;
     const { names, top, at, shared } = this.merged;
-    const get: ListingLookup = (s, p) => cache.get(s, p);
+    // Redirects lead to dirs not read yet (in layers below, component by component): note
+    // them, read them all in one call after the round, and resolve those names again.
+    const unread = new Map<string, DirSource>();
+    let missed = false;
+    const get: ListingLookup = (s, p) => {
+      const listing = cache.get(s, p);
+      if (listing === undefined && !cache.has(s, p)) {
+        unread.set(`${s}\0${p}`, { s, path: p });
+        missed = true;
+      }
+      return listing;
+    };
     const requests = new DetailRequests();
     /** Resolutions of the names that needed one (by index into names). */
     const resolved = new Map<number, Resolved>();
@@ -190,23 +169,24 @@ export class MergedDirReader {
       }
     }
     for (let round = 0; open.length > 0 || single.length > 0; round++) {
-      if (round === MAX_DETAIL_ROUNDS) throw new Error(`ovl: reading '${dirPath}' did not settle (redirect loop?)`);
+      if (round === MAX_ROUNDS) throw new Error(`ovl: reading '${dirPath}' did not settle (redirect loop?)`);
       const examined: Array<{ u: number; found: Found }> = [];
+      const again = new Set<number>();
       for (const u of open) {
+        missed = false;
         const r = resolveName(names[u]!, sources, stack.rootSources, get, stack.followRedirects);
         resolved.set(u, r);
+        if (missed) again.add(u);
         for (const f of [r.visible, r.ghost, r.data]) {
           if (!f || !f.listing.needsDetail(f.i)) continue;
           requests.add(f.listing as LightListing, f.i); // needsDetail is true only for light listings
           examined.push({ u, found: f });
         }
       }
-      await requests.run(cache);
-      const again = new Set<number>();
+      await Promise.all([requests.run(cache), cache.fill([...unread.values()])]);
+      unread.clear();
       for (const u of single) if (revealsMore(listings[top[u]!]!, at[u]!)) again.add(u);
       for (const { u, found } of examined) if (revealsMore(found.listing, found.i)) again.add(u);
-      // A file examined just now may carry a redirect (a moved metacopy file): load its path.
-      if (stack.followRedirects && again.size > 0) await loadRedirectPaths(stack, cache, sources);
       open = [...again];
       single = [];
     }
@@ -217,7 +197,7 @@ export class MergedDirReader {
       if (r === undefined) {
         const k = top[u]!;
         const src = sources[k]!;
-        out.entries.push(entryOf(stack, dirPath, name, src.s, listings[k]!, at[u]!, joinPath(src.path, name), [], undefined, false));
+        out.entries.push(entryOf(stack, dirPath, name, src.s, listings[k]!, at[u]!, joinPath(src.path, name), [], undefined, false, false));
         continue;
       }
       const child = childOf(stack, dirPath, name, r, this.whiteouts);

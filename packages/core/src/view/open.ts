@@ -23,13 +23,15 @@ async function assertDir(path: string, role: string): Promise<string> {
 }
 
 /**
- * containers/storage mounts long stacks with lowerdir paths relative to its overlay home
- * ('l/ABCDEF', after a chdir); the upper dir is '<home>/<id>/diff', so resolve them there.
+ * containers/storage and Docker's overlay2 mount a stack whose options would not fit in a
+ * page from their overlay home, after a chdir, with every path relative to it:
+ * lowerdir=l/ABC:l/DEF (the short links), upperdir=<id>/diff, workdir=<id>/work, on the
+ * mount point <home>/<id>/merged. The mount table keeps those strings as they were given;
+ * the mount point is always absolute, so the home is two levels above it. (Checked against
+ * podman's own mounts: podman-layout.test.ts.)
  */
 function layerPath(p: string, info: OverlayMountInfo): string {
-  if (isAbsolute(p)) return p;
-  const home = info.upper !== undefined ? dirname(dirname(info.upper)) : '/';
-  return resolve(home, p);
+  return isAbsolute(p) ? p : resolve(dirname(dirname(info.target)), p);
 }
 
 async function fromMount(merged: string): Promise<LayerStack> {
@@ -42,13 +44,14 @@ async function fromMount(merged: string): Promise<LayerStack> {
       hint: 'Pass the merged dir of a mounted overlay, or the layer dirs themselves: openOverlay({ lower, upper }).',
     });
   }
+  // A relative path that does not lead to a dir here was resolved against the wrong base:
+  // say so rather than show an empty overlay.
+  const relative = (p: string): string => (isAbsolute(p) ? '' : ` (the mount table gives '${p}', relative to the dir the mount was made from)`);
+  const lower = await Promise.all(info.lower.map((p, i) => assertDir(layerPath(p, info), `lower[${i}]${relative(p)} of '${merged}'`)));
+  const upper = info.upper === undefined ? undefined : await assertDir(layerPath(info.upper, info), `upper${relative(info.upper)} of '${merged}'`);
   // 'off' only stops the kernel making redirects; it still follows them (redirect_always_follow).
   const redirect = info.options.redirect_dir;
-  return new LayerStack(
-    info.lower.map((p) => layerPath(p, info)),
-    info.upper === undefined ? undefined : layerPath(info.upper, info),
-    { userxattr: info.options.userxattr === true, followRedirects: redirect !== 'nofollow' },
-  );
+  return new LayerStack(lower, upper, { userxattr: info.options.userxattr === true, followRedirects: redirect !== 'nofollow' });
 }
 
 /**

@@ -117,7 +117,7 @@ export class LayerView implements OverlayView {
       path: '/', name: '', type: 'dir', size: st.size, mode: st.mode, mtimeMs: st.mtimeMs, layer: top.id,
       shadows: this.stack.layers.slice(1).map((l) => l.id), copiedUp: top.id === 'upper' && this.stack.layers.length > 1,
       opaque: false, redirect: undefined, metacopy: false, sourcePath: top.root, dataLayer: undefined, dataPath: undefined,
-      uid: st.uid, gid: st.gid, nlink: st.nlink, ino: st.ino,
+      uid: st.uid, gid: st.gid, nlink: this.stack.layers.length > 1 ? 1 : st.nlink, ino: st.ino,
     };
   }
 
@@ -155,6 +155,6 @@ export class LayerView implements OverlayView {
   }
 
   watch(opts: WatchOptions = {}): OverlayWatch {
-    return watchOverlay(this.stack, opts);
+    return watchOverlay(this.stack, opts, (paths) => this.statMany(paths, { whiteouts: true }));
   }
 }

@@ -16,12 +16,13 @@
  *   component means nothing in that layer; a whiteout or a non-dir (a symlink too) ends the
  *   whole lookup; an opaque dir lets that layer finish and ends it after;
  * - with redirect_dir=nofollow the kernel refuses a redirected dir (EPERM): it is not visible;
+ *   so is a name whose lookup reads a malformed redirect (EINVAL);
  * - a metacopy file keeps its metadata; its data is the first non-metacopy file below.
  * Lookup, not readdir, is the truth: a name that no lookup can reach (e.g. a whiteout in a
  * lower dir the kernel does not merge, which the kernel's readdir still lists) is not visible.
  */
 import type { DirListing } from './listing.js';
-import { baseOf, joinPath, parentOf } from './paths.js';
+import { baseOf, components, joinPath } from './paths.js';
 
 /** One layer's copy of a merged directory: stack index (0 = top) and path inside that layer. */
 export interface DirSource {
@@ -51,94 +52,155 @@ export interface Resolved {
 
 export type ListingLookup = (s: number, dirPath: string) => DirListing | undefined;
 
-/** Where to look next, which changes as redirects are followed. */
-interface Cursor {
+/**
+ * Whether the kernel accepts a redirect (ovl_get_redirect_xattr): an absolute path without
+ * empty components, or a single name. Reading any other one fails the lookup (EINVAL,
+ * "invalid redirect" in the kernel log): the name cannot be opened.
+ */
+function isValidRedirect(r: string): boolean {
+  if (r.startsWith('/')) return r.length > 1 && !r.slice(1).split('/').includes('');
+  return r.length > 0 && !r.includes('/');
+}
+
+/** What the lookup is looking for, and where: the kernel's struct ovl_lookup_data plus its layer cursor. */
+interface Lookup {
+  /** The layer dirs still to visit (the parent's, or every layer's root after an absolute redirect). */
   sources: DirSource[];
   k: number;
-  /** An opaque ancestor on an absolute redirect path was met: no layer after this one. */
-  lastLayer: boolean;
-  /** Set after an absolute redirect (or a relative one after it): the path in every layer below. */
-  abs: string | undefined;
-  /** The name to look up in the parent's dirs (changed by a relative redirect). */
+  /** The name to find in each source's dir, while no absolute redirect was met. */
   key: string;
+  /** After an absolute redirect: the path looked up from each layer's root, component by component. */
+  abs: string | undefined;
+  /** The kernel's d->stop: no layer after the current one is looked at (for the visible entry). */
+  stop: boolean;
 }
 
-function follow(cursor: Cursor, redirect: string, fromS: number, rootSources: DirSource[]): void {
-  if (redirect.startsWith('/')) {
-    cursor.abs = redirect;
-    cursor.sources = rootSources;
-    const next = rootSources.findIndex((r) => r.s > fromS);
-    cursor.k = next < 0 ? rootSources.length : next;
-  } else if (cursor.abs !== undefined) {
-    cursor.abs = joinPath(parentOf(cursor.abs), redirect);
+/**
+ * Apply a redirect found on a dir (or a metacopy file) in layer `s` to the lookup, as
+ * ovl_check_redirect does. `prefix`/`post` are the components of the current absolute path
+ * before and after that entry (both empty for a relative lookup): an absolute redirect
+ * replaces the prefix and the entry, a relative one only the entry; `post` is kept. An
+ * absolute redirect resets the stop an opaque ancestor set, and moves the lookup to the
+ * roots of the layers below `s`.
+ */
+function redirectTo(q: Lookup, r: string, prefix: string[], post: string[], s: number, rootSources: DirSource[]): void {
+  if (r.startsWith('/')) {
+    q.abs = joinPath(r, post.join('/')).replace(/\/$/, '');
+    q.stop = false;
+    if (q.sources !== rootSources) {
+      q.sources = rootSources;
+      const next = rootSources.findIndex((src) => src.s > s);
+      q.k = next < 0 ? rootSources.length : next;
+    }
+  } else if (q.abs !== undefined) {
+    q.abs = `/${[...prefix, r, ...post].join('/')}`;
   } else {
-    cursor.key = redirect;
+    q.key = r;
   }
 }
 
-type AbsWalk = 'found' | 'absent' | 'stop' | 'found-last';
-
-/** Walk the ancestors of an absolute redirect path inside layer `s` as ovl_lookup_layer does. */
-function walkAbsolute(s: number, abs: string, get: ListingLookup): AbsWalk {
+/**
+ * Walk the ancestors of the absolute path `q.abs` inside layer `s` (ovl_lookup_layer →
+ * ovl_lookup_single on every component). A missing component: nothing in this layer. A
+ * whiteout or a non-dir (a symlink too) on the way: the whole lookup ends. Each dir on the
+ * way is checked as the last one is — unless this is the bottom layer (`last`, the kernel's
+ * d->last) or redirects are not followed: an opaque one sets stop (the layers below are not
+ * looked at); one with a redirect rewrites the path for the rest of the walk's components
+ * and for every layer below, while the walk in this layer goes on along the old path.
+ */
+function walkAbsolute(s: number, q: Lookup, get: ListingLookup, checks: boolean, rootSources: DirSource[]): string | 'absent' | 'stop' | 'refused' {
+  const parts = components(q.abs!);
   let dir = '/';
-  let last = false;
-  const parts = abs.split('/').filter((p) => p.length > 0);
-  for (const part of parts.slice(0, -1)) {
+  for (let n = 0; n < parts.length - 1; n++) {
     const listing = get(s, dir);
-    const i = listing ? listing.find(part) : -1;
+    const i = listing ? listing.find(parts[n]!) : -1;
     if (!listing || i < 0) return 'absent';
     if (listing.isWhiteout(i) || !listing.isDir(i)) return 'stop';
-    if (listing.isOpaque(i)) last = true;
-    dir = joinPath(dir, part);
+    dir = joinPath(dir, parts[n]!);
+    if (!checks) {
+      if (listing.isOpaque(i)) q.stop = true; // listing shadows: nothing below this layer holds the path
+      continue;
+    }
+    if (listing.isOpaque(i)) {
+      q.stop = true;
+      continue; // an opaque dir's redirect is never read
+    }
+    const r = listing.redirect(i);
+    if (r !== undefined) {
+      if (!isValidRedirect(r)) return 'refused';
+      // The path may have been rewritten before: the components after this one are its tail.
+      const now = components(q.abs!);
+      const post = now.slice(now.length - (parts.length - 1 - n));
+      redirectTo(q, r, now.slice(0, now.length - post.length - 1), post, s, rootSources);
+    }
   }
-  return last ? 'found-last' : 'found';
-}
-
-/** Every dir on the way to an absolute redirect target's parent: '/a/b/c' → ['/', '/a', '/a/b']. */
-export function redirectAncestors(abs: string): string[] {
-  const out = ['/'];
-  const parts = abs.split('/').filter((p) => p.length > 0);
-  for (let n = 1; n < parts.length; n++) out.push(`/${parts.slice(0, n).join('/')}`);
-  return out;
+  return dir;
 }
 
 /**
  * Resolve `name` in a merged dir whose layer dirs are `sources` (top first).
  * `rootSources` are the root dirs of every layer (for absolute redirects).
+ *
+ * One pass over the layers does two jobs: while the kernel's lookup is still going (nothing
+ * decided yet, a dir still merging, a metacopy file still seeking its data) each layer is
+ * looked at as ovl_lookup does; after that, the layers below are visited only to list the
+ * shadows (the same path held lower down), physically, without following anything.
  */
 export function resolveName(name: string, sources: DirSource[], rootSources: DirSource[], get: ListingLookup, followRedirects = true): Resolved {
   const out: Resolved = { shadows: [] };
-  const cursor: Cursor = { sources, k: 0, lastLayer: false, abs: undefined, key: name };
+  const q: Lookup = { sources, k: 0, key: name, abs: undefined, stop: false };
+  const bottom = rootSources.at(-1)?.s;
   let merging = false;
   let seekingData = false;
 
-  while (cursor.k < cursor.sources.length && !cursor.lastLayer) {
-    const src = cursor.sources[cursor.k++]!;
-    if (cursor.abs !== undefined) {
-      const walked = walkAbsolute(src.s, cursor.abs, get);
+  while (q.k < q.sources.length) {
+    const src = q.sources[q.k++]!;
+    const decided = out.visible !== undefined || out.ghost !== undefined;
+    const active = !decided || merging || seekingData;
+    // The kernel's d->last: no opaque or redirect check in the last layer it can visit.
+    const last = followRedirects ? src.s === bottom : q.k === q.sources.length;
+    const checks = active && followRedirects && !last;
+
+    let dirPath = src.path;
+    let key = q.key;
+    /** Components of the current path before the entry (what a relative redirect on it keeps). */
+    let prefix: string[] = [];
+    if (q.abs !== undefined) {
+      const wanted = q.abs;
+      const walked = walkAbsolute(src.s, q, get, checks, rootSources);
+      if (walked === 'refused') return { shadows: [] };
       if (walked === 'stop') break;
-      if (walked === 'absent') continue;
-      if (walked === 'found-last') cursor.lastLayer = true;
+      if (walked === 'absent') {
+        if (q.stop) break;
+        continue;
+      }
+      dirPath = walked;
+      key = baseOf(wanted);
+      prefix = components(q.abs).slice(0, -1);
     }
-    const dirPath = cursor.abs !== undefined ? parentOf(cursor.abs) : src.path;
-    const key = cursor.abs !== undefined ? baseOf(cursor.abs) : cursor.key;
     const listing = get(src.s, dirPath);
     const i = listing ? listing.find(key) : -1;
-    if (!listing || i < 0) continue;
+    if (!listing || i < 0) {
+      if (q.stop) break;
+      continue;
+    }
     const found: Found = { s: src.s, listing, i, path: joinPath(dirPath, key) };
 
-    const decided = out.visible !== undefined || out.ghost !== undefined;
     // Below the deciding entry only char-device whiteouts end the list of shadows: an xattr
     // whiteout there is an ordinary empty file until examined, and examining every entry
     // below every visible one is what a light read avoids (the kernel never looks there).
     if (decided ? listing.isCharWhiteout(i) : listing.isWhiteout(i)) {
-      if (!decided) {
-        out.ghost = found;
-        continue; // keep going only to list what the whiteout deleted
-      }
-      break;
+      if (decided) break;
+      out.ghost = found; // the kernel stops here; the layers below are visited to list what it deleted
+      continue;
     }
+    if (decided) out.shadows.push(src.s);
 
+    if (!active) {
+      if (q.stop) break; // an opaque ancestor on the way: nothing below holds the same path
+      continue;
+    }
+    const redirect = checks ? listing.redirect(i) : undefined;
     if (!decided) {
       if (!followRedirects && listing.isDir(i) && listing.redirect(i) !== undefined) break; // EPERM in the kernel
       out.visible = found;
@@ -148,27 +210,26 @@ export function resolveName(name: string, sources: DirSource[], rootSources: Dir
       } else if (listing.isRegular(i) && listing.isMetacopy(i)) {
         seekingData = true;
       }
-      const r = listing.redirect(i);
-      if (r !== undefined && followRedirects && (merging || seekingData)) follow(cursor, r, src.s, rootSources);
-      continue;
-    }
-
-    out.shadows.push(src.s);
-    if (merging) {
+    } else if (merging) {
       if (listing.isDir(i)) {
         out.dirSources!.push({ s: src.s, path: found.path });
         if (listing.isOpaque(i)) merging = false;
-        const r = listing.redirect(i);
-        if (r !== undefined && followRedirects && merging) follow(cursor, r, src.s, rootSources);
       } else {
         merging = false; // a dir never merges with a non-dir below it
       }
-    } else if (seekingData && listing.isRegular(i)) {
+    } else if (listing.isRegular(i)) {
       out.data = found;
       seekingData = listing.isMetacopy(i);
-      const r = listing.redirect(i);
-      if (r !== undefined && followRedirects && seekingData) follow(cursor, r, src.s, rootSources);
+    } else {
+      seekingData = false; // a metacopy file's data is a regular file or nothing
     }
+    // A dir still merging or a metacopy file still seeking data follows its redirect (an
+    // opaque dir's is never read); an absolute one lifts the stop an opaque ancestor set.
+    if ((merging || seekingData) && redirect !== undefined) {
+      if (!isValidRedirect(redirect)) return { shadows: [] }; // the lookup fails: nothing to show
+      redirectTo(q, redirect, prefix, [], src.s, rootSources);
+    }
+    if (q.stop) merging = seekingData = false;
   }
   return out;
 }

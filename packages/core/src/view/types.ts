@@ -40,6 +40,7 @@ export interface MergedEntry {
   dataPath?: string;
   uid: number;
   gid: number;
+  /** As the kernel reports it: 1 for a dir merged from more than one layer dir (ovl_getattr), else the visible entry's own. */
   nlink: number;
   ino: number;
 }

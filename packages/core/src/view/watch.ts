@@ -10,16 +10,23 @@
  * - Queue overflow: a 'rescan' event, then the whole upper dir is compared again.
  * - Bursts are coalesced per path: the first event goes out at once, later ones within
  *   `coalesceMs` become one trailing event.
+ * - Whether a name new in upper was copied up or added is asked of the view's own lookup
+ *   (resolve.ts: redirects of renamed dirs, opaque dirs and whiteouts in the lowers), for
+ *   all such names of one turn at once; reports leave in the order their changes were read.
  */
-import { lstatSync } from 'node:fs';
 import { binding } from '../binding.js';
 import type { InotifyEvent, InotifyWatcher } from '@ovl/native';
 import type { LayerStack } from './layer-stack.js';
 import { joinPath } from './paths.js';
 import { isDirMode, readUpperState, type UpperState } from './upper-entry.js';
-import type { ChangeEvent, OverlayWatch, WatchOptions } from './types.js';
+import type { ChangeEvent, MergedEntry, OverlayWatch, WatchOptions } from './types.js';
+
+/** The view's stat of many paths, ghosts included (LayerView.statMany). */
+export type StatMany = (paths: readonly string[]) => Promise<Array<MergedEntry | undefined>>;
 
 type Kind = ChangeEvent['kind'];
+/** A kind, or 'new': a name new in upper, copied up or added depending on what the lowers hold there. */
+type Classified = Kind | 'new';
 const DEFAULT_COALESCE_MS = 30;
 /**
  * How long one turn of the event loop may spend re-reading dirty paths. A burst brings
@@ -44,12 +51,14 @@ class UpperWatch implements OverlayWatch {
   private readonly mask: number;
   /** Paths reported by inotify and not re-read yet (value: a content change was reported), in order. */
   private readonly dirty = new Map<string, boolean>();
+  /** What the current turn found, in order: kinds still 'new' are decided by one lookup. */
+  private outbox: Array<{ path: string; kind: Classified }> = [];
   private draining = false;
   private closed = false;
 
   constructor(
     private readonly upper: string,
-    private readonly lowers: string[],
+    private readonly statMany: StatMany,
     private readonly xattrPrefix: string,
     private readonly coalesceMs: number,
   ) {
@@ -81,7 +90,7 @@ class UpperWatch implements OverlayWatch {
         const p = joinPath(d, name);
         const state = readUpperState(this.abs(p), this.xattrPrefix);
         if (!state) continue;
-        if (report) this.report(p, this.classify(undefined, state, p, true));
+        if (report) this.found(p, this.classify(undefined, state, true));
         this.known.set(p, state);
         if (isDirMode(state.mode)) pending.push(p);
       }
@@ -101,24 +110,12 @@ class UpperWatch implements OverlayWatch {
     return p === '/' ? this.upper : this.upper + p;
   }
 
-  private existsBelow(p: string): boolean {
-    // No exception for the usual answer (a new name is absent below): building one per new
-    // file is most of the cost of this check during a burst of creations.
-    return this.lowers.some((root) => {
-      try {
-        return lstatSync(root + p, { throwIfNoEntry: false }) !== undefined;
-      } catch {
-        return false; // ENOTDIR, EACCES: not there as far as lookup goes
-      }
-    });
-  }
-
-  private classify(before: UpperState | undefined, now: UpperState | undefined, p: string, contentHint: boolean): Kind | undefined {
+  private classify(before: UpperState | undefined, now: UpperState | undefined, contentHint: boolean): Classified | undefined {
     if (!now) return before ? 'removed-from-upper' : undefined;
     if (now.whiteout) return before?.whiteout ? undefined : 'deleted';
     const typeChanged = before !== undefined && (before.mode & 0o170000) !== (now.mode & 0o170000);
     if (isDirMode(now.mode) && now.opaque && (!before || !before.opaque || typeChanged)) return 'opaque';
-    if (!before || before.whiteout || typeChanged) return !before?.whiteout && this.existsBelow(p) ? 'copied-up' : 'added';
+    if (!before || before.whiteout || typeChanged) return before?.whiteout ? 'added' : 'new';
     if (before.size !== now.size || before.ino !== now.ino || (before.metacopy && !now.metacopy)) return 'modified';
     if (before.mtimeMs !== now.mtimeMs && contentHint && !isDirMode(now.mode)) return 'modified';
     if (before.mtimeMs !== now.mtimeMs || before.mode !== now.mode || before.uid !== now.uid || before.gid !== now.gid || before.xattrs !== now.xattrs || before.opaque !== now.opaque) {
@@ -172,15 +169,43 @@ class UpperWatch implements OverlayWatch {
   private check(p: string, contentHint: boolean): void {
     const before = this.known.get(p);
     const now = readUpperState(this.abs(p), this.xattrPrefix);
-    const kind = this.classify(before, now, p, contentHint);
+    const kind = this.classify(before, now, contentHint);
     if (!now) {
       this.forget(p);
     } else {
       if (before && isDirMode(before.mode) && !isDirMode(now.mode)) this.forget(p);
       this.known.set(p, now);
     }
-    if (kind) this.report(p, kind);
+    this.found(p, kind);
     if (now && isDirMode(now.mode) && !this.dirToWd.has(p)) this.watchTree(p, true);
+  }
+
+  private found(path: string, kind: Classified | undefined): void {
+    if (kind) this.outbox.push({ path, kind });
+  }
+
+  /**
+   * Report what the turn found, in order. Names new in upper were copied up when the lowers
+   * hold the same path as the kernel looks it up (the view then lists lower layers among
+   * its shadows, or shows the lower entry if upper's is gone again); otherwise added.
+   */
+  private async flush(): Promise<void> {
+    const out = this.outbox;
+    this.outbox = [];
+    const fresh = out.filter((o) => o.kind === 'new');
+    if (fresh.length > 0) {
+      let below: Array<MergedEntry | undefined>;
+      try {
+        below = await this.statMany(fresh.map((o) => o.path));
+      } catch {
+        below = []; // the layers cannot be read now: say 'added', as nothing below could be seen
+      }
+      fresh.forEach((o, k) => {
+        const e = below[k];
+        o.kind = e !== undefined && (e.layer !== 'upper' || e.shadows.length > 0) ? 'copied-up' : 'added';
+      });
+    }
+    for (const o of out) this.report(o.path, o.kind as Kind);
   }
 
   private onEvents(events: InotifyEvent[]): void {
@@ -218,7 +243,11 @@ class UpperWatch implements OverlayWatch {
     this.drain();
   }
 
-  /** Re-read the dirty paths, oldest first, for up to TURN_BUDGET_MS per turn of the event loop. */
+  /**
+   * Re-read the dirty paths, oldest first, for up to TURN_BUDGET_MS per turn of the event
+   * loop, and report what each turn found before the next one starts (a turn with names new
+   * in upper waits for their lookup).
+   */
   private drain(): void {
     if (this.draining) return;
     this.draining = true;
@@ -229,15 +258,22 @@ class UpperWatch implements OverlayWatch {
         this.dirty.delete(p);
         this.check(p, content);
       }
-      if (this.dirty.size > 0 && !this.closed) setImmediate(turn);
-      else this.draining = false;
+      const next = (): void => {
+        if ((this.dirty.size > 0 || this.outbox.length > 0) && !this.closed) setImmediate(turn);
+        else this.draining = false;
+      };
+      if (this.outbox.some((o) => o.kind === 'new')) void this.flush().then(next);
+      else {
+        void this.flush();
+        next();
+      }
     };
     turn();
   }
 
   /** After an overflow: compare all of upper with what we knew, and re-watch. */
   private rescan(): void {
-    this.report('/', 'rescan');
+    this.found('/', 'rescan');
     const seen = new Set<string>();
     const pending = ['/'];
     while (pending.length > 0) {
@@ -321,9 +357,9 @@ class NoUpperWatch implements OverlayWatch {
   }
 }
 
-export function watchOverlay(stack: LayerStack, opts: WatchOptions): OverlayWatch {
+/** Watch the upper dir of `stack`; `statMany` is the view's own (for copy-up vs added). */
+export function watchOverlay(stack: LayerStack, opts: WatchOptions, statMany: StatMany): OverlayWatch {
   const upper = stack.layers.find((l) => l.id === 'upper');
   if (!upper) return new NoUpperWatch();
-  const lowers = stack.layers.filter((l) => l.id !== 'upper').map((l) => l.root);
-  return new UpperWatch(upper.root, lowers, stack.xattrPrefix, opts.coalesceMs ?? DEFAULT_COALESCE_MS);
+  return new UpperWatch(upper.root, statMany, stack.xattrPrefix, opts.coalesceMs ?? DEFAULT_COALESCE_MS);
 }

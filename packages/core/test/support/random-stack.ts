@@ -110,6 +110,8 @@ export interface GenerateOptions {
   budget?: number;
   /** Write user.overlay.* instead of trusted.overlay.* (for mounts with userxattr). */
   userxattr?: boolean;
+  /** How many lower layers (default: 1–4, from the seed). */
+  lowers?: number;
 }
 
 export const XATTR_WHITEOUT = 'trusted.overlay.whiteout';
@@ -136,7 +138,8 @@ export function generateStack(seed: number, dir: string, opts: GenerateOptions =
   const rng = new Rng(seed);
   const XW = opts.userxattr ? 'user.overlay.whiteout' : XATTR_WHITEOUT;
   const XO = opts.userxattr ? 'user.overlay.opaque' : XATTR_OPAQUE;
-  const nLower = 1 + rng.int(4);
+  const drawn = 1 + rng.int(4);
+  const nLower = opts.lowers ?? drawn;
   const budgetTotal = opts.budget ?? 25 + rng.int(36);
   const perLayer = Math.max(5, Math.ceil(budgetTotal / (nLower + 1)));
   mkdirSync(dir, { recursive: true });
@@ -334,6 +337,11 @@ export interface DoneOp {
   to?: string;
   /** The errno when the kernel refused it (refusals are fine: EXDEV without redirect_dir, ENOTEMPTY, ...). */
   error?: string;
+}
+
+/** Operations as one line, for failure messages. */
+export function fmtOps(ops: DoneOp[]): string {
+  return ops.map((o) => `${o.op} ${JSON.stringify(o.path)}${o.to !== undefined ? ` -> ${JSON.stringify(o.to)}` : ''}${o.error ? ` (${o.error})` : ''}`).join('; ');
 }
 
 /** '/'-rooted paths of everything visible in a merged dir (readdir + lstat; what lookup refuses is left out). */
