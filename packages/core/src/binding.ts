@@ -1,26 +1,129 @@
 /**
- * Where core gets the native addon. The binding is injected, not imported at each call
- * site (the @parcel/watcher habit), so unprivileged tests can run core's error shaping
- * against a fake binding.
+ * The one way into the native addon: no other file of core imports @ovl/native (a test
+ * checks). Everything the addon exports is handed out guarded — every function, sync or
+ * async, and the InotifyWatcher class — so whatever fails comes out as a SystemError (a
+ * failed syscall, in Node's format), a TypeError (an argument the addon refused) or an
+ * OvlError (anything else, ERR_OVL_INTERNAL), never as a raw addon error. Callers add hints
+ * and trim stacks (errors.ts: publicError); they do not have to remember to convert.
+ *
+ * The binding is injected, not imported at each call site (the @parcel/watcher habit), so
+ * unprivileged tests can drive core against a fake binding (injectBinding).
  */
 import { createRequire } from 'node:module';
-import type { NativeBinding } from '@ovl/native';
+import type { Constants, InotifyEvent, InotifyWatcher, InotifyWatcherConstructor, NativeBinding } from '@ovl/native';
+import { fromNative, OvlError } from './errors.js';
 
-export type { NativeBinding, NativeError, FsParam, FsMountPlan, PathProbe } from '@ovl/native';
+export type {
+  Constants, DirScan, FsMountPlan, FsParam, InotifyEvent, InotifyWatcher, NativeBinding, NativeError, PathProbe, ScanDirOptions, ScanFailure, StatfsResult,
+} from '@ovl/native';
 
-let current: NativeBinding | undefined;
+// any: the native signatures differ; the guard only forwards the arguments.
+type AnyFn = (...args: any[]) => unknown;
 
-/** The addon in use (loaded on first use). */
-export function binding(): NativeBinding {
-  current ??= createRequire(import.meta.url)('@ovl/native') as NativeBinding;
-  return current;
+/** The addon as loaded, and the one in use (the same, unless a test injected a fake). */
+let loaded: NativeBinding | undefined;
+let raw: NativeBinding | undefined;
+let guarded: NativeBinding | undefined;
+
+function load(): NativeBinding {
+  try {
+    return createRequire(import.meta.url)('@ovl/native') as NativeBinding;
+  } catch (e) {
+    throw new OvlError('ERR_OVL_ADDON_MISSING', `ovl: the native addon @ovl/native could not be loaded: ${e instanceof Error ? e.message : String(e)}`, {
+      hint: 'Reinstall it (npm rebuild @ovl/native builds it from source; that needs g++, make and python3).',
+    });
+  }
 }
 
-/** Replace the addon (tests only); returns a function that restores the previous one. */
+/** Call `fn`, turning a throw or a rejection into a public error whose stack starts at `site`'s caller. */
+function guardCall(fn: AnyFn, self: unknown, args: unknown[], site: Function): unknown {
+  let result: unknown;
+  try {
+    result = fn.apply(self, args);
+  } catch (e) {
+    throw fromNative(e, site);
+  }
+  if (result instanceof Promise) {
+    const stack: { stack?: string } = {};
+    Error.captureStackTrace(stack, site); // after the thread-pool hop the caller is gone from the stack
+    return result.catch((e: unknown) => {
+      const err = fromNative(e, site);
+      if (stack.stack !== undefined) err.stack = `${err.name}: ${err.message}${stack.stack.slice(stack.stack.indexOf('\n'))}`;
+      throw err;
+    });
+  }
+  return result;
+}
+
+/** The InotifyWatcher class, guarded: construction, add, remove and close throw only public errors. */
+function guardWatcher(Native: InotifyWatcherConstructor): InotifyWatcherConstructor {
+  class GuardedInotifyWatcher implements InotifyWatcher {
+    private readonly inner: InotifyWatcher;
+    constructor(onEvents: (events: InotifyEvent[]) => void) {
+      try {
+        this.inner = new Native(onEvents);
+      } catch (e) {
+        throw fromNative(e, GuardedInotifyWatcher);
+      }
+    }
+    add(path: string | Buffer, mask: number): number {
+      return guardCall(this.inner.add, this.inner, [path, mask], this.add) as number;
+    }
+    remove(wd: number): void {
+      guardCall(this.inner.remove, this.inner, [wd], this.remove);
+    }
+    close(): void {
+      guardCall(this.inner.close, this.inner, [], this.close);
+    }
+    ref(): void {
+      this.inner.ref();
+    }
+    unref(): void {
+      this.inner.unref();
+    }
+  }
+  Object.defineProperty(GuardedInotifyWatcher, 'name', { value: 'InotifyWatcher' });
+  return GuardedInotifyWatcher;
+}
+
+function guard(b: NativeBinding): NativeBinding {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(b)) {
+    if (name === 'InotifyWatcher') out[name] = guardWatcher(value as InotifyWatcherConstructor);
+    else if (typeof value === 'function') {
+      const fn = value as AnyFn;
+      const wrapped = (...args: unknown[]): unknown => guardCall(fn, b, args, wrapped);
+      Object.defineProperty(wrapped, 'name', { value: name });
+      out[name] = wrapped;
+    } else out[name] = value;
+  }
+  return Object.freeze(out) as unknown as NativeBinding;
+}
+
+/** The addon, guarded (loaded on first use). @throws OvlError ERR_OVL_ADDON_MISSING when it cannot be loaded. */
+export function binding(): NativeBinding {
+  if (guarded === undefined) {
+    raw ??= loaded ??= load();
+    guarded = guard(raw);
+  }
+  return guarded;
+}
+
+/**
+ * The platform's constants (S_IF*, SCAN_* bits, ...) from the real addon, even while a test
+ * injects a fake binding: they describe the data on disk, not behaviour to fake.
+ */
+export function platformConstants(): Constants {
+  return (loaded ??= load()).constants;
+}
+
+/** Replace the addon (tests only) — it is guarded like the real one; returns a function that restores the previous one. */
 export function injectBinding(fake: NativeBinding): () => void {
-  const previous = current;
-  current = fake;
+  const [previousRaw, previousGuarded] = [raw, guarded];
+  raw = fake;
+  guarded = guard(fake);
   return () => {
-    current = previous;
+    raw = previousRaw;
+    guarded = previousGuarded;
   };
 }

@@ -87,13 +87,22 @@ function isNativeError(e: unknown): e is NativeError {
   return e instanceof Error && typeof (e as Partial<NativeError>).errno === 'number' && typeof (e as Partial<NativeError>).syscall === 'string';
 }
 
+/** The three classes that may leave core: a failed syscall, an argument refused, a refusal of ovl's own. */
+export function isPublicError(e: unknown): e is SystemError | OvlError | TypeError {
+  return e instanceof SystemError || e instanceof OvlError || (e instanceof TypeError && e.constructor === TypeError);
+}
+
 /**
- * Turn whatever the addon threw into a SystemError (or, for a bug such as a bad argument
- * type reaching the addon, an OvlError), with the stack trimmed to the public function.
+ * Turn whatever the addon threw into a public error (binding.ts calls this for every call):
+ * a NativeError becomes a SystemError with a generic hint; the addon's argument errors stay
+ * TypeErrors (a RangeError — a number out of range — becomes one too, code
+ * ERR_OUT_OF_RANGE, so that argument errors are one class); anything else is an OvlError
+ * ERR_OVL_INTERNAL. The stack starts at `site`'s caller.
  */
-export function fromNative(e: unknown, publicFn: Function, hint?: (err: SystemError) => string | undefined): Error {
+export function fromNative(e: unknown, site: Function): Error {
   let err: Error;
-  if (isNativeError(e)) {
+  if (isPublicError(e)) err = e;
+  else if (isNativeError(e)) {
     const sys = new SystemError({
       errno: e.errno,
       syscall: e.syscall,
@@ -104,11 +113,30 @@ export function fromNative(e: unknown, publicFn: Function, hint?: (err: SystemEr
       ...(e.step !== undefined && { step: e.step }),
       kernelMessages: [...(e.kernelMessages ?? [])],
     });
-    const h = hint?.(sys) ?? genericHint(sys);
+    const h = genericHint(sys);
     if (h !== undefined) sys.hint = h;
     err = sys;
+  } else if (e instanceof RangeError) {
+    err = Object.assign(new TypeError(e.message), { code: 'ERR_OUT_OF_RANGE' });
+  } else if (e instanceof TypeError) {
+    err = new TypeError(e.message);
   } else {
     err = new OvlError('ERR_OVL_INTERNAL', `ovl: unexpected error from the native addon: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  Error.captureStackTrace(err, site);
+  return err;
+}
+
+/**
+ * An error as a public function of core throws it: made public if it is not yet (see
+ * fromNative), a SystemError given the function's own hint when it has one for it, and the
+ * stack trimmed to the function's caller.
+ */
+export function publicError(e: unknown, publicFn: Function, hint?: (err: SystemError) => string | undefined): Error {
+  const err = fromNative(e, publicFn);
+  if (hint !== undefined && err instanceof SystemError) {
+    const h = hint(err);
+    if (h !== undefined) err.hint = h;
   }
   Error.captureStackTrace(err, publicFn);
   return err;

@@ -1,10 +1,11 @@
 /**
  * The raw syscalls, typed, for scripting (`sys.mount`, `sys.umount2`, `sys.fsopen`, ...):
- * exactly the addon's calls, with one difference — failures become SystemError in Node's
- * format instead of raw addon errors. No policy, no argument rewriting.
+ * exactly the addon's calls through the guarded binding (binding.ts) — failures are
+ * SystemError in Node's format, TypeError for a refused argument — with stacks that start
+ * at the caller. No policy, no argument rewriting.
  */
 import { binding, type NativeBinding } from './binding.js';
-import { fromNative } from './errors.js';
+import { publicError } from './errors.js';
 
 export type Sys = NativeBinding;
 
@@ -19,14 +20,13 @@ const CALLS = [
 ] as const satisfies ReadonlyArray<Exclude<keyof NativeBinding, 'constants'>>;
 
 function wrapCall(name: (typeof CALLS)[number]): AnyFn {
+  // Async failures keep the stack the guard captured at the call; sync ones are trimmed here.
   const wrapped: AnyFn = (...args) => {
-    let result: unknown;
     try {
-      result = (binding()[name] as AnyFn)(...args);
+      return (binding()[name] as AnyFn)(...args);
     } catch (e) {
-      throw fromNative(e, wrapped);
+      throw publicError(e, wrapped);
     }
-    return result instanceof Promise ? result.catch((e: unknown) => Promise.reject(fromNative(e, wrapped))) : result;
   };
   Object.defineProperty(wrapped, 'name', { value: name });
   return wrapped;

@@ -12,7 +12,7 @@
  * (support/kernel-compare.ts).
  *
  * Options per seed: redirect_dir=on with and without metacopy=on, index on and off.
- * Environment: OVL_SEEDS / OVL_SEED / OVL_SEED_START (support/seeds.ts; default 300 seeds),
+ * Environment: OVL_SEEDS / OVL_SEED / OVL_SEED_START (support/seeds.ts; default 500 seeds),
  * OVL_KEEP=1 keeps failing seeds' dirs, OVL_VERBOSE=1 prints what the seeds exercised.
  */
 import { mkdirSync } from 'node:fs';
@@ -102,5 +102,5 @@ async function runGenerationsSeed(seed: number, dir: string): Promise<string | u
 }
 
 describeMounting('differential: stacks grown over generations (each upper becomes the next lower)', () => {
-  itSeeds(seedChunks(300), () => base!, runGenerationsSeed, () => stats);
+  itSeeds(seedChunks(500), () => base!, runGenerationsSeed, () => stats);
 });

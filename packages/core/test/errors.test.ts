@@ -79,10 +79,16 @@ describe('errors in Node format', () => {
     expect(() => unmountSync('/m')).toThrow(SystemError);
   });
 
-  it('never lets a raw addon error escape', () => {
-    restore = injectBinding(fakeBinding(new TypeError('A string or Buffer was expected')));
-    expect(() => unmountSync('/m')).toThrow(OvlError);
-    expect(() => sys.lgetxattr('/x', 'user.a')).toThrow(/unexpected error from the native addon/);
+  it('never lets a raw addon error escape: argument errors are TypeErrors, anything else an OvlError', () => {
+    restore = injectBinding(fakeBinding(new TypeError('umount2: target must be a string or Buffer, got number')));
+    expect(() => unmountSync('/m')).toThrow(TypeError);
+    restore();
+    restore = injectBinding(fakeBinding(new RangeError('umount2: flags must be a 32-bit integer')));
+    expect(() => sys.umount2('/m', 0)).toThrow(expect.objectContaining({ name: 'TypeError', code: 'ERR_OUT_OF_RANGE' }));
+    restore();
+    restore = injectBinding(fakeBinding(new Error('something odd')));
+    expect(() => sys.lgetxattr('/x', 'user.a')).toThrow(OvlError);
+    expect(() => sys.lgetxattr('/x', 'user.a')).toThrow(/unexpected error from the native addon: something odd/);
   });
 
   it('wraps raw syscalls in SystemError too', () => {

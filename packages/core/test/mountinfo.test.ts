@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { overlayMountsIn, parseMountInfo, splitLegacyLowerdir, unescapeOctal } from '../src/mountinfo.js';
+import { overlayMountsIn, parseMountInfo, splitLegacyLowerdir, unescapeOctal } from '../src/mount/mountinfo.js';
 
 // Lines as this kernel (6.18) printed them, for mounts made through each channel.
 const NEW_API_LINE =

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { escapeLegacyPath, legacyMountData, MAX_LOWER_LAYERS, newApiParams, optionParams, checkSpecShape } from '../src/options.js';
-import { normalizeSpec, type OverlaySpec } from '../src/spec.js';
+import { escapeLegacyPath, legacyMountData, MAX_LOWER_LAYERS, newApiParams, optionParams, checkSpecShape } from '../src/mount/options.js';
+import { normalizeSpec, type OverlaySpec } from '../src/mount/spec.js';
 import { OvlError } from '../src/errors.js';
 
 const spec = (s: Partial<OverlaySpec>) => normalizeSpec({ lower: ['/l1', '/l2'], target: '/m', ...s }, '/cwd');

@@ -3,35 +3,11 @@
  * written as data, and the expected kernel answer.
  */
 import { describe, expect, it } from 'vitest';
-import type { DirScan } from '@ovl/native';
-import { DirListing, SCAN_METACOPY, SCAN_OPAQUE, SCAN_REDIRECT, SCAN_WHITEOUT_CHARDEV, SCAN_XATTR_WHITEOUT } from '../src/view/listing.js';
 import { resolveName, type DirSource } from '../src/view/resolve.js';
+import { listing, type Spec } from './support/listings.js';
 
-type Kind = 'file' | 'dir' | 'wh' | 'xwh' | 'opaque' | 'metacopy' | 'symlink';
-interface Spec {
-  kind: Kind;
-  redirect?: string;
-  size?: number;
-}
 /** layer dirs: stack index → dir path → name → entry */
 type Layers = Array<Record<string, Record<string, Spec>>>;
-
-const MODE: Record<Kind, number> = { file: 0o100644, dir: 0o40755, wh: 0o20000, xwh: 0o100000, opaque: 0o40755, metacopy: 0o100644, symlink: 0o120777 };
-const FLAGS: Record<Kind, number> = { file: 0, dir: 0, wh: SCAN_WHITEOUT_CHARDEV, xwh: SCAN_XATTR_WHITEOUT, opaque: SCAN_OPAQUE, metacopy: SCAN_METACOPY, symlink: 0 };
-
-function listing(dir: string, entries: Record<string, Spec>): DirListing {
-  const names = Object.keys(entries);
-  const specs = Object.values(entries);
-  const scan = {
-    count: names.length,
-    names,
-    mode: Uint32Array.from(specs.map((e) => MODE[e.kind])),
-    size: Float64Array.from(specs.map((e) => e.size ?? 0)),
-    flags: Uint8Array.from(specs.map((e) => FLAGS[e.kind] | (e.redirect !== undefined ? SCAN_REDIRECT : 0))),
-    redirect: specs.map((e) => e.redirect),
-  } as unknown as DirScan;
-  return new DirListing(scan, dir);
-}
 
 function setup(layers: Layers) {
   const lookup = (s: number, dir: string) => {

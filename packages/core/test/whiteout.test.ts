@@ -34,7 +34,10 @@ describeRoot('whiteouts and opaque dirs on disk', () => {
     const userForm = join(base, 'user-whiteout');
     writeFileSync(userForm, '');
     sys.lsetxattr(userForm, 'user.overlay.whiteout', '', 0);
-    expect(await isWhiteout(userForm)).toBe(true);
+    // the namespace the overlay reads, as the view and isOpaque do: user.* only with userxattr
+    expect(await isWhiteout(userForm, { userxattr: true })).toBe(true);
+    expect(await isWhiteout(userForm)).toBe(false);
+    expect(await isWhiteout(xw, { userxattr: true })).toBe(false);
     const plainEmpty = join(base, 'empty');
     writeFileSync(plainEmpty, '');
     expect(await isWhiteout(plainEmpty)).toBe(false);

@@ -4,7 +4,8 @@
  * no listing there; other failures (EACCES, EIO) are errors the caller must see.
  */
 import { binding } from '../binding.js';
-import { fromNative, SystemError } from '../errors.js';
+import { publicError, SystemError } from '../errors.js';
+import { overlayXattrPrefix, type OverlayXattrPrefix } from '../format/overlay-xattrs.js';
 import { LightListing } from './listing.js';
 import type { DirSource } from './resolve.js';
 import type { LayerId } from './types.js';
@@ -22,14 +23,18 @@ export interface Layer {
 
 export class LayerStack {
   readonly layers: Layer[];
-  readonly xattrPrefix: string;
+  /** Whether the layers use user.overlay.* (mounted with userxattr). */
+  readonly userxattr: boolean;
+  /** The namespace prefix the native scans read overlay xattrs under. */
+  readonly xattrPrefix: OverlayXattrPrefix;
   readonly followRedirects: boolean;
   /** Every layer's root dir, top first: where absolute redirects and the merged root start. */
   readonly rootSources: DirSource[];
 
   constructor(lower: string[], upper: string | undefined, opts: { userxattr: boolean; followRedirects: boolean }) {
     this.layers = [...(upper !== undefined ? [{ id: 'upper' as const, root: upper }] : []), ...lower.map((root, i) => ({ id: i, root }))];
-    this.xattrPrefix = opts.userxattr ? 'user.overlay.' : 'trusted.overlay.';
+    this.userxattr = opts.userxattr;
+    this.xattrPrefix = overlayXattrPrefix(opts);
     this.followRedirects = opts.followRedirects;
     this.rootSources = this.layers.map((_, s) => ({ s, path: '/' }));
   }
@@ -54,7 +59,7 @@ export class LayerStack {
     try {
       results = await binding().scanDirsAsync(paths, { xattrPrefix: this.xattrPrefix, stat: false, sorted: true, cascade });
     } catch (e) {
-      throw fromNative(e, LayerStack.prototype.scanManyLight);
+      throw publicError(e, LayerStack.prototype.scanManyLight);
     }
     return results.map((r, i) => {
       if ('names' in r) return new LightListing(r, paths[i]!);
@@ -118,7 +123,7 @@ export class ListingCache {
     try {
       results = await binding().scanNamesManyAsync(paths, names, { xattrPrefix: this.stack.xattrPrefix });
     } catch (e) {
-      throw fromNative(e, ListingCache.prototype.detail);
+      throw publicError(e, ListingCache.prototype.detail);
     }
     results.forEach((r, k) => {
       if ('names' in r) requests[k]!.listing.attach(r, requests[k]!.indices);

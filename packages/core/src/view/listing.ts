@@ -2,34 +2,11 @@
  * One layer directory as read by the addon's scanDir (struct-of-arrays, one native call per
  * dir), with a name index. Entries stay packed; objects are built only for what is shown.
  */
-import type { DirScan } from '@ovl/native';
-import type { EntryType } from './types.js';
+import type { DirScan } from '../binding.js';
+import { isDirMode, isRegularMode } from '../format/file-types.js';
+import { scanFlags } from '../format/scan-flags.js';
 
 export type { DirScan };
-
-/** scanDir flag bits (native/src/sys/dir_scan.h); mirrored here because they are part of the data format. */
-export const SCAN_WHITEOUT_CHARDEV = 1;
-export const SCAN_XATTR_WHITEOUT = 2;
-export const SCAN_OPAQUE = 4;
-export const SCAN_OPAQUE_X = 8;
-export const SCAN_REDIRECT = 16;
-export const SCAN_METACOPY = 32;
-export const SCAN_FULL = 128;
-
-const S_IFMT = 0o170000;
-const TYPE_BY_FORMAT = new Map<number, EntryType>([
-  [0o100000, 'file'],
-  [0o040000, 'dir'],
-  [0o120000, 'symlink'],
-  [0o010000, 'fifo'],
-  [0o140000, 'socket'],
-  [0o020000, 'chardev'],
-  [0o060000, 'blockdev'],
-]);
-
-export function typeOfMode(mode: number): EntryType {
-  return TYPE_BY_FORMAT.get(mode & S_IFMT) ?? 'file';
-}
 
 export class DirListing {
   readonly scan: DirScan;
@@ -62,10 +39,10 @@ export class DirListing {
     return this.scan.mode[i]!;
   }
   isDir(i: number): boolean {
-    return (this.scan.mode[i]! & S_IFMT) === 0o040000;
+    return isDirMode(this.scan.mode[i]!);
   }
   isRegular(i: number): boolean {
-    return (this.scan.mode[i]! & S_IFMT) === 0o100000;
+    return isRegularMode(this.scan.mode[i]!);
   }
   /** Flags of entry i's full record (a light listing may hold it apart: see scanOf). */
   private recordFlags(i: number): number {
@@ -73,22 +50,23 @@ export class DirListing {
   }
   /** A whiteout in either form: char device 0/0, or an empty file with overlay.whiteout. */
   isWhiteout(i: number): boolean {
-    return (this.recordFlags(i) & (SCAN_WHITEOUT_CHARDEV | SCAN_XATTR_WHITEOUT)) !== 0;
+    const f = scanFlags();
+    return (this.recordFlags(i) & (f.WHITEOUT_CHARDEV | f.XATTR_WHITEOUT)) !== 0;
   }
   /** A char-device whiteout: known from the type alone, even in a light read. */
   isCharWhiteout(i: number): boolean {
-    return (this.scan.flags[i]! & SCAN_WHITEOUT_CHARDEV) !== 0;
+    return (this.scan.flags[i]! & scanFlags().WHITEOUT_CHARDEV) !== 0;
   }
   isOpaque(i: number): boolean {
-    return (this.scan.flags[i]! & SCAN_OPAQUE) !== 0;
+    return (this.scan.flags[i]! & scanFlags().OPAQUE) !== 0;
   }
   isMetacopy(i: number): boolean {
-    return (this.recordFlags(i) & SCAN_METACOPY) !== 0;
+    return (this.recordFlags(i) & scanFlags().METACOPY) !== 0;
   }
   redirect(i: number): string | undefined {
     const scan = this.scanOf(i);
     const j = this.rowOf(i);
-    return (scan.flags[j]! & SCAN_REDIRECT) !== 0 ? scan.redirect[j] : undefined;
+    return (scan.flags[j]! & scanFlags().REDIRECT) !== 0 ? scan.redirect[j] : undefined;
   }
   /**
    * Where entry i's full record (lstat fields) is: `scanOf(i)` at row `rowOf(i)` — here, for a
@@ -133,7 +111,7 @@ export class LightListing extends DirListing {
 
   /** Not examined in full by the read (dirs, char devices, what a cascade read picked are) nor since. */
   override needsDetail(i: number): boolean {
-    return (this.scan.flags[i]! & SCAN_FULL) === 0 && !this.hasDetail(i);
+    return (this.scan.flags[i]! & scanFlags().FULL) === 0 && !this.hasDetail(i);
   }
 
   /**

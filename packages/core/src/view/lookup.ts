@@ -10,7 +10,7 @@
  * missing — usually one or two rounds.
  */
 import { binding } from '../binding.js';
-import { fromNative } from '../errors.js';
+import { publicError } from '../errors.js';
 import { DirListing } from './listing.js';
 import type { LayerStack } from './layer-stack.js';
 import { childFrom, type MergedChild } from './merged-dir.js';
@@ -92,6 +92,6 @@ async function fetchNames(stack: LayerStack, d: DirState): Promise<void> {
       d.listing = undefined;
       return;
     }
-    throw fromNative(e, lookupChild);
+    throw publicError(e, lookupChild);
   }
 }

@@ -2,7 +2,8 @@
  * Reading one merged directory: scan its layer dirs (and, for redirected entries, the
  * dirs the redirects point to), resolve every name, and build MergedEntry objects.
  */
-import { typeOfMode, type DirListing, type LightListing } from './listing.js';
+import { typeOfMode } from '../format/file-types.js';
+import type { DirListing, LightListing } from './listing.js';
 import { LayerStack, ListingCache } from './layer-stack.js';
 import { mergeNames, type MergedNames } from './merge-names.js';
 import { joinPath } from './paths.js';

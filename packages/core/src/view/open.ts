@@ -6,8 +6,8 @@
 import { realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { OvlError } from '../errors.js';
-import { listOverlayMounts } from '../mount-table.js';
-import type { OverlayMountInfo } from '../mountinfo.js';
+import { listOverlayMounts } from '../mount/mount-table.js';
+import type { OverlayMountInfo } from '../mount/mountinfo.js';
 import { LayerStack } from './layer-stack.js';
 import { LayerView } from './overlay-view.js';
 import type { OverlaySource, OverlayView } from './types.js';

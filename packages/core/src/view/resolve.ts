@@ -21,6 +21,7 @@
  * Lookup, not readdir, is the truth: a name that no lookup can reach (e.g. a whiteout in a
  * lower dir the kernel does not merge, which the kernel's readdir still lists) is not visible.
  */
+import { isValidRedirect } from '../format/overlay-xattrs.js';
 import type { DirListing } from './listing.js';
 import { baseOf, components, joinPath } from './paths.js';
 
@@ -51,16 +52,6 @@ export interface Resolved {
 }
 
 export type ListingLookup = (s: number, dirPath: string) => DirListing | undefined;
-
-/**
- * Whether the kernel accepts a redirect (ovl_get_redirect_xattr): an absolute path without
- * empty components, or a single name. Reading any other one fails the lookup (EINVAL,
- * "invalid redirect" in the kernel log): the name cannot be opened.
- */
-function isValidRedirect(r: string): boolean {
-  if (r.startsWith('/')) return r.length > 1 && !r.slice(1).split('/').includes('');
-  return r.length > 0 && !r.includes('/');
-}
 
 /** What the lookup is looking for, and where: the kernel's struct ovl_lookup_data plus its layer cursor. */
 interface Lookup {

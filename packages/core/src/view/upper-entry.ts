@@ -6,6 +6,8 @@
  */
 import { lstatSync } from 'node:fs';
 import { binding } from '../binding.js';
+import { isCharWhiteout, isXattrWhiteout, opaqueMark, overlayXattr, type XattrNamespaceOptions } from '../format/overlay-xattrs.js';
+
 
 export interface UpperState {
   mode: number;
@@ -20,9 +22,6 @@ export interface UpperState {
   /** Every xattr name and value, so that setfattr shows as a metadata change. */
   xattrs: string;
 }
-
-const S_IFMT = 0o170000;
-export const isDirMode = (mode: number): boolean => (mode & S_IFMT) === 0o040000;
 
 function readXattrs(path: string): Map<string, Buffer> {
   const b = binding();
@@ -42,7 +41,7 @@ function readXattrs(path: string): Map<string, Buffer> {
 }
 
 /** The state of `path`, or undefined when it does not exist (any lstat failure counts as gone). */
-export function readUpperState(path: string, xattrPrefix: string): UpperState | undefined {
+export function readUpperState(path: string, ns: XattrNamespaceOptions): UpperState | undefined {
   let st;
   try {
     st = lstatSync(path, { throwIfNoEntry: false }); // vanished names are common in a burst: no exception for them
@@ -52,7 +51,6 @@ export function readUpperState(path: string, xattrPrefix: string): UpperState | 
   if (st === undefined) return undefined;
   const isFileOrDir = st.isFile() || st.isDirectory();
   const xattrs = isFileOrDir ? readXattrs(path) : new Map<string, Buffer>();
-  const opaqueValue = xattrs.get(`${xattrPrefix}opaque`);
   return {
     mode: st.mode,
     size: st.size,
@@ -60,9 +58,9 @@ export function readUpperState(path: string, xattrPrefix: string): UpperState | 
     ino: st.ino,
     uid: st.uid,
     gid: st.gid,
-    whiteout: (st.isCharacterDevice() && st.rdev === 0) || (st.isFile() && st.size === 0 && xattrs.has(`${xattrPrefix}whiteout`)),
-    opaque: st.isDirectory() && opaqueValue !== undefined && opaqueValue.length === 1 && opaqueValue[0] === 0x79,
-    metacopy: st.isFile() && xattrs.has(`${xattrPrefix}metacopy`),
+    whiteout: isCharWhiteout(st.mode, st.rdev) || isXattrWhiteout(st.mode, st.size, xattrs.has(overlayXattr('whiteout', ns))),
+    opaque: st.isDirectory() && opaqueMark(xattrs.get(overlayXattr('opaque', ns))) === 'y',
+    metacopy: st.isFile() && xattrs.has(overlayXattr('metacopy', ns)),
     xattrs: [...xattrs].map(([k, v]) => `${k}=${v.toString('hex')}`).sort().join(','),
   };
 }

@@ -15,10 +15,12 @@
  *   all such names of one turn at once; reports leave in the order their changes were read.
  */
 import { binding } from '../binding.js';
-import type { InotifyEvent, InotifyWatcher } from '@ovl/native';
+import type { InotifyEvent, InotifyWatcher } from '../binding.js';
 import type { LayerStack } from './layer-stack.js';
 import { joinPath } from './paths.js';
-import { isDirMode, readUpperState, type UpperState } from './upper-entry.js';
+import { isDirMode, sameType } from '../format/file-types.js';
+import type { XattrNamespaceOptions } from '../format/overlay-xattrs.js';
+import { readUpperState, type UpperState } from './upper-entry.js';
 import type { ChangeEvent, MergedEntry, OverlayWatch, WatchOptions } from './types.js';
 
 /** The view's stat of many paths, ghosts included (LayerView.statMany). */
@@ -59,14 +61,14 @@ class UpperWatch implements OverlayWatch {
   constructor(
     private readonly upper: string,
     private readonly statMany: StatMany,
-    private readonly xattrPrefix: string,
+    private readonly ns: XattrNamespaceOptions,
     private readonly coalesceMs: number,
   ) {
     const b = binding();
     const c = b.constants;
     this.mask = c.IN_CREATE | c.IN_DELETE | c.IN_MODIFY | c.IN_CLOSE_WRITE | c.IN_ATTRIB | c.IN_MOVED_FROM | c.IN_MOVED_TO | c.IN_DELETE_SELF | c.IN_ONLYDIR | c.IN_DONT_FOLLOW;
     this.watcher = new b.InotifyWatcher((events) => this.onEvents(events));
-    const root = readUpperState(upper, xattrPrefix);
+    const root = readUpperState(upper, ns);
     if (root) this.known.set('/', root); // events on upper itself (its times) are metadata, not news
     this.watchTree('/', false);
   }
@@ -88,7 +90,7 @@ class UpperWatch implements OverlayWatch {
       // Read after the watch exists, so nothing made meanwhile slips between the two.
       for (const name of this.namesIn(d)) {
         const p = joinPath(d, name);
-        const state = readUpperState(this.abs(p), this.xattrPrefix);
+        const state = readUpperState(this.abs(p), this.ns);
         if (!state) continue;
         if (report) this.found(p, this.classify(undefined, state, true));
         this.known.set(p, state);
@@ -113,7 +115,7 @@ class UpperWatch implements OverlayWatch {
   private classify(before: UpperState | undefined, now: UpperState | undefined, contentHint: boolean): Classified | undefined {
     if (!now) return before ? 'removed-from-upper' : undefined;
     if (now.whiteout) return before?.whiteout ? undefined : 'deleted';
-    const typeChanged = before !== undefined && (before.mode & 0o170000) !== (now.mode & 0o170000);
+    const typeChanged = before !== undefined && !sameType(before.mode, now.mode);
     if (isDirMode(now.mode) && now.opaque && (!before || !before.opaque || typeChanged)) return 'opaque';
     if (!before || before.whiteout || typeChanged) return before?.whiteout ? 'added' : 'new';
     if (before.size !== now.size || before.ino !== now.ino || (before.metacopy && !now.metacopy)) return 'modified';
@@ -168,7 +170,7 @@ class UpperWatch implements OverlayWatch {
   /** Re-read `p` and report what changed. */
   private check(p: string, contentHint: boolean): void {
     const before = this.known.get(p);
-    const now = readUpperState(this.abs(p), this.xattrPrefix);
+    const now = readUpperState(this.abs(p), this.ns);
     const kind = this.classify(before, now, contentHint);
     if (!now) {
       this.forget(p);
@@ -361,5 +363,5 @@ class NoUpperWatch implements OverlayWatch {
 export function watchOverlay(stack: LayerStack, opts: WatchOptions, statMany: StatMany): OverlayWatch {
   const upper = stack.layers.find((l) => l.id === 'upper');
   if (!upper) return new NoUpperWatch();
-  return new UpperWatch(upper.root, statMany, stack.xattrPrefix, opts.coalesceMs ?? DEFAULT_COALESCE_MS);
+  return new UpperWatch(upper.root, statMany, { userxattr: stack.userxattr }, opts.coalesceMs ?? DEFAULT_COALESCE_MS);
 }

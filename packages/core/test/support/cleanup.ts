@@ -1,6 +1,6 @@
 /** afterEach cleanup for mounting tests: lazily unmount anything left under a base dir, then remove it. */
 import { readFileSync } from 'node:fs';
-import { overlayMountsIn, parseMountInfo } from '../../src/mountinfo.js';
+import { overlayMountsIn, parseMountInfo } from '../../src/mount/mountinfo.js';
 import { unmountSync } from '../../src/index.js';
 import { removeBase } from './layers.js';
 

@@ -1,20 +1,19 @@
 /**
- * Checks a spec against the filesystem before any mount syscall. The kernel refuses most
- * bad specs with a bare EINVAL and writes the reason only to its own log, so each case
- * here gets its own code and a hint that names the path. One native call examines every
- * path (statx + realpath), one lists the work dir: a few microseconds, on the hot path.
- *
- * `checkProbes` is pure (facts in, verdict out) so every refusal is testable without root.
+ * The verdict on a spec, from facts about its paths gathered before any mount syscall
+ * (gather-facts.ts). The kernel refuses most bad specs with a bare EINVAL and writes the
+ * reason only to its own log, so each case here gets its own code and a hint that names
+ * the path. Pure: facts in, verdict out — every refusal is testable without root
+ * (check-probes.test.ts).
  */
-import { binding, type PathProbe } from './binding.js';
-import { call, type Flow } from './effects.js';
-import { OvlError, SystemError } from './errors.js';
+import { constants as osConstants } from 'node:os';
+import type { PathProbe } from '../binding.js';
+import { OvlError, SystemError } from '../errors.js';
+import { isDirMode } from '../format/file-types.js';
 import { layerPaths, type NormalizedSpec } from './spec.js';
 
 /** Names the kernel itself leaves in a work dir it has used (work/, index/, incompat/volatile). */
 const REUSABLE_WORK_ENTRIES = new Set(['work', 'index', 'incompat']);
-const S_IFMT = 0o170000;
-const S_IFDIR = 0o040000;
+const { ENOENT, EACCES } = osConstants.errno;
 
 export interface ProbeFacts {
   /** In the order of probeList(spec). */
@@ -39,7 +38,7 @@ export function checkProbes(spec: NormalizedSpec, facts: ProbeFacts): void {
 
   for (const { role, path, probe } of items) {
     if (probe.errno === 0) continue;
-    if (probe.errno === 2) {
+    if (probe.errno === ENOENT) {
       if (role === 'target') {
         throw new OvlError('ERR_OVL_TARGET_MISSING', `ovl: mount target '${path}' does not exist`, {
           path,
@@ -55,12 +54,12 @@ export function checkProbes(spec: NormalizedSpec, facts: ProbeFacts): void {
       errno: probe.errno,
       syscall: 'statx',
       path,
-      hint: probe.errno === 13 ? `ovl cannot look at ${role} '${path}': permission denied on it or a directory above it.` : `ovl cannot examine ${role} '${path}'.`,
+      hint: probe.errno === EACCES ? `ovl cannot look at ${role} '${path}': permission denied on it or a directory above it.` : `ovl cannot examine ${role} '${path}'.`,
     });
   }
 
   for (const { role, path, probe } of items) {
-    if (((probe.mode ?? 0) & S_IFMT) !== S_IFDIR) {
+    if (!isDirMode(probe.mode ?? 0)) {
       throw new OvlError('ERR_OVL_NOT_A_DIRECTORY', `ovl: ${role} '${path}' is not a directory`, {
         path,
         hint: role === 'target' ? `'${path}' is a file or device: mount onto a directory.` : `Layers are directories, and '${path}' is not one: pass the directory that holds the files.`,
@@ -136,36 +135,4 @@ export function checkProbes(spec: NormalizedSpec, facts: ProbeFacts): void {
       hint: `Use an empty directory as the work dir: '${work.path}' holds other files (the kernel deletes what it finds in its work/ subdir at mount time).`,
     });
   }
-}
-
-/** Up to this many work-dir names are enough to tell "empty or reused" from "something else". */
-const WORK_LISTING_LIMIT = 8;
-
-/**
- * Examine the filesystem for a spec: every path opened once (O_PATH) and described, and a
- * short listing of the work dir. The caller must `releaseFacts` — the open fds are what
- * gets mounted, so the directory checked is the directory mounted.
- */
-export function* gatherFacts(spec: NormalizedSpec): Flow<ProbeFacts> {
-  const probes = yield* call('openPaths', probeList(spec).map((e) => e.path));
-  let workEntries: string[] | undefined;
-  if (spec.work !== undefined && probes[probes.length - 2]?.errno === 0) {
-    try {
-      workEntries = yield* call('listDir', spec.work, WORK_LISTING_LIMIT);
-    } catch {
-      workEntries = undefined; // not a readable dir: checkProbes reports why from the probe
-    }
-  }
-  return { probes, workEntries };
-}
-
-/** Close the fds gatherFacts opened. */
-export function releaseFacts(facts: ProbeFacts): void {
-  const b = binding();
-  for (const p of facts.probes) if (p.fd !== undefined) b.close(p.fd);
-}
-
-/** The open fd of every layer, in layerPaths order (lower, data, upper, work). */
-export function layerFds(facts: ProbeFacts): number[] {
-  return facts.probes.slice(0, -1).map((p) => p.fd!);
 }

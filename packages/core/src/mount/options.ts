@@ -9,8 +9,8 @@
  *   lowerdir/upperdir/workdir, and copies only one page of data, cutting the rest
  *   *silently* — so we escape per path and refuse what would not fit.
  */
-import type { FsParam } from './binding.js';
-import { OvlError } from './errors.js';
+import type { FsParam } from '../binding.js';
+import { OvlError } from '../errors.js';
 import type { NormalizedSpec, OverlayOptions } from './spec.js';
 
 /** OVL_MAX_STACK in fs/overlayfs/params.h. */

@@ -4,7 +4,7 @@
  * trial mounts would cost a mount per process.
  */
 import { release } from 'node:os';
-import { binding } from './binding.js';
+import { binding } from '../binding.js';
 
 // The running kernel does not change under a process: ask uname once, not on every mount.
 let running: string | undefined;

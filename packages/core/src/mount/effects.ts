@@ -8,7 +8,7 @@
  * public function, async ones get the stack of the call site, captured before the first
  * await (sharp's habit), since after a thread-pool hop the caller is no longer on the stack.
  */
-import { binding, type NativeBinding } from './binding.js';
+import { binding, type NativeBinding } from '../binding.js';
 
 type FunctionName = { [K in keyof NativeBinding]: NativeBinding[K] extends (...args: never[]) => unknown ? K : never }[keyof NativeBinding];
 /** Calls a flow may yield: the sync names; runAsync swaps in `${name}Async` where it exists. */

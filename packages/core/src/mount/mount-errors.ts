@@ -3,7 +3,7 @@
  * that failed, the kernel's own words (fs_context log, then the overlayfs lines of the
  * kernel log, read only after a failure), and a hint for the causes we know.
  */
-import { fromNative, type SystemError } from './errors.js';
+import { publicError, type SystemError } from '../errors.js';
 import { overlayKernelMessagesSince } from './kernel-log.js';
 
 /** The newest lines are the ones this attempt caused; older ones in the window are someone else's. */
@@ -40,7 +40,7 @@ function mountHint(err: SystemError): string | undefined {
 
 /** Build the error for a failed mount attempt that started at `startedMicros` (CLOCK_MONOTONIC). */
 export function mountFailure(e: unknown, startedMicros: number): Error {
-  const err = fromNative(e, mountFailure, (sys) => {
+  const err = publicError(e, mountFailure, (sys) => {
     // The fs_context log, when it has lines, is exactly about this attempt; the kernel log
     // is shared by everyone, so it is only read when the precise channel said nothing.
     if (sys.kernelMessages.length === 0 && (sys.step === 'create' || sys.step === 'verify' || sys.syscall === 'mount')) {

@@ -13,13 +13,14 @@
  * Legacy: mount(2) with an escaped, length-checked data string · statfs(target) to verify;
  *   on a silently read-only result the mount is undone with umount2.
  */
-import { binding, type FsMountPlan } from './binding.js';
-import { fromNative, OvlError, type SystemError } from './errors.js';
+import { binding, type FsMountPlan } from '../binding.js';
+import { publicError, OvlError, type SystemError } from '../errors.js';
 import { pageSize, supportsLayerFds, supportsLowerdirPlus } from './kernel-features.js';
 import { monotonicMicros, overlayKernelMessagesSince } from './kernel-log.js';
 import { mountFailure } from './mount-errors.js';
 import { checkSpecShape, legacyMountData, legacyMountFlags, MAX_FSCONFIG_STRING, mountAttrs, newApiParams, type LayerChannel } from './options.js';
-import { checkProbes, gatherFacts, layerFds, releaseFacts, type ProbeFacts } from './preflight.js';
+import { checkProbes, type ProbeFacts } from './check-spec.js';
+import { gatherFacts, layerFds, releaseFacts } from './gather-facts.js';
 import { call, runAsync, runSync, type Flow } from './effects.js';
 import { layerPaths, normalizeSpec, type NormalizedSpec, type OverlaySpec } from './spec.js';
 
@@ -198,7 +199,7 @@ function* unmountFlow(target: string, opts: UnmountOptions | undefined): Flow<vo
   try {
     yield* call('umount2', path, flags);
   } catch (e) {
-    throw fromNative(e, unmountFlow, unmountHint);
+    throw publicError(e, unmountFlow, unmountHint);
   }
 }
 
