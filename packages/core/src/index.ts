@@ -1,6 +1,6 @@
 /**
  * @ovl/core — Linux overlayfs for Node. Curated public surface; names here are a contract
- * other programs depend on (see DESIGN.md).
+ * other programs depend on (the README lists them).
  */
 export { mountOverlay, mountOverlaySync, unmount, unmountSync } from './mount/mount.js';
 export type { OverlayMount, UnmountOptions } from './mount/mount.js';

@@ -385,7 +385,7 @@ describeMounting('differential: targeted cases', () => {
 
     const m = await mountOverlay({ lower: s.lower, upper: s.upper, work: s.work, target: s.merged });
     try {
-      // the quirk itself (reference/overlayfs-facts.md: "readdir and lookup can disagree")
+      // the quirk itself (docs/view.md: lookup, not readdir, is the truth)
       expect(readdirSync(join(s.merged, 'solo'))).toContain('gone');
       expect(() => lstatSync(join(s.merged, 'solo', 'gone'))).toThrow(/ENOENT/);
       expect(() => lstatSync(join(s.merged, 'solo', 'xgone'))).toThrow(/ENOENT/);

@@ -3,16 +3,18 @@
  * written as data, and the expected kernel answer.
  */
 import { describe, expect, it } from 'vitest';
-import { resolveName, type DirSource } from '../src/view/resolve.js';
+import { resolveName, type DirSource, type EntryLookup } from '../src/view/resolve.js';
 import { listing, type Spec } from './support/listings.js';
 
 /** layer dirs: stack index → dir path → name → entry */
 type Layers = Array<Record<string, Record<string, Spec>>>;
 
 function setup(layers: Layers) {
-  const lookup = (s: number, dir: string) => {
+  const lookup: EntryLookup = (s, dir, name) => {
     const entries = layers[s]?.[dir];
-    return entries ? listing(dir, entries) : undefined;
+    const l = entries ? listing(dir, entries) : undefined;
+    const i = l ? l.find(name) : -1;
+    return l && i >= 0 ? { listing: l, i } : undefined;
   };
   const roots: DirSource[] = layers.map((_, s) => ({ s, path: '/' }));
   return { lookup, roots };

@@ -1,6 +1,7 @@
 /**
- * Handing the terminal to $VISUAL/$EDITOR and taking it back, in the five steps of
- * tui-conventions.md. Ink 6 has no suspend (Ink 7's suspendTerminal needs Node 22), so
+ * Handing the terminal to $VISUAL/$EDITOR and taking it back, in five steps: stop reading
+ * and flush input; raw mode, mouse and bracketed paste off; show the cursor and leave the
+ * alternate screen; run the editor with inherited stdio; undo it all and repaint. Ink 6 has no suspend (Ink 7's suspendTerminal needs Node 22), so
  * the app owns it. While the editor runs the event loop is blocked (spawnSync): nothing
  * of ovl-tui can draw or read keys in between.
  */

@@ -1,8 +1,8 @@
 /**
- * overlayfs explains most refusals only in the kernel log, not in the fs_context log
- * (see reference/overlayfs-facts.md). After a failed mount — never before a mount, it
- * would cost ~20 µs on every success — read the overlayfs lines logged since the attempt
- * started from /dev/kmsg, so the error can carry them.
+ * overlayfs explains most refusals only in the kernel log (the checks of
+ * fs/overlayfs/super.c use pr_err, not the fs_context log). After a failed mount — never
+ * before a mount, it would cost ~20 µs on every success — read the overlayfs lines logged
+ * since the attempt started from /dev/kmsg, so the error can carry them.
  */
 import { closeSync, openSync, constants as fsConstants, readSync } from 'node:fs';
 

@@ -1,6 +1,6 @@
 /**
  * The rules of the container engines' diff (`podman diff`: containers/storage's overlay
- * diff, verified against podman 4.3 — see reference/overlayfs-facts.md), on listings
+ * diff, verified against podman 4.3 — docs/view.md), on listings
  * already read. Pure: changes.ts does the reading and the walk; diff-rules.test.ts holds
  * each rule without root.
  * 1. a whiteout in upper is D;
@@ -25,8 +25,8 @@ export type LowerState = DirListing | 'absent' | 'whited-out';
 
 /**
  * st_mtime equality as containers/storage judges it (sameFsTime): exact, or equal seconds
- * when either side has no nanoseconds. (The facts file said "or one second apart"; podman
- * 4.3 reports C for that — changes-podman.test.ts pins it.)
+ * when either side has no nanoseconds. One second apart is a change: podman 4.3 reports C
+ * for it (changes-podman.test.ts pins it).
  */
 function sameMtime(a: DirListing, i: number, b: DirListing, j: number): boolean {
   const [sa, na, sb, nb] = [a.scan.mtimeSec[i]!, a.scan.mtimeNs[i]!, b.scan.mtimeSec[j]!, b.scan.mtimeNs[j]!];

@@ -6,7 +6,7 @@
 import { binding } from '../binding.js';
 import { publicError, SystemError } from '../errors.js';
 import { overlayXattrPrefix, type OverlayXattrPrefix } from '../format/overlay-xattrs.js';
-import { LightListing } from './listing.js';
+import { DirListing, LightListing } from './listing.js';
 import type { DirSource } from './resolve.js';
 import type { LayerId } from './types.js';
 
@@ -14,7 +14,7 @@ import type { LayerId } from './types.js';
  * What a layer without the dir answers: missing, not a dir, or (ELOOP) a symlink where a dir
  * was expected — the kernel never follows those inside a layer.
  */
-const ABSENT = new Set(['ENOENT', 'ENOTDIR', 'ELOOP']);
+export const ABSENT = new Set(['ENOENT', 'ENOTDIR', 'ELOOP']);
 
 export interface Layer {
   id: LayerId;
@@ -43,6 +43,16 @@ export class LayerStack {
   abs(s: number, path: string): string {
     const root = this.layers[s]!.root;
     return path === '/' ? root : root + path;
+  }
+
+  /**
+   * Examine only `names` of layer `s`'s dir `path`, in full (scanNames): a lookup of a few
+   * names without reading a whole dir. Names not there are simply not in the listing.
+   * @throws SystemError (ENOENT, ENOTDIR, ELOOP when the dir is not there in that layer).
+   */
+  async scanNames(s: number, path: string, names: string[]): Promise<DirListing> {
+    const abs = this.abs(s, path);
+    return new DirListing(await binding().scanNamesAsync(abs, names, { xattrPrefix: this.xattrPrefix }), abs);
   }
 
   /**

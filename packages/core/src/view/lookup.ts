@@ -1,49 +1,31 @@
 /**
- * Looking up one name in a merged dir without reading its layer dirs whole: the way the
- * kernel does it, a few names per layer (scanNames), not every entry. stat() and path
- * resolution use this, so opening /a/b/c under a 100,000-entry root costs a handful of
- * syscalls per layer instead of a 100,000-entry scan.
+ * Looking up a few names of one merged dir without reading its layer dirs whole: the way
+ * the kernel does it, name by name in each layer (scanNames), not every entry. stat(),
+ * statMany() and path resolution use this, so opening /a/b/c under a 100,000-entry root
+ * costs a handful of syscalls per layer instead of a 100,000-entry scan.
  *
- * resolveName (resolve.ts) asks listings for names; which ones depends on what it finds
- * (redirects, absolute redirect paths). So: run it against partial listings that note every
- * name they were asked for and do not know yet, fetch those, and run again until nothing is
- * missing — usually one or two rounds.
+ * Which names of which layer dirs a lookup needs depends on what it finds (redirects lead
+ * elsewhere), so it runs settle.ts's loop: resolve against the names read so far, read
+ * every name any lookup missed — per layer dir, in one scanNames — and resolve again.
  */
-import { binding } from '../binding.js';
 import { publicError } from '../errors.js';
-import { DirListing } from './listing.js';
-import type { LayerStack } from './layer-stack.js';
+import type { DirListing } from './listing.js';
+import { ABSENT, type LayerStack } from './layer-stack.js';
 import { childFrom, type MergedChild } from './merged-dir.js';
-import type { DirSource } from './resolve.js';
+import type { DirSource, EntryLookup, EntryRef } from './resolve.js';
+import { settle } from './settle.js';
 
-/** A listing that holds only the names fetched so far, and notes the ones it was asked for beyond that. */
-class PartialListing extends DirListing {
-  constructor(
-    scan: ConstructorParameters<typeof DirListing>[0],
-    dirPath: string,
-    private readonly known: ReadonlySet<string>,
-    private readonly missing: Set<string>,
-  ) {
-    super(scan, dirPath);
-  }
-
-  override find(name: string): number {
-    if (!this.known.has(name)) this.missing.add(name);
-    return super.find(name);
-  }
-}
-
-const EMPTY_SCAN = { count: 0, names: [], mode: new Uint32Array(0), flags: new Uint8Array(0), redirect: [] } as unknown as ConstructorParameters<typeof DirListing>[0];
-/** Every round reads names not read before, so this bounds only a redirect loop (see merged-dir.ts). */
-const MAX_ROUNDS = 256;
-
-interface DirState {
+/** The names of one layer dir read so far. */
+interface LayerDirNames {
   s: number;
   dir: string;
-  known: Set<string>;
+  /** Every name read (found or not): a name absent from `found` is not in the dir. */
+  read: Set<string>;
+  found: Map<string, EntryRef>;
+  /** Asked this round, not read yet. */
   missing: Set<string>;
-  /** undefined: the dir does not exist in that layer. */
-  listing: PartialListing | undefined;
+  /** The layer has no such dir. */
+  absent: boolean;
 }
 
 export function lookupChild(stack: LayerStack, dirPath: string, sources: DirSource[], name: string, whiteouts = false): Promise<MergedChild | undefined> {
@@ -51,47 +33,55 @@ export function lookupChild(stack: LayerStack, dirPath: string, sources: DirSour
 }
 
 /**
- * Several names of one merged dir at once: every round resolves all of them and then fetches,
- * per layer dir, every name any of them still needs in one scanNames — so a batch of 1,000
- * changed names in one dir costs a couple of native calls per layer, not thousands.
+ * Several names of one merged dir at once: every round resolves the names still open and
+ * then reads, per layer dir, every name any of them missed in one scanNames — so a batch of
+ * 1,000 changed names in one dir costs a couple of native calls per layer, not thousands.
  */
 export async function lookupChildren(stack: LayerStack, dirPath: string, sources: DirSource[], names: readonly string[], whiteouts = false): Promise<Array<MergedChild | undefined>> {
-  const dirs = new Map<string, DirState>();
-  const stateOf = (s: number, dir: string): DirState => {
+  const dirs = new Map<string, LayerDirNames>();
+  let missed = false;
+  const entry: EntryLookup = (s, dir, name) => {
     const key = `${s}\0${dir}`;
-    let st = dirs.get(key);
-    if (!st) {
-      const known = new Set<string>();
-      const missing = new Set<string>();
-      st = { s, dir, known, missing, listing: new PartialListing(EMPTY_SCAN, stack.abs(s, dir), known, missing) };
-      dirs.set(key, st);
+    let d = dirs.get(key);
+    if (!d) dirs.set(key, (d = { s, dir, read: new Set(), found: new Map(), missing: new Set(), absent: false }));
+    if (d.absent) return undefined;
+    if (!d.read.has(name)) {
+      d.missing.add(name);
+      missed = true;
+      return undefined;
     }
-    return st;
+    return d.found.get(name);
   };
-  const get = (s: number, dir: string) => stateOf(s, dir).listing;
-
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const results = names.map((name) => childFrom(stack, get, dirPath, sources, name, whiteouts));
-    const todo = [...dirs.values()].filter((d) => d.listing && d.missing.size > 0);
-    if (todo.length === 0) return results;
-    await Promise.all(todo.map((d) => fetchNames(stack, d)));
-  }
-  throw new Error(`ovl: looking up ${names.length === 1 ? `'${names[0]}'` : `${names.length} names`} in '${dirPath}' did not settle (redirect loop?)`);
+  const results = await settle(
+    dirPath,
+    names.keys(),
+    (k) => {
+      missed = false;
+      const result = childFrom(stack, entry, dirPath, sources, names[k]!, whiteouts);
+      return { result, incomplete: missed };
+    },
+    async () => {
+      await Promise.all([...dirs.values()].filter((d) => d.missing.size > 0).map((d) => readNames(stack, d)));
+      return [];
+    },
+  );
+  return names.map((_, k) => results.get(k));
 }
 
-async function fetchNames(stack: LayerStack, d: DirState): Promise<void> {
-  for (const n of d.missing) d.known.add(n);
+/** Read the names a round missed in one layer dir (one scanNames). */
+async function readNames(stack: LayerStack, d: LayerDirNames): Promise<void> {
+  const wanted = [...d.missing];
   d.missing.clear();
-  const path = stack.abs(d.s, d.dir);
+  for (const n of wanted) d.read.add(n);
+  let listing: DirListing;
   try {
-    const scan = await binding().scanNamesAsync(path, [...d.known], { xattrPrefix: stack.xattrPrefix });
-    d.listing = new PartialListing(scan, path, d.known, d.missing);
+    listing = await stack.scanNames(d.s, d.dir, wanted);
   } catch (e) {
-    const code = (e as { code?: string }).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP') {
-      d.listing = undefined;
+    if (ABSENT.has((e as { code?: string }).code ?? '')) {
+      d.absent = true;
       return;
     }
     throw publicError(e, lookupChild);
   }
+  for (let i = 0; i < listing.count; i++) d.found.set(listing.name(i), { listing, i });
 }

@@ -7,7 +7,8 @@ import type { DirListing, LightListing } from './listing.js';
 import { LayerStack, ListingCache } from './layer-stack.js';
 import { mergeNames, type MergedNames } from './merge-names.js';
 import { joinPath } from './paths.js';
-import { resolveName, type DirSource, type Found, type ListingLookup, type Resolved } from './resolve.js';
+import { resolveName, type DirSource, type EntryLookup, type Found, type Resolved } from './resolve.js';
+import { settle } from './settle.js';
 import type { LayerId, MergedEntry } from './types.js';
 
 export interface MergedChild {
@@ -55,13 +56,6 @@ function entryFrom(stack: LayerStack, dirPath: string, name: string, r: Resolved
   const shadows = r.shadows.map((s) => stack.layers[s]!.id);
   return entryOf(stack, dirPath, name, f.s, f.listing, f.i, f.path, shadows, r.data, ghost, !ghost && (r.dirSources?.length ?? 0) > 1);
 }
-
-/**
- * Rounds of "resolve, read what turned out to matter, resolve again" before giving up. Every
- * round reads something new (a dir a redirect leads to, one component per round, or entries
- * to examine), so this bounds only a redirect loop; real stacks settle in a few.
- */
-const MAX_ROUNDS = 256;
 
 /** The entries of light listings to examine in full, gathered per listing (each entry once). */
 class DetailRequests {
@@ -141,56 +135,63 @@ export class MergedDirReader {
   async range(from: number, to: number): Promise<MergedDir> {
     const { stack, dirPath, sources, cache, listings } = this;
     const { names, top, at, shared } = this.merged;
-    // Redirects lead to dirs not read yet (in layers below, component by component): note
-    // them, read them all in one call after the round, and resolve those names again.
+    const requests = new DetailRequests();
+    /** Names to resolve from the start: held by several layers, or entries that can change the answer. */
+    const first: number[] = [];
+    /** Names one layer holds as an entry not examined yet: examined in the first read, resolved only if that reveals more. */
+    let single: number[] = [];
+    for (let u = from; u < to; u++) {
+      const listing = listings[top[u]!]!;
+      const i = at[u]!;
+      if (shared[u] === 1 || listing.isDir(i) || listing.isCharWhiteout(i)) first.push(u);
+      else if (listing.needsDetail(i)) {
+        requests.add(listing, i);
+        single.push(u);
+      } else if (revealsMore(listing, i)) {
+        first.push(u); // examined already (a cascade read): an xattr whiteout, a metacopy file, a redirect
+      }
+    }
+    // Redirects lead to dirs not read yet (in layers below, a path component per round):
+    // note them, read them all in one call after the round, and resolve those names again.
     const unread = new Map<string, DirSource>();
     let missed = false;
-    const get: ListingLookup = (s, p) => {
-      const listing = cache.get(s, p);
-      if (listing === undefined && !cache.has(s, p)) {
-        unread.set(`${s}\0${p}`, { s, path: p });
-        missed = true;
-      }
-      return listing;
-    };
-    const requests = new DetailRequests();
-    /** Resolutions of the names that needed one (by index into names). */
-    const resolved = new Map<number, Resolved>();
-    let open: number[] = [];
-    let single: number[] = []; // one-layer names being examined this round
-    for (let u = from; u < to; u++) {
-      const L = listings[top[u]!]!;
-      const i = at[u]!;
-      if (shared[u] === 1 || L.isDir(i) || L.isCharWhiteout(i)) open.push(u);
-      else if (L.needsDetail(i)) {
-        requests.add(L, i);
-        single.push(u);
-      } else if (revealsMore(L, i)) {
-        open.push(u); // examined already (a cascade read): an xattr whiteout, a metacopy file, a redirect
-      }
-    }
-    for (let round = 0; open.length > 0 || single.length > 0; round++) {
-      if (round === MAX_ROUNDS) throw new Error(`ovl: reading '${dirPath}' did not settle (redirect loop?)`);
-      const examined: Array<{ u: number; found: Found }> = [];
-      const again = new Set<number>();
-      for (const u of open) {
-        missed = false;
-        const r = resolveName(names[u]!, sources, stack.rootSources, get, stack.followRedirects);
-        resolved.set(u, r);
-        if (missed) again.add(u);
-        for (const f of [r.visible, r.ghost, r.data]) {
-          if (!f || !f.listing.needsDetail(f.i)) continue;
-          requests.add(f.listing as LightListing, f.i); // needsDetail is true only for light listings
-          examined.push({ u, found: f });
+    const entry: EntryLookup = (s, path, name) => {
+      const listing = cache.get(s, path);
+      if (listing === undefined) {
+        if (!cache.has(s, path)) {
+          unread.set(`${s}\0${path}`, { s, path });
+          missed = true;
         }
+        return undefined;
       }
-      await Promise.all([requests.run(cache), cache.fill([...unread.values()])]);
-      unread.clear();
-      for (const u of single) if (revealsMore(listings[top[u]!]!, at[u]!)) again.add(u);
-      for (const { u, found } of examined) if (revealsMore(found.listing, found.i)) again.add(u);
-      open = [...again];
-      single = [];
-    }
+      const i = listing.find(name);
+      return i < 0 ? undefined : { listing, i };
+    };
+    /** Deciding entries sent to be examined this round, and the name each decides. */
+    let examined: Array<{ u: number; found: Found }> = [];
+    const resolved = await settle(
+      dirPath,
+      first,
+      (u) => {
+        missed = false;
+        const r = resolveName(names[u]!, sources, stack.rootSources, entry, stack.followRedirects);
+        for (const found of [r.visible, r.ghost, r.data]) {
+          if (!found || !found.listing.needsDetail(found.i)) continue;
+          requests.add(found.listing as LightListing, found.i); // needsDetail is true only for light listings
+          examined.push({ u, found });
+        }
+        return { result: r, incomplete: missed };
+      },
+      async () => {
+        await Promise.all([requests.run(cache), cache.fill([...unread.values()])]);
+        unread.clear();
+        // What examining showed (an xattr whiteout, a metacopy file, a redirect) can change the answer.
+        const again = [...single.filter((u) => revealsMore(listings[top[u]!]!, at[u]!)), ...examined.filter(({ found }) => revealsMore(found.listing, found.i)).map(({ u }) => u)];
+        single = [];
+        examined = [];
+        return again;
+      },
+    );
     const out: MergedDir = { entries: [], dirSources: new Map() };
     for (let u = from; u < to; u++) {
       const name = names[u]!;
@@ -227,6 +228,6 @@ function childOf(stack: LayerStack, dirPath: string, name: string, r: Resolved, 
 }
 
 /** One name of a merged dir, resolved against listings read in full; undefined when not visible (nor a wanted ghost). */
-export function childFrom(stack: LayerStack, get: ListingLookup, dirPath: string, sources: DirSource[], name: string, whiteouts: boolean): MergedChild | undefined {
-  return childOf(stack, dirPath, name, resolveName(name, sources, stack.rootSources, get, stack.followRedirects), whiteouts);
+export function childFrom(stack: LayerStack, entry: EntryLookup, dirPath: string, sources: DirSource[], name: string, whiteouts: boolean): MergedChild | undefined {
+  return childOf(stack, dirPath, name, resolveName(name, sources, stack.rootSources, entry, stack.followRedirects), whiteouts);
 }

@@ -1,7 +1,7 @@
 /**
  * overlayfs lookup, as data: given the listings of a merged dir's layer dirs, decide for
  * one name what the kernel's lookup (fs/overlayfs/namei.c: ovl_lookup) would show. Pure:
- * all I/O happened before, listings come through `get`.
+ * all I/O happens elsewhere: entries come through `entry` (EntryLookup).
  *
  * The rules, top-most layer first:
  * - the first entry found is the visible one; a whiteout (char device 0/0, or an empty file
@@ -31,10 +31,15 @@ export interface DirSource {
   path: string;
 }
 
-export interface Found {
-  s: number;
+/** One entry of a layer dir: its listing and its row there. */
+export interface EntryRef {
   listing: DirListing;
   i: number;
+}
+
+/** An entry the lookup found: which layer, where in it, and its row in that layer dir's listing. */
+export interface Found extends EntryRef {
+  s: number;
   /** Path of the entry inside its layer. */
   path: string;
 }
@@ -51,7 +56,12 @@ export interface Resolved {
   data?: Found;
 }
 
-export type ListingLookup = (s: number, dirPath: string) => DirListing | undefined;
+/**
+ * The entry `name` in layer `s`'s dir `dirPath`, or undefined when that dir has no such
+ * entry. Readers that have not read it yet answer undefined too, note what was asked, read
+ * it, and resolve again (settle.ts): resolveName itself does no I/O.
+ */
+export type EntryLookup = (s: number, dirPath: string, name: string) => EntryRef | undefined;
 
 /** What the lookup is looking for, and where: the kernel's struct ovl_lookup_data plus its layer cursor. */
 interface Lookup {
@@ -99,13 +109,13 @@ function redirectTo(q: Lookup, r: string, prefix: string[], post: string[], s: n
  * looked at); one with a redirect rewrites the path for the rest of the walk's components
  * and for every layer below, while the walk in this layer goes on along the old path.
  */
-function walkAbsolute(s: number, q: Lookup, get: ListingLookup, checks: boolean, rootSources: DirSource[]): string | 'absent' | 'stop' | 'refused' {
+function walkAbsolute(s: number, q: Lookup, entry: EntryLookup, checks: boolean, rootSources: DirSource[]): string | 'absent' | 'stop' | 'refused' {
   const parts = components(q.abs!);
   let dir = '/';
   for (let n = 0; n < parts.length - 1; n++) {
-    const listing = get(s, dir);
-    const i = listing ? listing.find(parts[n]!) : -1;
-    if (!listing || i < 0) return 'absent';
+    const e = entry(s, dir, parts[n]!);
+    if (e === undefined) return 'absent';
+    const { listing, i } = e;
     if (listing.isWhiteout(i) || !listing.isDir(i)) return 'stop';
     dir = joinPath(dir, parts[n]!);
     if (!checks) {
@@ -137,7 +147,7 @@ function walkAbsolute(s: number, q: Lookup, get: ListingLookup, checks: boolean,
  * looked at as ovl_lookup does; after that, the layers below are visited only to list the
  * shadows (the same path held lower down), physically, without following anything.
  */
-export function resolveName(name: string, sources: DirSource[], rootSources: DirSource[], get: ListingLookup, followRedirects = true): Resolved {
+export function resolveName(name: string, sources: DirSource[], rootSources: DirSource[], entry: EntryLookup, followRedirects = true): Resolved {
   const out: Resolved = { shadows: [] };
   const q: Lookup = { sources, k: 0, key: name, abs: undefined, stop: false };
   const bottom = rootSources.at(-1)?.s;
@@ -158,7 +168,7 @@ export function resolveName(name: string, sources: DirSource[], rootSources: Dir
     let prefix: string[] = [];
     if (q.abs !== undefined) {
       const wanted = q.abs;
-      const walked = walkAbsolute(src.s, q, get, checks, rootSources);
+      const walked = walkAbsolute(src.s, q, entry, checks, rootSources);
       if (walked === 'refused') return { shadows: [] };
       if (walked === 'stop') break;
       if (walked === 'absent') {
@@ -169,12 +179,12 @@ export function resolveName(name: string, sources: DirSource[], rootSources: Dir
       key = baseOf(wanted);
       prefix = components(q.abs).slice(0, -1);
     }
-    const listing = get(src.s, dirPath);
-    const i = listing ? listing.find(key) : -1;
-    if (!listing || i < 0) {
+    const e = entry(src.s, dirPath, key);
+    if (e === undefined) {
       if (q.stop) break;
       continue;
     }
+    const { listing, i } = e;
     const found: Found = { s: src.s, listing, i, path: joinPath(dirPath, key) };
 
     // Below the deciding entry only char-device whiteouts end the list of shadows: an xattr

@@ -1,6 +1,6 @@
 /**
- * The overlay as data: public shapes of openOverlay's view (names fixed by DESIGN.md;
- * the fields after the first block are additions).
+ * The overlay as data: public shapes of openOverlay's view (the names of the first
+ * block are a contract other programs depend on; the fields after it are additions).
  */
 
 /** Where an entry lives: 'upper', or the index into the lower layers (0 = top-most lower). */

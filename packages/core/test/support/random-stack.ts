@@ -361,7 +361,7 @@ function mergedPaths(merged: string): Array<{ path: string; dir: boolean; symlin
         out.push({ path, dir: st.isDirectory(), symlink: st.isSymbolicLink(), file: st.isFile() });
         if (st.isDirectory()) walk(path);
       } catch {
-        // listed but not there (see the facts file): skip
+        // listed but not there (readdir lists what lookup refuses, docs/view.md): skip
       }
     }
   };
