@@ -64,11 +64,11 @@ describe('errors in Node format', () => {
     restore = injectBinding(fakeBinding(nativeError({ errno: 30, code: 'EROFS', syscall: 'fstatvfs', step: 'verify' })));
     const e = await mountOverlay(spec).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(SystemError);
-    expect(e).toMatchObject({ code: 'EROFS', errno: -30, step: 'verify' });
-    expect((e as SystemError).hint).toMatch(/read-only.*never attached/);
+    expect(e).toMatchObject({ code: 'EROFS', errno: -30, step: 'verify', syscall: 'fsmount', path: '/m' });
+    expect((e as SystemError).hint).toMatch(/read-only.*not left mounted/);
     // After the thread-pool hop the caller is off the stack: the stack is the call site's.
     expect((e as Error).stack).toContain('errors.test.ts');
-    expect((e as Error).stack!.split('\n')[0]).toBe('SystemError: EROFS: read-only file system, fstatvfs');
+    expect((e as Error).stack!.split('\n')[0]).toBe("SystemError: EROFS: read-only file system, fsmount '/m'");
   });
 
   it('gives EBUSY on unmount a hint about detach', async () => {

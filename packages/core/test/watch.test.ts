@@ -4,10 +4,10 @@
  * and a single write must be reported promptly (the figure is printed; the 50 ms target is
  * measured by `npm run bench`, timing assertions do not belong in tests).
  */
-import { appendFileSync, chmodSync, mkdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { mountOverlay, openOverlay, setOpaque, type ChangeEvent, type OverlayWatch } from '../src/index.js';
+import { mountOverlay, openOverlay, setOpaque, SystemError, type ChangeEvent, type OverlayWatch } from '../src/index.js';
 import { describeMounting } from './support/privileged.js';
 import { makeBase, writeTree, type Tree } from './support/layers.js';
 import { cleanupBase } from './support/cleanup.js';
@@ -53,6 +53,19 @@ function collect(w: OverlayWatch) {
         listeners.push(l);
       }),
   };
+}
+
+/** inotify watches every process holds now (fdinfo lists one "inotify wd:" line per watch). */
+function inotifyWatchesInUse(): number {
+  let n = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) n += (readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8').match(/^inotify wd:/gm) ?? []).length;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return n;
 }
 
 function lowerTree(): Tree {
@@ -198,6 +211,31 @@ describeMounting('watch()', () => {
       await watch?.close();
       await m.unmount();
     }
+  });
+
+  it("a dir that cannot be watched (the inotify watch limit) is reported as 'unwatched', and the watch goes on", async () => {
+    const sysctl = '/proc/sys/fs/inotify/max_user_watches';
+    const saved = readFileSync(sysctl, 'utf8');
+    const tree: Tree = {};
+    for (let d = 0; d < 10; d++) tree[`d${d}`] = { 'f.txt': 'f\n' };
+    const upper = writeTree(join(base, 'upper'), tree);
+    const view = await openOverlay({ lower: [writeTree(join(base, 'lower'), {})], upper });
+    try {
+      // Room for two more watches (the root and one dir) beyond what this user holds now.
+      writeFileSync(sysctl, String(inotifyWatchesInUse() + 2));
+      watch = view.watch();
+    } finally {
+      writeFileSync(sysctl, saved);
+    }
+    const c = collect(watch);
+    const first = await c.next((e) => e.kind === 'unwatched');
+    expect(first.error).toMatchObject({ code: 'ENOSPC', syscall: 'inotify_add_watch' });
+    expect(first.error!.hint).toMatch(/max_user_watches/);
+    expect(first.error).toBeInstanceOf(SystemError);
+    // what is watched still reports
+    const added = c.next((e) => e.path === '/new.txt');
+    writeFileSync(join(upper, 'new.txt'), 'x');
+    expect((await added).kind).toBe('added');
   });
 
   it('close() ends iteration and releases the watches', async () => {

@@ -13,6 +13,7 @@ const KIND_COLORS: Partial<Record<ChangeEvent['kind'], string>> = {
   opaque: 'magenta',
   'removed-from-upper': 'blue',
   rescan: 'red',
+  unwatched: 'red',
 };
 
 export const LivePanel = memo(function LivePanel({ events, height, width, live }: { events: ChangeEvent[]; height: number; width: number; live: boolean }) {

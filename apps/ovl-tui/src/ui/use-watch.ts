@@ -33,7 +33,14 @@ async function lookUp(service: OverlayService, paths: string[]): Promise<EntryUp
 
 export function useWatch(service: OverlayService, dispatch: Dispatch<Action>): void {
   useEffect(() => {
-    const stream = service.watch();
+    let stream: ReturnType<OverlayService['watch']>;
+    try {
+      stream = service.watch();
+    } catch (e) {
+      // No inotify instance to be had (EMFILE: fs.inotify.max_user_instances): browse without the live feed.
+      dispatch({ type: 'message.show', text: `not watching: ${errorText(e)}`, error: true });
+      return undefined;
+    }
     let queue: ChangeEvent[] = [];
     let busy = false;
     let stopped = false;
@@ -51,7 +58,7 @@ export function useWatch(service: OverlayService, dispatch: Dispatch<Action>): v
         lastSize = events.length;
         // After 'rescan' (the kernel's queue overflowed) core compares upper again and reports
         // what changed as ordinary events, so the tree needs no full reload here.
-        const paths = [...new Set(events.filter((e) => e.kind !== 'rescan').map((e) => e.path))];
+        const paths = [...new Set(events.filter((e) => e.kind !== 'rescan' && e.kind !== 'unwatched').map((e) => e.path))];
         const updates = await lookUp(service, paths);
         if (!stopped) dispatch({ type: 'events.received', events, updates });
       }
@@ -61,6 +68,8 @@ export function useWatch(service: OverlayService, dispatch: Dispatch<Action>): v
     (async () => {
       try {
         for await (const ev of stream) {
+          // A dir that could not be watched (a limit reached): say so and keep going.
+          if (ev.kind === 'unwatched') dispatch({ type: 'message.show', text: `not watching ${ev.path}: ${errorText(ev.error)}`, error: true });
           queue.push(ev);
           if (!busy) void flush();
         }

@@ -1,6 +1,7 @@
 // The whole app against the fake service, driven by keys, read from frames.
 import React from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SystemError } from '@ovl/core';
 import { App } from '../../src/ui/App.js';
 import { InputGate } from '../../src/terminal/input-gate.js';
 import { articleService, entry, FakeService } from '../support/fake-service.js';
@@ -113,6 +114,26 @@ describe('App', () => {
     await svc.remove('/delete-me.txt');
     const f = await r.waitFor((fr) => /del\s+delete-me\.txt/.test(row(fr, 'delete-me.txt')));
     expect(f).toMatch(/deleted\s+\/delete-me/);
+  });
+
+  it('says so on the status bar when the live feed cannot start, and browses on', async () => {
+    const svc = articleService();
+    svc.watchFailure = new SystemError({ errno: 24, syscall: 'inotify_init1', hint: 'raise fs.inotify.max_user_instances' });
+    const r = start(svc);
+    await r.waitFor((f) => f.includes('not watching: EMFILE') && f.includes('upper.txt'));
+    r.press('j');
+    await r.waitFor((f) => row(f, 'duplicate.txt').startsWith('>'));
+  });
+
+  it("says so when a dir cannot be watched (a limit reached), and keeps following the rest", async () => {
+    const svc = articleService();
+    const r = start(svc);
+    await r.waitFor('upper.txt');
+    await svc.whenWatched;
+    svc.emit('/deep', 'unwatched', new SystemError({ errno: 28, syscall: 'inotify_add_watch', path: '/fake/upper/deep', hint: 'raise fs.inotify.max_user_watches' }));
+    await r.waitFor('not watching /deep: ENOSPC');
+    await svc.remove('/delete-me.txt');
+    await r.waitFor((fr) => /del\s+delete-me\.txt/.test(row(fr, 'delete-me.txt')));
   });
 
   it('searches with / and edits with e: the edit lands in upper and the row shows cp-up', async () => {

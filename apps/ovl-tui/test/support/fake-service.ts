@@ -51,9 +51,15 @@ export class FakeService implements OverlayService {
     return this;
   }
 
+  /** When set, watch() throws it (as core's does when no inotify instance can be made). */
+  watchFailure: Error | undefined;
+  private watched: (() => void) | undefined;
+  /** Settles once a watch stream is open (the app opens it in an effect, after its first frame). */
+  readonly whenWatched = new Promise<void>((resolve) => (this.watched = resolve));
+
   /** Report a change on every open watch stream. */
-  emit(path: string, kind: ChangeEvent['kind']): void {
-    for (const s of this.streams) s.push({ path, kind, time: Date.now() });
+  emit(path: string, kind: ChangeEvent['kind'], error?: ChangeEvent['error']): void {
+    for (const s of this.streams) s.push({ path, kind, time: Date.now(), ...(error && { error }) });
   }
 
   describe(): HeaderInfo {
@@ -102,6 +108,7 @@ export class FakeService implements OverlayService {
   }
 
   watch(): ChangeStream {
+    if (this.watchFailure) throw this.watchFailure;
     const queue: ChangeEvent[] = [];
     let wake: (() => void) | undefined;
     let ended = false;
@@ -116,6 +123,7 @@ export class FakeService implements OverlayService {
       },
     };
     this.streams.add(s);
+    this.watched?.();
     const streams = this.streams;
     return {
       async *[Symbol.asyncIterator]() {

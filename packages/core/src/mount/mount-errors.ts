@@ -3,17 +3,33 @@
  * that failed, the kernel's own words (fs_context log, then the overlayfs lines of the
  * kernel log, read only after a failure), and a hint for the causes we know.
  */
-import { publicError, type SystemError } from '../errors.js';
+import { constants as osConstants } from 'node:os';
+import { publicError, SystemError } from '../errors.js';
+import type { NormalizedSpec } from './spec.js';
 import { overlayKernelMessagesSince } from './kernel-log.js';
 
 /** The newest lines are the ones this attempt caused; older ones in the window are someone else's. */
 const KERNEL_LOG_LINES = 3;
 
-function mountHint(err: SystemError): string | undefined {
+/**
+ * The one shape of "the overlay came up read-only although an upper dir was given" (the
+ * kernel does that, and says why only in its log, when the work dir is unusable): on the
+ * new API the addon refuses it before attaching (step 'verify', syscall 'fstatvfs'); on
+ * legacy mount(2) ovl sees it after and unmounts. Both: EROFS, step 'verify', the target.
+ */
+export function readonlyMount(syscall: 'fsmount' | 'mount', spec: NormalizedSpec, kernelMessages: string[] = []): SystemError {
+  return new SystemError({ errno: osConstants.errno.EROFS, syscall, step: 'verify', path: spec.target, kernelMessages });
+}
+
+function isReadonlyMount(e: unknown): boolean {
+  return e instanceof SystemError && e.step === 'verify' && e.code === 'EROFS';
+}
+
+function mountHint(err: SystemError, spec: NormalizedSpec): string | undefined {
   const kernelSays = err.kernelMessages.at(-1)?.replace(/^([ewi] )?overlay(fs)?: /, '');
   switch (`${err.step ?? err.syscall}:${err.code}`) {
     case 'verify:EROFS':
-      return `The overlay came up read-only although an upper dir was given, so it was never attached: the kernel could not use the work dir${kernelSays ? ` (${kernelSays})` : ' (not writable, or its filesystem lacks what overlayfs needs)'}.`;
+      return `The overlay came up read-only although upper '${spec.upper ?? '?'}' was given, so it was not left mounted: the kernel could not use the work dir '${spec.work ?? '?'}'${kernelSays ? ` (${kernelSays})` : ' (not writable, or its filesystem lacks what overlayfs needs)'}.`;
     case 'open-layer:ENOENT':
       return `'${err.path ?? '?'}' disappeared between the check and the mount.`;
     case 'create:ELOOP':
@@ -38,15 +54,16 @@ function mountHint(err: SystemError): string | undefined {
   return undefined;
 }
 
-/** Build the error for a failed mount attempt that started at `startedMicros` (CLOCK_MONOTONIC). */
-export function mountFailure(e: unknown, startedMicros: number): Error {
-  const err = publicError(e, mountFailure, (sys) => {
+/** Build the error for a failed mount attempt of `spec` that started at `startedMicros` (CLOCK_MONOTONIC). */
+export function mountFailure(e: unknown, startedMicros: number, spec: NormalizedSpec): Error {
+  const failed = isReadonlyMount(e) ? readonlyMount((e as SystemError).syscall === 'mount' ? 'mount' : 'fsmount', spec, [...(e as SystemError).kernelMessages]) : e;
+  const err = publicError(failed, mountFailure, (sys) => {
     // The fs_context log, when it has lines, is exactly about this attempt; the kernel log
     // is shared by everyone, so it is only read when the precise channel said nothing.
     if (sys.kernelMessages.length === 0 && (sys.step === 'create' || sys.step === 'verify' || sys.syscall === 'mount')) {
       sys.kernelMessages.push(...overlayKernelMessagesSince(startedMicros).slice(-KERNEL_LOG_LINES));
     }
-    return mountHint(sys);
+    return mountHint(sys, spec);
   });
   return err;
 }

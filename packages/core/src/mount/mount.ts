@@ -16,8 +16,8 @@
 import { binding, type FsMountPlan } from '../binding.js';
 import { publicError, OvlError, type SystemError } from '../errors.js';
 import { pageSize, supportsLayerFds, supportsLowerdirPlus } from './kernel-features.js';
-import { monotonicMicros, overlayKernelMessagesSince } from './kernel-log.js';
-import { mountFailure } from './mount-errors.js';
+import { monotonicMicros } from './kernel-log.js';
+import { mountFailure, readonlyMount } from './mount-errors.js';
 import { checkSpecShape, legacyMountData, legacyMountFlags, MAX_FSCONFIG_STRING, mountAttrs, newApiParams, type LayerChannel } from './options.js';
 import { checkProbes, type ProbeFacts } from './check-spec.js';
 import { gatherFacts, layerFds, releaseFacts } from './gather-facts.js';
@@ -112,15 +112,9 @@ class MountedOverlay implements OverlayMount {
   }
 }
 
-/** A legacy mount(2) cannot be checked before it is attached: look at it right after, undo it if wrong. */
-function legacyReadonlyFailure(p: Prepared & { route: 'legacy' }, flags: number, startedMicros: number): OvlError | undefined {
-  const c = binding().constants;
-  if (p.spec.upper === undefined || p.spec.readonly || (flags & c.ST_RDONLY) === 0) return undefined;
-  const why = overlayKernelMessagesSince(startedMicros).at(-1)?.replace(/^overlay(fs)?: /, '');
-  return new OvlError('ERR_OVL_MOUNTED_READONLY', `ovl: the overlay on '${p.spec.target}' came up read-only although upper '${p.spec.upper}' was given; it was unmounted again`, {
-    path: p.spec.work!,
-    hint: `The kernel could not use the work dir '${p.spec.work!}'${why ? `: ${why}` : ' (not writable, or on a filesystem lacking what overlayfs needs)'}.`,
-  });
+/** A legacy mount(2) cannot be checked before it is attached: whether it came up read-only though it should not. */
+function legacyCameUpReadonly(p: Prepared & { route: 'legacy' }, flags: number): boolean {
+  return p.spec.upper !== undefined && !p.spec.readonly && (flags & binding().constants.ST_RDONLY) !== 0;
 }
 
 /** Mounting, written once for both entry points (see effects.ts). */
@@ -134,14 +128,13 @@ function* mountFlow(input: OverlaySpec): Flow<OverlayMount> {
       if (p.route === 'new') yield* call('fsmountPlan', planFor(p, facts));
       else yield* call('mount', 'overlay', p.spec.target, 'overlay', p.flags, p.data);
     } catch (e) {
-      throw mountFailure(e, started);
+      throw mountFailure(e, started, p.spec);
     }
-    if (p.route === 'legacy') {
-      const failure = legacyReadonlyFailure(p, (yield* call('statfs', p.spec.target)).flags, started);
-      if (failure) {
-        yield* call('umount2', p.spec.target, 0);
-        throw failure;
-      }
+    // The new API refuses a read-only result before attaching it (fsmountPlan's verify step);
+    // a legacy mount is looked at right after, and undone: both fail the same way.
+    if (p.route === 'legacy' && legacyCameUpReadonly(p, (yield* call('statfs', p.spec.target)).flags)) {
+      yield* call('umount2', p.spec.target, 0);
+      throw mountFailure(readonlyMount('mount', p.spec), started, p.spec);
     }
   } finally {
     releaseFacts(facts);

@@ -2,6 +2,7 @@
  * The overlay as data: public shapes of openOverlay's view (the names of the first
  * block are a contract other programs depend on; the fields after it are additions).
  */
+import type { SystemError } from '../errors.js';
 
 /** Where an entry lives: 'upper', or the index into the lower layers (0 = top-most lower). */
 export type LayerId = 'upper' | number;
@@ -73,10 +74,25 @@ export interface ChangeEvent {
   /** Date.now() when ovl saw it. */
   time: number;
   /**
-   * 'rescan' (path '/'): the kernel's event queue overflowed, so events were lost; the
-   * upper dir was read again and what changed meanwhile follows as ordinary events.
+   * What happened to `path` in the upper dir:
+   * - 'added': new in upper, nothing below it (a new file or dir);
+   * - 'copied-up': new in upper over a lower entry of the same path (the kernel copied it up
+   *   to change it, or a parent up to change something inside);
+   * - 'modified': content changed (size, inode, or a write reported by inotify);
+   * - 'deleted': a whiteout appeared: the name is gone from the merged view;
+   * - 'opaque': a dir became opaque: a dir was removed and made again, hiding what was below;
+   * - 'metadata': mode, owner, times or xattrs changed, content did not;
+   * - 'removed-from-upper': the upper entry is gone without a whiteout (it was only in upper,
+   *   or someone changed the upper dir directly);
+   * - 'rescan' (path '/'): the kernel's event queue overflowed, so events were lost; the
+   *   upper dir was read again and what changed meanwhile follows as ordinary events;
+   * - 'unwatched': the dir at `path` (and what is below it) could not be watched — `error`
+   *   says why (the per-user inotify watch limit, the fd limit); changes there are missed
+   *   until the watch is made again.
    */
-  kind: 'added' | 'copied-up' | 'modified' | 'deleted' | 'opaque' | 'metadata' | 'removed-from-upper' | 'rescan';
+  kind: 'added' | 'copied-up' | 'modified' | 'deleted' | 'opaque' | 'metadata' | 'removed-from-upper' | 'rescan' | 'unwatched';
+  /** With 'unwatched': why (a SystemError with a hint naming the limit to raise). */
+  error?: SystemError;
 }
 
 export interface WatchOptions {

@@ -15,6 +15,7 @@
  *   all such names of one turn at once; reports leave in the order their changes were read.
  */
 import { binding } from '../binding.js';
+import { SystemError } from '../errors.js';
 import type { InotifyEvent, InotifyWatcher } from '../binding.js';
 import type { LayerStack } from './layer-stack.js';
 import { joinPath } from './paths.js';
@@ -27,6 +28,8 @@ import type { ChangeEvent, MergedEntry, OverlayWatch, WatchOptions } from './typ
 export type StatMany = (paths: readonly string[]) => Promise<Array<MergedEntry | undefined>>;
 
 type Kind = ChangeEvent['kind'];
+/** inotify_add_watch failures that are a limit reached, not a dir gone (inotify(7)). */
+const LIMITS = new Set(['ENOSPC', 'EMFILE', 'ENOMEM']);
 /** A kind, or 'new': a name new in upper, copied up or added depending on what the lowers hold there. */
 type Classified = Kind | 'new';
 const DEFAULT_COALESCE_MS = 30;
@@ -67,7 +70,14 @@ class UpperWatch implements OverlayWatch {
     const b = binding();
     const c = b.constants;
     this.mask = c.IN_CREATE | c.IN_DELETE | c.IN_MODIFY | c.IN_CLOSE_WRITE | c.IN_ATTRIB | c.IN_MOVED_FROM | c.IN_MOVED_TO | c.IN_DELETE_SELF | c.IN_ONLYDIR | c.IN_DONT_FOLLOW;
-    this.watcher = new b.InotifyWatcher((events) => this.onEvents(events));
+    try {
+      this.watcher = new b.InotifyWatcher((events) => this.onEvents(events));
+    } catch (e) {
+      if (e instanceof SystemError && e.code === 'EMFILE') {
+        e.hint = 'No inotify instance can be made: the per-user limit (fs.inotify.max_user_instances) or the fd limit (ulimit -n) is reached. Raise it, or close other watches.';
+      }
+      throw e;
+    }
     const root = readUpperState(upper, ns);
     if (root) this.known.set('/', root); // events on upper itself (its times) are metadata, not news
     this.watchTree('/', false);
@@ -82,8 +92,11 @@ class UpperWatch implements OverlayWatch {
       let wd: number;
       try {
         wd = this.watcher.add(this.abs(d), this.mask);
-      } catch {
-        continue; // gone again, or not a dir any more: the parent's events will tell
+      } catch (e) {
+        // Gone again, or not a dir any more: the parent's events will tell. A limit reached
+        // is another matter: that dir goes unwatched, and the reader must be told.
+        if (e instanceof SystemError && LIMITS.has(e.code)) this.unwatched(d, e);
+        continue;
       }
       this.wdToDir.set(wd, d);
       this.dirToWd.set(d, wd);
@@ -180,6 +193,16 @@ class UpperWatch implements OverlayWatch {
     }
     this.found(p, kind);
     if (now && isDirMode(now.mode) && !this.dirToWd.has(p)) this.watchTree(p, true);
+  }
+
+  /** Say that `dir` could not be watched: an 'unwatched' event with the error and what to raise. */
+  private unwatched(dir: string, e: SystemError): void {
+    e.hint =
+      e.code === 'ENOSPC'
+        ? `The per-user inotify watch limit is reached, so '${this.abs(dir)}' and what is below it are not watched: raise fs.inotify.max_user_watches (sysctl -w fs.inotify.max_user_watches=524288).`
+        : `No more file descriptors or memory for inotify, so '${this.abs(dir)}' and what is below it are not watched: raise the fd limit (ulimit -n) or close other watches.`;
+    if (this.closed) return;
+    this.emit({ path: dir, kind: 'unwatched', time: Date.now(), error: e });
   }
 
   private found(path: string, kind: Classified | undefined): void {
