@@ -5,7 +5,7 @@
 export { mountOverlay, mountOverlaySync, unmount, unmountSync } from './mount/mount.js';
 export type { OverlayMount, UnmountOptions } from './mount/mount.js';
 export type { OverlaySpec, OverlayOptions } from './mount/spec.js';
-export { listOverlayMounts } from './mount/mount-table.js';
+export { listOverlayMounts, overlayMountAt } from './mount/mount-table.js';
 export type { OverlayMountInfo } from './mount/mountinfo.js';
 export { createWhiteout, isWhiteout, setOpaque, isOpaque } from './layers/marks.js';
 export type { XattrNamespaceOptions } from './format/overlay-xattrs.js';

@@ -3,19 +3,19 @@
  * combination is unit-tested without starting anything.
  */
 import { parseArgs } from 'node:util';
+import type { SessionRequest } from '../service/types.js';
 
 interface Common {
   /** Print the tree and the changes as JSON instead of starting the UI. */
   json: boolean;
 }
 
+/** What the command line asks for: help, the version, or a session (service/types.ts) to open. */
 export type Command =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'demo' }
-  | ({ kind: 'attach'; merged: string } & Common)
-  | ({ kind: 'mount'; lower: string[]; upper?: string; work?: string; target: string; keep: boolean } & Common)
-  | ({ kind: 'offline'; lower: string[]; upper?: string } & Common);
+  | Extract<SessionRequest, { kind: 'demo' }>
+  | (Exclude<SessionRequest, { kind: 'demo' }> & Common);
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; error: string };
 

@@ -5,7 +5,8 @@
  */
 import { open, readlink, rm, mkdir, writeFile, rename as fsRename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mountOverlay, openOverlay, OvlError, type OverlayMount, type OverlaySpec, type OverlayView } from '@ovl/core';
+import { mountOverlay, openOverlay, type OverlayMount, type OverlaySpec, type OverlayView } from '@ovl/core';
+import { AppRefusal } from './errors.js';
 import type { ChangeStream, HeaderInfo, MergedEntry, OverlayService } from './types.js';
 
 export interface CoreServiceInit {
@@ -95,7 +96,7 @@ export class CoreService implements OverlayService {
   mergedPath(path: string): string {
     const merged = this.init.merged;
     if (merged === undefined || !this.init.header.writable) {
-      throw new OvlError('ERR_OVL_READ_ONLY_VIEW', 'ovl-tui: this view is read-only', {
+      throw new AppRefusal('ERR_TUI_READ_ONLY_VIEW', 'ovl-tui: this view is read-only', {
         hint: 'Changes go through a mounted overlay with an upper layer: open its merged dir, or mount one with --lower/--upper/--work/--mount.',
       });
     }
@@ -120,13 +121,13 @@ export class CoreService implements OverlayService {
     const mount = this.mount;
     const upper = this.init.view.layers.upper;
     if (!this.init.header.canRevert || mount === undefined || upper === undefined) {
-      throw new OvlError('ERR_OVL_NOT_OURS', 'ovl-tui: revert needs an unmount, and this overlay was not mounted by ovl-tui', {
+      throw new AppRefusal('ERR_TUI_NOT_MOUNTED_HERE', 'ovl-tui: revert needs an unmount, and this overlay was not mounted by ovl-tui', {
         hint: 'Revert works on overlays ovl-tui mounts itself (--mount or --demo).',
       });
     }
     const entry = await this.stat(path);
     if (entry === undefined || entry.layer !== 'upper') {
-      throw new OvlError('ERR_OVL_NOTHING_TO_REVERT', `ovl-tui: '${path}' has nothing in the upper layer`, { path });
+      throw new AppRefusal('ERR_TUI_NOTHING_TO_REVERT', `ovl-tui: '${path}' has nothing in the upper layer`, { path });
     }
     // The kernel forbids changing a layer under a live mount (undefined behaviour), so the
     // upper copy is removed while unmounted; the spec is kept to mount the same stack again.

@@ -2,24 +2,16 @@
  * From a parsed command to an OverlayService: attach to a mounted overlay, mount one (and
  * unmount it on close), open layer dirs offline, or build and mount the demo.
  */
-import { realpath, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { listOverlayMounts, mountOverlay, openOverlay, type OverlayMountInfo, type OverlayView } from '@ovl/core';
-import type { Command } from '../cli/args.js';
+import { mountOverlay, openOverlay, overlayMountAt as mountInfo, type OverlayMountInfo, type OverlayView } from '@ovl/core';
 import { CoreService } from './core-service.js';
 import { demoNotes, makeDemoDirs } from './demo.js';
-import type { HeaderInfo, OverlayService } from './types.js';
-
-type OpenCommand = Exclude<Command, { kind: 'help' } | { kind: 'version' }>;
+import type { HeaderInfo, OverlayService, SessionRequest } from './types.js';
 
 function layersOf(view: OverlayView): HeaderInfo['layers'] {
   const { upper, lower } = view.layers;
   return [...(upper !== undefined ? [{ id: 'upper' as const, path: upper }] : []), ...lower.map((path, id) => ({ id, path }))];
-}
-
-async function mountInfo(merged: string): Promise<OverlayMountInfo | undefined> {
-  const target = await realpath(merged).catch(() => resolve(merged));
-  return (await listOverlayMounts()).filter((m) => m.target === target).at(-1);
 }
 
 function header(view: OverlayView, target: string, mode: HeaderInfo['mode'], info: OverlayMountInfo | undefined, owned: boolean): HeaderInfo {
@@ -41,8 +33,8 @@ async function openOwned(spec: { lower: string[]; upper?: string; work?: string;
   }
 }
 
-/** Build the service a command asks for. Throws core's SystemError/OvlError as they come. */
-export async function openSession(command: OpenCommand): Promise<OverlayService> {
+/** Build the service a request asks for. Throws core's SystemError/OvlError as they come. */
+export async function openSession(command: SessionRequest): Promise<OverlayService> {
   switch (command.kind) {
     case 'attach': {
       const view = await openOverlay(command.merged);

@@ -7,6 +7,13 @@ import type { Change, ChangeEvent, LayerId, MergedEntry } from '@ovl/core';
 
 export type { Change, ChangeEvent, LayerId, MergedEntry };
 
+/** What to open: the service's own words for it (the command line is one way to say it). */
+export type SessionRequest =
+  | { kind: 'demo' }
+  | { kind: 'attach'; merged: string }
+  | { kind: 'mount'; lower: string[]; upper?: string; work?: string; target: string; keep: boolean }
+  | { kind: 'offline'; lower: string[]; upper?: string };
+
 /** How ovl-tui came to the overlay: it decides what the user may do. */
 export type SessionMode = 'attached' | 'mounted' | 'offline' | 'demo';
 

@@ -4,6 +4,7 @@
  * reads the environment when it is imported.
  */
 import { setFlagsFromString } from 'node:v8';
+import { forgetCi } from './ink-compat/ci-env.js';
 
 /**
  * V8 flags that only take effect when given at process start (the young generation is sized
@@ -25,10 +26,7 @@ export const STARTUP_V8_FLAGS: readonly string[] = ['--max-semi-space-size=4'];
 const HEAP_GROWING_PERCENT = 50;
 
 export function prepareRuntime(env: NodeJS.ProcessEnv = process.env): void {
-  // Ink stops painting when it thinks it runs in CI (is-in-ci reads CI at import); a terminal
-  // we were started in is interactive whatever the environment says.
-  delete env.CI;
-  delete env.CONTINUOUS_INTEGRATION;
+  forgetCi(env);
   // React's development build diffs every prop for its profiler tracks (100,000 rows per
   // frame here): run the production build unless a developer asks otherwise.
   env.NODE_ENV ??= 'production';

@@ -12,7 +12,7 @@ import { InputGate } from '../terminal/input-gate.js';
 import { Header, headerHeight } from './Header.js';
 import { HelpScreen } from './HelpScreen.js';
 // Side effect: Ink reuses the last frame's parsed lines (see the module for why and how).
-import './ink-frame-cache.js';
+import '../terminal/ink-compat/frame-cache.js';
 import { layout } from './layout.js';
 import { LivePanel } from './LivePanel.js';
 import { SidePane } from './SidePane.js';

@@ -6,6 +6,7 @@
  */
 import { useEffect, useRef, type Dispatch } from 'react';
 import { useStdin } from 'ink';
+import { useRawInput } from '../terminal/ink-compat/raw-input.js';
 import type { InputGate } from '../terminal/input-gate.js';
 import { decodeKeys, isPrintable } from '../state/keys.js';
 import { resolveKey, type CommandId } from '../state/keymap.js';
@@ -71,7 +72,7 @@ function onConfirmKey(token: string, mode: Extract<Mode, { kind: 'confirm' }>, d
 }
 
 export function useKeys(state: State, dispatch: Dispatch<Action>, actions: Actions, gate: InputGate, quit: () => void): void {
-  const { setRawMode, internal_eventEmitter: events, isRawModeSupported } = useStdin();
+  const { setRawMode, isRawModeSupported } = useStdin();
   const current = useRef(state);
   current.current = state;
 
@@ -82,8 +83,8 @@ export function useKeys(state: State, dispatch: Dispatch<Action>, actions: Actio
     };
   }, [setRawMode, isRawModeSupported]);
 
-  useEffect(() => {
-    const onInput = (seq: string) => {
+  useRawInput(
+    (seq: string) => {
       if (!gate.accepting()) return;
       // Keys of one chunk (pasted text, 'gg' typed fast) each see the state the previous one
       // left: the reducer is pure, so run it here too instead of waiting for React's render.
@@ -106,10 +107,7 @@ export function useKeys(state: State, dispatch: Dispatch<Action>, actions: Actio
           if (r.command) runCommand(r.command, current.current, send, actions, quit);
         }
       }
-    };
-    events.on('input', onInput);
-    return () => {
-      events.off('input', onInput);
-    };
-  }, [events, dispatch, actions, gate, quit]);
+    },
+    [dispatch, actions, gate, quit],
+  );
 }

@@ -3,10 +3,10 @@
  * from the mount table) or from layer dirs alone (no mount, no root: a stopped
  * container's layers, layers copied from another machine).
  */
-import { realpath, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { OvlError } from '../errors.js';
-import { listOverlayMounts } from '../mount/mount-table.js';
+import { overlayMountAt } from '../mount/mount-table.js';
 import type { OverlayMountInfo } from '../mount/mountinfo.js';
 import { LayerStack } from './layer-stack.js';
 import { LayerView } from './overlay-view.js';
@@ -35,9 +35,7 @@ function layerPath(p: string, info: OverlayMountInfo): string {
 }
 
 async function fromMount(merged: string): Promise<LayerStack> {
-  const target = await realpath(merged).catch(() => resolve(merged));
-  // The last mount on a path is the one in front.
-  const info = (await listOverlayMounts()).filter((m) => m.target === target).at(-1);
+  const info = await overlayMountAt(merged);
   if (!info) {
     throw new OvlError('ERR_OVL_NOT_AN_OVERLAY', `ovl: '${merged}' is not the mount point of an overlay in this mount namespace`, {
       path: merged,

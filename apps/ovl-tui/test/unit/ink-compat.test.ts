@@ -1,7 +1,8 @@
-// Ink reusing the last frame's parsed lines: frames must come out exactly as Ink makes them
-// without the reuse, and the reuse must really happen with the Ink we ship.
+// The Ink workarounds (src/terminal/ink-compat/): they fit the Ink we ship, and the frame
+// cache's frames come out exactly as Ink makes them without the reuse.
 import { describe, expect, it } from 'vitest';
-import { frameCacheInstalled, inkOutputClass } from '../../src/ui/ink-frame-cache.js';
+import { frameCacheInstalled, inkOutputClass } from '../../src/terminal/ink-compat/frame-cache.js';
+import { INK_WRITTEN_FOR, inkFits, inkVersion } from '../../src/terminal/ink-compat/version.js';
 
 const Output = (await inkOutputClass())!;
 type Frame = InstanceType<typeof Output> & {
@@ -20,8 +21,13 @@ function frame(rows: Array<[number, number, string]>, size = { width: 30, height
   return { o, text: o.get().output };
 }
 
-describe('ink frame cache', () => {
-  it('is installed against the Ink this app ships with', () => {
+describe('ink compat', () => {
+  it(`is written for the Ink this app ships with (${INK_WRITTEN_FOR}.x): an upgrade must look at every workaround again`, () => {
+    expect(inkVersion()).toMatch(new RegExp(`^${INK_WRITTEN_FOR.replace('.', '\\.')}\\.`));
+    expect(inkFits).toBe(true);
+  });
+
+  it('the frame cache is installed against the Ink this app ships with', () => {
     expect(frameCacheInstalled).toBe(true);
   });
 

@@ -14,13 +14,15 @@
  * a line is the same whichever frame asks, and Ink already shares one parsed line between the
  * rows that hold it. Kept: the last frame's lines only, so memory stays one screen's worth.
  *
- * If a later Ink changes shape (no `get`, no per-`Output` `caches.getStyledChars`), nothing is
- * wrapped and Ink renders as it ships; the unit test that checks `frameCacheInstalled` then
- * fails, so the change is noticed rather than silently losing the speed.
+ * Installed only for the Ink it was written for (version.ts), and only if `Output` still has
+ * the shape it wraps (`get`, a per-`Output` `caches.getStyledChars`); otherwise Ink renders
+ * as it ships, and the unit test that checks `frameCacheInstalled` fails, so the change is
+ * noticed rather than silently losing the speed.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { inkFits } from './version.js';
 
 type StyledChars = unknown[];
 interface OutputCaches {
@@ -53,6 +55,7 @@ function hasExpectedShape(Output: OutputClass | undefined): Output is OutputClas
 }
 
 export async function installFrameCache(): Promise<boolean> {
+  if (!inkFits) return false;
   const Output = await inkOutputClass().catch(() => undefined);
   if (!hasExpectedShape(Output)) return false;
   const proto = Output.prototype as OutputClass['prototype'] & { [WRAPPED]?: true };
