@@ -49,7 +49,33 @@ afterEach(() => {
   for (const w of open.splice(0)) w.close();
 });
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * A sync point instead of a sleep: inotify delivers one instance's events in order, so once
+ * an event made *after* some action has arrived, every event that action caused on the same
+ * instance has arrived too. `flushed(w)` makes that later event (a file in a dir of its own
+ * that `w` watches) and waits for it; what `w` recorded before it is then complete.
+ */
+async function flushed(w) {
+  w.sentinelDir ??= subdir();
+  w.sentinelWd ??= w.native.add(w.sentinelDir, C.IN_CREATE);
+  const name = `sentinel-${(w.sentinels = (w.sentinels ?? 0) + 1)}`;
+  fs.writeFileSync(path.join(w.sentinelDir, name), '');
+  await w.until((ev) => ev.some((e) => e.wd === w.sentinelWd && e.name === name));
+  return w.events.filter((e) => e.wd !== w.sentinelWd);
+}
+
+/**
+ * For a watcher that was closed (it can no longer be flushed): a second watcher on the same
+ * dir sees the same kernel events; once it has delivered one made after the close, the
+ * closed watcher had its chance too (both fds turn readable together, and the event loop
+ * polls them in one turn).
+ */
+async function witnessed(dir, name) {
+  const witness = watcher();
+  witness.native.add(dir, C.IN_CREATE);
+  fs.writeFileSync(path.join(dir, name), '');
+  await witness.until((ev) => ev.some((e) => e.name === name));
+}
 const has = (mask, bit) => (mask & bit) === bit;
 const WATCH = C.IN_CREATE | C.IN_MODIFY | C.IN_CLOSE_WRITE | C.IN_DELETE | C.IN_MOVED_FROM | C.IN_MOVED_TO;
 
@@ -137,12 +163,13 @@ describe('InotifyWatcher events', () => {
     // Hard links: one create event each without making 5,000 inodes (slow on some disks).
     fs.writeFileSync(path.join(d, 'base'), '');
     for (let i = 0; i < 4999; i++) fs.linkSync(path.join(d, 'base'), path.join(d, `n${i}`));
-    const events = await w.until((ev) => ev.length >= 5000, 20000);
-    await sleep(50);
-    expect(w.events).toHaveLength(5000);
-    expect(new Set(w.events.map((e) => e.name)).size).toBe(5000);
-    expect(w.events.every((e) => e.mask === C.IN_CREATE)).toBe(true);
-    expect(w.batches.length).toBeLessThan(events.length);
+    await w.until((ev) => ev.length >= 5000, 20000);
+    const batches = w.batches.length;
+    const events = await flushed(w);
+    expect(events).toHaveLength(5000);
+    expect(new Set(events.map((e) => e.name)).size).toBe(5000);
+    expect(events.every((e) => e.mask === C.IN_CREATE)).toBe(true);
+    expect(batches).toBeLessThan(events.length);
     console.log(`inotify: 5000 events in ${w.batches.length} callbacks (largest ${Math.max(...w.batches.map((b) => b.length))})`);
   });
 
@@ -185,8 +212,7 @@ describe('InotifyWatcher events', () => {
     w.native.remove(wd);
     await w.until((ev) => ev.some((e) => e.mask === C.IN_IGNORED && e.wd === wd));
     fs.writeFileSync(path.join(d, 'after'), '');
-    await sleep(50);
-    expect(w.events.map((e) => e.mask)).toEqual([C.IN_IGNORED]);
+    expect((await flushed(w)).map((e) => e.mask)).toEqual([C.IN_IGNORED]);
     expect(() => w.native.remove(wd)).not.toThrow();
     expect(() => w.native.remove(123456)).not.toThrow();
   });
@@ -201,7 +227,7 @@ describe('InotifyWatcher.close', () => {
     await w.until((ev) => ev.length === 1);
     w.native.close();
     fs.writeFileSync(path.join(d, 'after'), '');
-    await sleep(100);
+    await witnessed(d, 'after-witnessed');
     expect(w.events.map((e) => e.name)).toEqual(['before']);
     w.native.close();
     expect(() => w.native.remove(wd)).not.toThrow();
@@ -216,7 +242,7 @@ describe('InotifyWatcher.close', () => {
     w.native.add(d, C.IN_CREATE);
     fs.writeFileSync(path.join(d, 'queued'), ''); // in the kernel queue, not yet read
     w.native.close();
-    await sleep(100);
+    await witnessed(d, 'after-close');
     expect(w.events).toEqual([]);
   });
 
@@ -230,8 +256,12 @@ describe('InotifyWatcher.close', () => {
     });
     open.push(w);
     w.add(d, C.IN_CREATE);
+    const witness = watcher();
+    witness.native.add(d, C.IN_CREATE);
     fs.writeFileSync(path.join(d, 'first'), '');
-    await sleep(200);
+    // The callback's own write (more1) reached the witness: a second call would have come by now.
+    await witness.until((ev) => ev.some((e) => e.name === 'more1'));
+    await witnessed(d, 'after-more1');
     expect(calls).toBe(1);
   });
 

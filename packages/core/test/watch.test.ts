@@ -23,35 +23,41 @@ afterEach(async () => {
   cleanupBase(base);
 });
 
-/** Collects events in the background; `quiet()` resolves once none arrived for `ms`. */
+/**
+ * Collects events in the background. `settled(merged)` is the sync point: it writes a
+ * sentinel file through the merged dir and resolves once its event arrives — the watch
+ * re-reads changed paths in the order inotify reported them, so every change made before
+ * the sentinel has been reported by then (no sleeping and hoping the burst is over).
+ */
 function collect(w: OverlayWatch) {
   const events: ChangeEvent[] = [];
-  let last = Date.now();
   const listeners: Array<(e: ChangeEvent) => void> = [];
+  let sentinels = 0;
+  const next = (pred: (e: ChangeEvent) => boolean) =>
+    new Promise<ChangeEvent>((resolve) => {
+      const l = (e: ChangeEvent) => {
+        if (pred(e)) {
+          listeners.splice(listeners.indexOf(l), 1);
+          resolve(e);
+        }
+      };
+      listeners.push(l);
+    });
   void (async () => {
     for await (const e of w) {
       events.push(e);
-      last = Date.now();
       for (const l of listeners) l(e);
     }
   })();
   return {
     events,
-    /** Resolves once no event arrived for `ms` (after letting the loop deliver what is queued). */
-    quiet: async (ms = 300) => {
-      do await new Promise((r) => setTimeout(r, ms / 3));
-      while (Date.now() - last < ms);
+    settled: async (merged: string) => {
+      const name = `.sentinel-${++sentinels}`;
+      const arrived = next((e) => e.path === `/${name}`);
+      writeFileSync(join(merged, name), '');
+      await arrived;
     },
-    next: (pred: (e: ChangeEvent) => boolean) =>
-      new Promise<ChangeEvent>((resolve) => {
-        const l = (e: ChangeEvent) => {
-          if (pred(e)) {
-            listeners.splice(listeners.indexOf(l), 1);
-            resolve(e);
-          }
-        };
-        listeners.push(l);
-      }),
+    next,
   };
 }
 
@@ -120,7 +126,7 @@ describeMounting('watch()', () => {
         unlinkSync(join(merged, `tmp${t}`));
       }
       expect(ops).toBeGreaterThan(2000);
-      await c.quiet();
+      await c.settled(merged);
 
       const seen = new Set(c.events.map((e) => e.path));
       const kinds = new Map(c.events.map((e) => [e.path, e.kind]));
@@ -197,12 +203,15 @@ describeMounting('watch()', () => {
       const c = collect(watch);
       // Copy the dirs up first so that they are watched when the burst comes.
       for (let d = 0; d < 20; d++) writeFileSync(join(merged, `d${d}`, 'warm-up'), 'x');
-      await c.quiet();
+      await c.settled(merged);
       expect(c.events.some((e) => e.kind === 'rescan')).toBe(false);
       // The event loop is busy for the whole burst, so the 64-event queue overflows.
+      const rescanned = c.next((e) => e.kind === 'rescan' && e.path === '/');
       for (let d = 0; d < 20; d++) for (let f = 0; f < 50; f += 2) appendFileSync(join(merged, `d${d}`, `f${f}.txt`), 'x');
-      await c.quiet();
-      expect(c.events.some((e) => e.kind === 'rescan' && e.path === '/')).toBe(true);
+      await rescanned;
+      // The sentinel must come after the rescan: written during the overflow its event would
+      // be dropped too, and the rescan would report it somewhere in the middle of its walk.
+      await c.settled(merged);
       const seen = new Set(c.events.map((e) => e.path));
       const missed = (await view.changes()).filter((ch) => !seen.has(ch.path) && ![...seen].some((p) => p.startsWith(`${ch.path}/`)));
       expect(missed).toEqual([]);

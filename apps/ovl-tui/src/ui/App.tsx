@@ -22,7 +22,7 @@ import { useActions } from './use-actions.js';
 import { useDirLoader } from './use-dir-loader.js';
 import { useEditor, type OpenEditor } from './use-editor.js';
 import { useKeys } from './use-keys.js';
-import { PREVIEW_DELAY_MS, usePaneContent } from './use-pane-content.js';
+import { afterRest, usePaneContent, type PreviewScheduler } from './use-pane-content.js';
 import { useTerminalSize, type Size } from './use-terminal-size.js';
 import { useWatch } from './use-watch.js';
 
@@ -32,13 +32,13 @@ export interface AppProps {
   gate?: InputGate;
   /** A fixed terminal size (tests: their stdout has no rows). */
   size?: Size;
-  /** How long the cursor rests on a file before its preview is read (default PREVIEW_DELAY_MS). */
-  previewDelayMs?: number;
+  /** When the selected file's preview is read (default: after the cursor rests PREVIEW_DELAY_MS). */
+  schedulePreview?: PreviewScheduler;
 }
 
 const defaultGate = new InputGate();
 
-export function App({ service, openEditor, gate = defaultGate, size: fixedSize, previewDelayMs = PREVIEW_DELAY_MS }: AppProps) {
+export function App({ service, openEditor, gate = defaultGate, size: fixedSize, schedulePreview = afterRest }: AppProps) {
   const { exit } = useApp();
   const size = useTerminalSize(fixedSize);
   const info = service.describe();
@@ -52,7 +52,7 @@ export function App({ service, openEditor, gate = defaultGate, size: fixedSize, 
   useKeys(state, dispatch, actions, gate, exit);
   useEditor(service, state.mode, dispatch, openEditor);
   const selected = state.rows.at(state.cursor)?.entry;
-  const pane = usePaneContent(service, box.sideWidth > 0 ? selected : undefined, state.panel, box.previewHeight, box.sideWidth, previewDelayMs);
+  const pane = usePaneContent(service, box.sideWidth > 0 ? selected : undefined, state.panel, box.previewHeight, box.sideWidth, schedulePreview);
 
   if (state.mode.kind === 'suspended') return <Text>{`editing ${state.mode.path} in ${process.env.VISUAL || process.env.EDITOR || 'vi'}…`}</Text>;
   const loading = [...state.expanded].some((p) => state.dirs.get(p)?.status === 'loading');

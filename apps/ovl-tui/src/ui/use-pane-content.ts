@@ -36,6 +36,15 @@ async function load(service: OverlayService, e: MergedEntry, panel: 'preview' | 
  */
 export const PREVIEW_DELAY_MS = 50;
 
+/** When to read the bytes of `path` (the selected entry): calls `load` once the cursor has rested there; returns a cancel. */
+export type PreviewScheduler = (path: string, load: () => void) => () => void;
+
+/** The app's scheduler: after PREVIEW_DELAY_MS of rest. */
+export const afterRest: PreviewScheduler = (_path, load) => {
+  const timer = setTimeout(load, PREVIEW_DELAY_MS);
+  return () => clearTimeout(timer);
+};
+
 interface Loaded {
   entry: MergedEntry;
   panel: 'preview' | 'diff';
@@ -46,22 +55,22 @@ interface Loaded {
 
 const EMPTY: PaneContent = { title: '', lines: [] };
 
-export function usePaneContent(service: OverlayService, entry: MergedEntry | undefined, panel: 'preview' | 'diff', rows: number, width: number, delayMs = PREVIEW_DELAY_MS): PaneContent {
+export function usePaneContent(service: OverlayService, entry: MergedEntry | undefined, panel: 'preview' | 'diff', rows: number, width: number, schedule: PreviewScheduler = afterRest): PaneContent {
   const [loaded, setLoaded] = useState<Loaded | undefined>(undefined);
   useEffect(() => {
     if (!entry) return;
     let live = true;
     const done = (content: PaneContent) => live && setLoaded({ entry, panel, rows, width, content });
-    const timer = setTimeout(() => {
+    const cancel = schedule(entry.path, () => {
       load(service, entry, panel, rows, width).then(done, (e: unknown) =>
         done({ title: entry.path, lines: [...provenanceLines(entry), { text: errorText(e), color: 'red' }] }),
       );
-    }, delayMs);
+    });
     return () => {
       live = false;
-      clearTimeout(timer);
+      cancel();
     };
-  }, [service, entry, panel, rows, width, delayMs]);
+  }, [service, entry, panel, rows, width, schedule]);
   // Until the bytes are read: what the entry itself says, never the previous entry's content.
   const placeholder = useMemo(() => (entry ? { title: panel === 'diff' ? `diff ${entry.path}` : entry.path, lines: provenanceLines(entry) } : EMPTY), [entry, panel]);
   if (entry && loaded && loaded.entry === entry && loaded.panel === panel && loaded.rows === rows && loaded.width === width) return loaded.content;

@@ -3,6 +3,7 @@ import React from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SystemError } from '@ovl/core';
 import { App } from '../../src/ui/App.js';
+import type { PreviewScheduler } from '../../src/ui/use-pane-content.js';
 import { InputGate } from '../../src/terminal/input-gate.js';
 import { articleService, entry, FakeService } from '../support/fake-service.js';
 import { KEYS, renderUi, type Rendered } from '../support/render.js';
@@ -11,13 +12,13 @@ const SIZE = { columns: 100, rows: 30 };
 let ui: Rendered | undefined;
 afterEach(() => ui?.unmount());
 
-function start(service: FakeService, edits: string[] = [], previewDelayMs?: number) {
+function start(service: FakeService, edits: string[] = [], schedulePreview?: PreviewScheduler) {
   const openEditor = (file: string) => {
     edits.push(file);
     service.append(file.replace('/fake/merged', ''), 'edited\n');
     return { status: 0 };
   };
-  ui = renderUi(<App service={service} openEditor={openEditor} gate={new InputGate()} size={SIZE} previewDelayMs={previewDelayMs} />);
+  ui = renderUi(<App service={service} openEditor={openEditor} gate={new InputGate()} size={SIZE} schedulePreview={schedulePreview} />);
   return ui;
 }
 
@@ -52,7 +53,20 @@ describe('App', () => {
 
   it('never shows one file\'s bytes under another\'s name, and reads nothing for rows passed quickly', async () => {
     const svc = articleService();
-    const r = start(svc, [], 300); // far longer than three key presses take to paint
+    // The test decides when the cursor has rested: a preview is read only when it says so.
+    const pending = new Map<string, () => void>();
+    const waiting = new Map<string, () => void>();
+    /** The cursor rests on `path`: read its preview (once the app has asked for it). */
+    const rest = async (path: string) => {
+      if (!pending.has(path)) await new Promise<void>((resolve) => waiting.set(path, resolve));
+      pending.get(path)!();
+    };
+    const r = start(svc, [], (path, load) => {
+      pending.set(path, load);
+      waiting.get(path)?.();
+      return () => pending.delete(path);
+    });
+    await rest('/delete-me.txt');
     await r.waitFor('delete-me.txt: I live in the lower layer');
     const readsBefore = svc.reads.length;
     for (const name of ['duplicate.txt', 'lower.txt', 'upper.txt']) {
@@ -61,6 +75,9 @@ describe('App', () => {
       // The pane follows the cursor at once: the new path, never the old file's text.
       expect(moved).not.toContain('delete-me.txt: I live in the lower layer');
     }
+    expect(svc.reads.length - readsBefore).toBe(0); // rows passed: nothing read
+    await rest('/upper.txt');
+    expect([...pending.keys()]).toEqual(['/upper.txt']); // the rows passed were cancelled, unread
     await r.waitFor('upper.txt: I live in the upper layer');
     expect(svc.reads.length - readsBefore).toBe(1);
   });
