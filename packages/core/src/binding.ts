@@ -35,7 +35,7 @@ function load(): NativeBinding {
   }
 }
 
-/** Call `fn`, turning a throw or a rejection into a public error whose stack starts at `site`'s caller. */
+/** Call `fn`, turning a throw or a rejection into a public error (a sync one's stack starts at `site`'s caller). */
 function guardCall(fn: AnyFn, self: unknown, args: unknown[], site: Function): unknown {
   let result: unknown;
   try {
@@ -43,15 +43,11 @@ function guardCall(fn: AnyFn, self: unknown, args: unknown[], site: Function): u
   } catch (e) {
     throw fromNative(e, site);
   }
-  if (result instanceof Promise) {
-    const stack: { stack?: string } = {};
-    Error.captureStackTrace(stack, site); // after the thread-pool hop the caller is gone from the stack
-    return result.catch((e: unknown) => {
-      const err = fromNative(e, site);
-      if (stack.stack !== undefined) err.stack = `${err.name}: ${err.message}${stack.stack.slice(stack.stack.indexOf('\n'))}`;
-      throw err;
-    });
-  }
+  // No stack is captured up front for async calls: that would cost microseconds on every
+  // call of a walk (thousands per tree) to help only the rare failure. A rejection keeps
+  // V8's async stack (the awaiting functions), and the public entry points that need the
+  // caller's exact line capture it themselves (runAsync).
+  if (result instanceof Promise) return result.catch((e: unknown) => Promise.reject(fromNative(e, site)));
   return result;
 }
 
