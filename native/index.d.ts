@@ -82,6 +82,14 @@ declare namespace binding {
   }
 
   /** What probePaths learns about one path (statx following symlinks). */
+  /** What fsmountPlan made. */
+  export interface FsMountResult {
+    /** The new mount's id (statx STATX_MNT_ID on the mount fd before move_mount): the number /proc/self/mountinfo shows first. It is reused once the mount is gone. */
+    mountId: number;
+    /** STATX_MNT_ID_UNIQUE (Linux 6.8+): never reused while the machine runs; absent on older kernels. */
+    uniqueMountId?: number;
+  }
+
   export interface PathProbe {
     /** 0 when the path could be examined; otherwise the positive errno and no other field. */
     errno: number;
@@ -93,6 +101,8 @@ declare namespace binding {
     ino?: bigint;
     /** Mount id (STATX_MNT_ID): paths on the same mount have the same id. */
     mountId?: number;
+    /** probePaths only: STATX_MNT_ID_UNIQUE (Linux 6.8+, never reused); absent on older kernels. */
+    uniqueMountId?: number;
     /** realpath(3) of the path, when asked for. If realpath fails after statx succeeded, the entry is just its errno. */
     realpath?: string;
     /** Whether the path itself (its last component) is a symlink (probePaths only). */
@@ -347,8 +357,8 @@ declare namespace binding {
     close(fd: number): void;
 
     /** fsopen + one fsconfig per param + CMD_CREATE + fsmount + (verify) + move_mount, all fds closed on every path. */
-    fsmountPlan(plan: FsMountPlan): void;
-    fsmountPlanAsync(plan: FsMountPlan): Promise<void>;
+    fsmountPlan(plan: FsMountPlan): FsMountResult;
+    fsmountPlanAsync(plan: FsMountPlan): Promise<FsMountResult>;
 
     /** statx (following symlinks) of every path in one call; never throws for a path, reports errno per entry. */
     probePaths(paths: PathLike[], withRealpath: boolean): PathProbe[];

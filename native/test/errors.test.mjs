@@ -4,6 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { catchAsync, catchSync, expectNativeError, isRoot, makeTempDir, native, removeTempDir } from './helpers.mjs';
 
+const C = native.constants;
+
 let dir;
 beforeAll(() => {
   dir = makeTempDir();
@@ -76,6 +78,37 @@ describe('argument checks', () => {
     const e = catchSync(() => native[name](...args));
     expect(e).toBeInstanceOf(TypeError);
     expect(e.message).toMatch(message);
+  });
+
+  it('refuses a NUL byte in any path, name or option string (a C string would be cut short there), not in binary values', () => {
+    const nul = path.join(dir, 'x\0y');
+    const calls = [
+      () => native.mknod(nul, C.S_IFCHR, 0, 0),
+      () => native.umount2(nul, 0),
+      () => native.mount(null, nul, 'overlay', 0, null),
+      () => native.mount(null, dir, 'overlay', 0, 'lowerdir=/a\0,upperdir=/etc'),
+      () => native.lsetxattr(nul, 'user.x', 'v', 0),
+      () => native.lgetxattr(dir, 'user.x\0y'),
+      () => native.probePaths([dir, nul], false),
+      () => native.scanNames(dir, ['ok', 'x\0y'], { xattrPrefix: 'user.overlay.' }),
+      () => native.scanNames(dir, [Buffer.from('x\0y')], { xattrPrefix: 'user.overlay.' }),
+      () => native.scanDirs([nul], { xattrPrefix: 'user.overlay.' }),
+      () => native.fsconfig(-1, C.FSCONFIG_SET_STRING, 'upperdir', '/a\0/b', 0),
+      () => new native.InotifyWatcher(() => {}).add(nul, C.IN_CREATE),
+    ];
+    for (const call of calls) {
+      const e = catchSync(call);
+      expect(e, String(call)).toBeInstanceOf(TypeError);
+      expect(e.message).toMatch(/without null (bytes|characters)/);
+    }
+    expect(fs.readdirSync(dir)).not.toContain('x');
+    // data to the kernel keeps every byte
+    const file = path.join(dir, 'xattr-with-nul');
+    fs.writeFileSync(file, '');
+    if (isRoot) {
+      native.lsetxattr(file, 'trusted.ovl-test', Buffer.from('a\0b'), 0);
+      expect(native.lgetxattr(file, 'trusted.ovl-test')).toEqual(Buffer.from('a\0b'));
+    }
   });
 
   it('the async form rejects with the TypeError instead of throwing', async () => {

@@ -58,9 +58,13 @@ describe.runIf(privileged)('overlay mounts (root, private mount namespace)', () 
     expect(native.statfs(target).type).toBe(C.OVERLAYFS_SUPER_MAGIC);
   }
 
-  it('fsmountPlan mounts with fd layers; refuseReadonly accepts a writable mount', () => {
-    native.fsmountPlan({ fstype: 'overlay', params: layerParams(), attrs: 0, target, refuseReadonly: true });
+  it('fsmountPlan mounts with fd layers; refuseReadonly accepts a writable mount; it returns the mount\'s ids', () => {
+    const ids = native.fsmountPlan({ fstype: 'overlay', params: layerParams(), attrs: 0, target, refuseReadonly: true });
     expect(mountsUnder(dir)).toEqual([target]);
+    // the ids statx gives for the target now: the mount in front of it is the one just made
+    const [probe] = native.probePaths([target], false);
+    expect(ids).toEqual({ mountId: probe.mountId, uniqueMountId: probe.uniqueMountId });
+    expect(fs.readFileSync('/proc/self/mountinfo', 'utf8')).toMatch(new RegExp(`^${ids.mountId} `, 'm'));
     expectMerged();
     fs.writeFileSync(path.join(target, 'new.txt'), 'written');
     expect(fs.readFileSync(path.join(upper, 'new.txt'), 'utf8')).toBe('written');

@@ -25,8 +25,10 @@ describe('probePaths', () => {
       devMinor: expect.any(Number),
       ino: st.ino,
       mountId: expect.any(Number),
+      uniqueMountId: expect.any(Number), // Linux 6.8+ (STATX_MNT_ID_UNIQUE): these machines run 6.18
       isSymlink: false,
     });
+    expect(p.uniqueMountId).toBeGreaterThanOrEqual(2 ** 31); // unique ids start at 2^31, never reused
     expect((p.mode & C.S_IFMT) === C.S_IFDIR).toBe(true);
     expect(typeof p.ino).toBe('bigint');
     // Node's dev is makedev(major, minor) in the glibc encoding.

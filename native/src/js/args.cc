@@ -1,5 +1,7 @@
 #include "js/args.h"
 
+#include <cstring>
+
 #include <cmath>
 #include <limits>
 
@@ -38,6 +40,12 @@ bool Args::Fail(const std::string& what, const char* expected, Napi::Value got) 
 }
 
 bool Args::ToBytes(Napi::Value v, const std::string& what, std::string* out) {
+  if (!ToBinary(v, what, out)) return false;
+  if (out->find('\0') != std::string::npos) return Fail(what, "a string or Buffer without null bytes", v);
+  return true;
+}
+
+bool Args::ToBinary(Napi::Value v, const std::string& what, std::string* out) {
   if (v.IsString()) {
     *out = v.As<Napi::String>().Utf8Value();
     return true;
@@ -62,6 +70,7 @@ bool Args::ToOptionalBytes(Napi::Value v, const std::string& what, std::optional
 bool Args::ToString(Napi::Value v, const std::string& what, std::string* out) {
   if (!v.IsString()) return Fail(what, "a string", v);
   *out = v.As<Napi::String>().Utf8Value();
+  if (out->find('\0') != std::string::npos) return Fail(what, "a string without null characters", v);
   return true;
 }
 
@@ -159,12 +168,13 @@ bool Args::ToBytesList(Napi::Value v, const char* what, std::vector<std::string>
     if (type == napi_string && napi_get_value_string_utf8(env, item, stack, sizeof stack, &len) == napi_ok) {
       if (len + 4 < sizeof stack - 1) {
         dst.assign(stack, len);
-        continue;
+      } else {
+        napi_get_value_string_utf8(env, item, nullptr, 0, &len);
+        dst.resize(len);
+        napi_get_value_string_utf8(env, item, dst.data(), len + 1, &len);
       }
-      napi_get_value_string_utf8(env, item, nullptr, 0, &len);
-      dst.resize(len);
-      napi_get_value_string_utf8(env, item, dst.data(), len + 1, &len);
-      continue;
+      if (std::memchr(dst.data(), '\0', dst.size()) == nullptr) continue;
+      return Fail(std::string(what) + "[" + std::to_string(i) + "]", "a string or Buffer without null bytes", Napi::Value(env, item));
     }
     if (!ToBytes(Napi::Value(env, item), std::string(what) + "[" + std::to_string(i) + "]", &dst)) return false;
   }

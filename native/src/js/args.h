@@ -21,11 +21,16 @@ class Args {
   // Missing arguments read as undefined, which every To* rejects unless it is optional.
   Napi::Value operator[](size_t i) const { return info_[i]; }
 
-  // string (UTF-8 encoded) or Buffer/Uint8Array (raw bytes, kept exactly).
+  // string (UTF-8 encoded) or Buffer/Uint8Array (raw bytes, kept exactly), holding no NUL
+  // byte: paths, names and option strings reach the kernel as C strings, where a NUL would
+  // silently cut them short (a TypeError instead, as Node's fs gives).
   bool ToBytes(Napi::Value v, const std::string& what, std::string* out);
+  // The same, NUL bytes allowed: for values that are data to the kernel (xattr values,
+  // FSCONFIG_SET_BINARY), passed with their length.
+  bool ToBinary(Napi::Value v, const std::string& what, std::string* out);
   // Same, but null or undefined give std::nullopt.
   bool ToOptionalBytes(Napi::Value v, const std::string& what, std::optional<std::string>* out);
-  // A JS string only.
+  // A JS string only, holding no NUL character.
   bool ToString(Napi::Value v, const std::string& what, std::string* out);
   bool ToOptionalString(Napi::Value v, const std::string& what, std::optional<std::string>* out);
   // An integral number in [min, max].

@@ -46,9 +46,12 @@ struct FsConfigOp {
   int aux = 0;
 
   bool Parse(Args& a) {
-    return a.ToInt32(a[0], "fd", &fd) && a.ToUint32(a[1], "cmd", &cmd) &&
-           a.ToOptionalString(a[2], "key", &key) && a.ToOptionalBytes(a[3], "value", &value) &&
-           a.ToInt32(a[4], "aux", &aux);
+    if (!a.ToInt32(a[0], "fd", &fd) || !a.ToUint32(a[1], "cmd", &cmd) || !a.ToOptionalString(a[2], "key", &key)) return false;
+    // FSCONFIG_SET_BINARY (2) passes a blob with its length; every other value is a C string.
+    constexpr uint32_t kSetBinary = 2;
+    bool ok = cmd == kSetBinary && !a[3].IsNull() && !a[3].IsUndefined() ? a.ToBinary(a[3], "value", &value.emplace())
+                                                                          : a.ToOptionalBytes(a[3], "value", &value);
+    return ok && a.ToInt32(a[4], "aux", &aux);
   }
   void Execute(sys::Failure* f) {
     const char* k = key ? key->c_str() : nullptr;

@@ -63,8 +63,16 @@ struct FsMountPlanOp {
     }
     return true;
   }
-  void Execute(sys::Failure* f) { sys::RunFsMountPlan(plan, f); }
-  Napi::Value Result(Napi::Env env) { return env.Undefined(); }
+  sys::MountIds ids;
+
+  void Execute(sys::Failure* f) { sys::RunFsMountPlan(plan, &ids, f); }
+  Napi::Value Result(Napi::Env env) {
+    Napi::Object out = Napi::Object::New(env);
+    // Mount ids are counters (unique ones start at 2^31): exact as doubles.
+    out.Set("mountId", Napi::Number::New(env, static_cast<double>(ids.mount_id)));
+    if (ids.unique_mount_id != 0) out.Set("uniqueMountId", Napi::Number::New(env, static_cast<double>(ids.unique_mount_id)));
+    return out;
+  }
 };
 
 }  // namespace

@@ -18,6 +18,7 @@ Napi::Value ProbeToJs(Napi::Env env, const sys::PathProbeResult& r) {
   o.Set("devMinor", Napi::Number::New(env, r.dev_minor));
   o.Set("ino", Napi::BigInt::New(env, r.ino));
   o.Set("mountId", Napi::Number::New(env, static_cast<double>(r.mount_id)));
+  if (r.unique_mount_id != 0) o.Set("uniqueMountId", Napi::Number::New(env, static_cast<double>(r.unique_mount_id)));
   if (r.symlink_known) o.Set("isSymlink", Napi::Boolean::New(env, r.is_symlink));
   if (r.has_realpath) o.Set("realpath", Napi::String::New(env, r.realpath));
   if (r.fd >= 0) o.Set("fd", Napi::Number::New(env, r.fd));

@@ -29,7 +29,7 @@ struct LSetXattrOp {
 
   bool Parse(Args& a) {
     return a.ToBytes(a[0], "path", &path) && a.ToString(a[1], "name", &name) &&
-           a.ToBytes(a[2], "value", &value) && a.ToInt32(a[3], "flags", &flags);
+           a.ToBinary(a[2], "value", &value) && a.ToInt32(a[3], "flags", &flags);
   }
   void Execute(sys::Failure* f) {
     if (f->Set(sys::LSetXattr(path.c_str(), name.c_str(), value, flags), "lsetxattr")) f->path = path;

@@ -5,6 +5,8 @@
 //   fsconfig(FSCONFIG_CMD_CREATE)
 //   fsmount(fsfd, FSMOUNT_CLOEXEC, attrs)
 //   [fstatvfs(mountfd) when refuse_readonly and attrs lacks MOUNT_ATTR_RDONLY]
+//   statx(mountfd, "", AT_EMPTY_PATH, STATX_MNT_ID), and again with STATX_MNT_ID_UNIQUE: the
+//     mount's ids, for the caller to know its own mount later (the unique one is never reused)
 //   move_mount(mountfd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH)
 //   close(mountfd), close(fsfd)
 // Undone on failure: every fd is closed. Nothing else needs undoing: until move_mount
@@ -18,6 +20,7 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -43,6 +46,9 @@ namespace {
 #endif
 // Plain numbers instead of enum fsconfig_command: older libcs lack the enum entirely.
 constexpr unsigned int kSetFlag = 0, kSetString = 1, kSetFd = 5, kCmdCreate = 6;
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x00004000U
+#endif
 
 // The kernel formats each message with a printf-style format and no size limit; 8 KiB is
 // far beyond anything filesystems log. A longer message is consumed by the kernel anyway
@@ -168,7 +174,7 @@ bool ApplyParam(int fsfd, const FsParamSpec& p, int index, Failure* f) {
   return false;
 }
 
-bool ConfigureAndMount(const FsMountPlanSpec& plan, int fsfd, Failure* f) {
+bool ConfigureAndMount(const FsMountPlanSpec& plan, int fsfd, MountIds* ids, Failure* f) {
   for (size_t i = 0; i < plan.params.size(); ++i) {
     if (!ApplyParam(fsfd, plan.params[i], static_cast<int>(i), f)) return false;
   }
@@ -190,6 +196,15 @@ bool ConfigureAndMount(const FsMountPlanSpec& plan, int fsfd, Failure* f) {
       return false;  // the mount was never attached; closing mnt discards it
     }
   }
+  struct statx stx;
+  if (f->Set(ErrnoOr(::statx(mnt.get(), "", AT_EMPTY_PATH, STATX_MNT_ID, &stx)), "statx")) {
+    f->step = "verify";
+    return false;
+  }
+  ids->mount_id = stx.stx_mnt_id;
+  if (::statx(mnt.get(), "", AT_EMPTY_PATH, STATX_MNT_ID_UNIQUE, &stx) == 0 && (stx.stx_mask & STATX_MNT_ID_UNIQUE)) {
+    ids->unique_mount_id = stx.stx_mnt_id;
+  }
   if (f->Set(MoveMount(mnt.get(), "", AT_FDCWD, plan.target.c_str(), MOVE_MOUNT_F_EMPTY_PATH),
              "move_mount")) {
     f->step = "move_mount";
@@ -201,13 +216,13 @@ bool ConfigureAndMount(const FsMountPlanSpec& plan, int fsfd, Failure* f) {
 
 }  // namespace
 
-bool RunFsMountPlan(const FsMountPlanSpec& plan, Failure* f) {
+bool RunFsMountPlan(const FsMountPlanSpec& plan, MountIds* ids, Failure* f) {
   FdGuard fsfd(FsOpen(plan.fstype.c_str(), FSOPEN_CLOEXEC));
   if (f->Set(fsfd.get(), "fsopen")) {
     f->step = "fsopen";
     return false;
   }
-  if (ConfigureAndMount(plan, fsfd.get(), f)) return true;
+  if (ConfigureAndMount(plan, fsfd.get(), ids, f)) return true;
   // Any step may have logged why (even warnings before an open-layer failure help).
   ReadFsLog(fsfd.get(), &f->kernel_messages);
   return false;

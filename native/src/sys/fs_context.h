@@ -43,8 +43,14 @@ struct FsMountPlanSpec {
   bool refuse_readonly = false;
 };
 
-// Returns true on success; on failure fills `failure` (step, key, param_index, path,
-// kernel_messages) and leaves nothing mounted and no fd open.
-bool RunFsMountPlan(const FsMountPlanSpec& plan, Failure* failure);
+// The new mount's ids, read from its fd before it is attached.
+struct MountIds {
+  uint64_t mount_id = 0;         // STATX_MNT_ID: the number /proc/self/mountinfo shows (reused later)
+  uint64_t unique_mount_id = 0;  // STATX_MNT_ID_UNIQUE (6.8+): never reused; 0 when unknown
+};
+
+// Returns true on success, with the new mount's ids in `ids`; on failure fills `failure`
+// (step, key, param_index, path, kernel_messages) and leaves nothing mounted and no fd open.
+bool RunFsMountPlan(const FsMountPlanSpec& plan, MountIds* ids, Failure* failure);
 
 }  // namespace ovl::sys

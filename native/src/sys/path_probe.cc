@@ -1,5 +1,6 @@
 // ProbePath syscalls, in order: statx(path, follow symlinks, TYPE|MODE|INO|MNT_ID),
-// statx(path, AT_SYMLINK_NOFOLLOW, TYPE), [realpath(3): a series of readlink/lstat].
+// statx(path, follow symlinks, MNT_ID_UNIQUE), statx(path, AT_SYMLINK_NOFOLLOW, TYPE),
+// [realpath(3): a series of readlink/lstat].
 // OpenPath: openat2(O_PATH, RESOLVE_NO_SYMLINKS) or, when a symlink is in the way, open(O_PATH)
 // · statx(fd, AT_EMPTY_PATH) · [readlink(/proc/self/fd/N) after a symlink]; the fd is closed
 // again if a later step fails.
@@ -24,6 +25,9 @@ namespace {
 
 #ifndef STATX_MNT_ID
 #define STATX_MNT_ID 0x00001000U
+#endif
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x00004000U
 #endif
 
 constexpr unsigned kProbeMask = STATX_TYPE | STATX_MODE | STATX_INO | STATX_MNT_ID;
@@ -50,6 +54,15 @@ void ProbePath(const char* path, bool with_realpath, PathProbeResult* out) {
     return;
   }
   Describe(stx, out);
+
+  // The mountinfo id above is reused as soon as its mount is gone; the unique one (6.8+)
+  // never is, so it tells "the mount I made" from "a mount made there since". A kernel
+  // without it answers STATX_MNT_ID instead, and the field stays 0.
+  struct statx uniq;
+  if (::statx(AT_FDCWD, path, AT_STATX_SYNC_AS_STAT, STATX_MNT_ID_UNIQUE, &uniq) == 0 &&
+      (uniq.stx_mask & STATX_MNT_ID_UNIQUE)) {
+    out->unique_mount_id = uniq.stx_mnt_id;
+  }
 
   // Only the type is asked for, so filesystems that compute attributes lazily do no work.
   struct statx link;

@@ -14,6 +14,7 @@ struct PathProbeResult {
   uint32_t dev_minor = 0;
   uint64_t ino = 0;
   uint64_t mount_id = 0;
+  uint64_t unique_mount_id = 0;  // ProbePath only: STATX_MNT_ID_UNIQUE (6.8+, never reused); 0 when unknown
   bool is_symlink = false;
   bool symlink_known = false;  // ProbePath looks; OpenPath follows and does not
   bool has_realpath = false;

@@ -83,6 +83,15 @@ export class OvlError extends Error {
   }
 }
 
+/**
+ * A kernel message without its source's prefix: the fs_context log's level and filesystem
+ * ("e overlay: Bad value for 'xino'") or the kernel log's subsystem ("overlayfs: failed to
+ * resolve '/x': -2") — the words alone.
+ */
+export function cleanKernelMessage(line: string): string {
+  return line.replace(/^(?:[ewi] [\w.-]+: |overlay(?:fs)?: )/, '');
+}
+
 function isNativeError(e: unknown): e is NativeError {
   return e instanceof Error && typeof (e as Partial<NativeError>).errno === 'number' && typeof (e as Partial<NativeError>).syscall === 'string';
 }
@@ -111,7 +120,7 @@ export function fromNative(e: unknown, site: Function): Error {
       ...(e.dest !== undefined && { dest: e.dest }),
       ...(e.key !== undefined && { key: e.key }),
       ...(e.step !== undefined && { step: e.step }),
-      kernelMessages: [...(e.kernelMessages ?? [])],
+      kernelMessages: (e.kernelMessages ?? []).map(cleanKernelMessage),
     });
     const h = genericHint(sys);
     if (h !== undefined) sys.hint = h;

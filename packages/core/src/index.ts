@@ -3,6 +3,8 @@
  * other programs depend on (the README lists them).
  */
 export { mountOverlay, mountOverlaySync, unmount, unmountSync } from './mount/mount.js';
+export { makeStepDirs } from './mount/step-dirs.js';
+export type { StepDirs } from './mount/step-dirs.js';
 export type { OverlayMount, UnmountOptions } from './mount/mount.js';
 export type { OverlaySpec, OverlayOptions } from './mount/spec.js';
 export { listOverlayMounts, overlayMountAt } from './mount/mount-table.js';
@@ -16,4 +18,4 @@ export { MAX_LOWER_LAYERS } from './mount/options.js';
 export { supportsNewMountApi, supportsLowerdirPlus, supportsLayerFds } from './mount/kernel-features.js';
 export { openOverlay } from './view/open.js';
 export { PODMAN_IGNORED_PATHS } from './view/changes.js';
-export type { OverlayView, MergedEntry, Change, ChangeEvent, LayerId, EntryType, ReaddirOptions, ReaddirChunksOptions, WalkOptions, WatchOptions, OverlayWatch, OverlaySource } from './view/types.js';
+export type { OverlayView, MergedEntry, Change, ChangesOptions, UpperUsage, ChangeEvent, LayerId, EntryType, ReaddirOptions, ReaddirChunksOptions, WalkOptions, WatchOptions, OverlayWatch, OverlaySource } from './view/types.js';

@@ -7,20 +7,21 @@ import { describe, expect, it } from 'vitest';
 import type { PathProbe } from '../src/binding.js';
 import { OvlError, SystemError, sys } from '../src/index.js';
 import { checkProbes, probeList, type ProbeFacts } from '../src/mount/check-spec.js';
+import type { OverlayMountInfo } from '../src/mount/mountinfo.js';
 import { normalizeSpec, type OverlaySpec } from '../src/mount/spec.js';
 
 const DIR = sys.constants.S_IFDIR | 0o755;
 const FILE = sys.constants.S_IFREG | 0o644;
 
 /** Probes for every path of `spec`: distinct dirs on mount 1, realpath = path, then `change` per path. */
-function facts(spec: OverlaySpec, change: Record<string, Partial<PathProbe>> = {}, workEntries: string[] = []): { spec: ReturnType<typeof normalizeSpec>; facts: ProbeFacts } {
+function facts(spec: OverlaySpec, change: Record<string, Partial<PathProbe>> = {}, workEntries: string[] = [], liveOverlays: OverlayMountInfo[] = []): { spec: ReturnType<typeof normalizeSpec>; facts: ProbeFacts } {
   const n = normalizeSpec(spec, '/');
   const probes = probeList(n).map(({ path }, i): PathProbe => ({ errno: 0, mode: DIR, devMajor: 8, devMinor: 1, ino: BigInt(100 + i), mountId: 1, realpath: path, ...change[path] }));
-  return { spec: n, facts: { probes, workEntries } };
+  return { spec: n, facts: { probes, workEntries, liveOverlays } };
 }
 
-function refusal(spec: OverlaySpec, change?: Record<string, Partial<PathProbe>>, workEntries?: string[]): OvlError | SystemError | undefined {
-  const f = facts(spec, change, workEntries);
+function refusal(spec: OverlaySpec, change?: Record<string, Partial<PathProbe>>, workEntries?: string[], live?: OverlayMountInfo[]): OvlError | SystemError | undefined {
+  const f = facts(spec, change, workEntries, live);
   try {
     checkProbes(f.spec, f.facts);
     return undefined;
@@ -54,6 +55,16 @@ describe('checkProbes: facts in, verdict out', () => {
     expect(e).toBeInstanceOf(OvlError);
     expect(e).toMatchObject({ code, path });
     expect(e!.hint).toContain(path);
+  });
+
+  it('refuses an upper or work dir a live overlay uses, naming that mount (relative layer paths resolved as containers/storage mounts them)', () => {
+    const live = (upper: string, work: string, target = '/var/lib/x/merged'): OverlayMountInfo => ({ mountId: 77, target, lower: ['/o'], data: [], upper, work, options: {}, readonly: false });
+    expect(refusal(spec, {}, [], [live('/s/up', '/other/work')])).toMatchObject({ code: 'ERR_OVL_LAYER_IN_USE', path: '/s/up' });
+    expect(refusal(spec, {}, [], [live('/other/up', '/s/up')])).toMatchObject({ code: 'ERR_OVL_LAYER_IN_USE', path: '/s/up' });
+    expect(refusal(spec, {}, [], [live('/other/up', '/s/work')])).toMatchObject({ code: 'ERR_OVL_LAYER_IN_USE', path: '/s/work' });
+    expect(refusal(spec, {}, [], [live('up', 'work', '/s/id/merged')])).toMatchObject({ code: 'ERR_OVL_LAYER_IN_USE', path: '/s/up' });
+    expect(refusal(spec, {}, [], [live('up', 'work', '/s/id/merged')])!.message).toContain("'/s/id/merged' (mount id 77)");
+    expect(refusal(spec, {}, [], [live('/other/up', '/other/work')])).toBeUndefined();
   });
 
   it('a path it cannot examine is a SystemError naming it', () => {

@@ -54,7 +54,7 @@ describe('errors in Node format', () => {
     const e = err as SystemError;
     expect(e.message).toBe("EINVAL: invalid argument, fsconfig 'upperdir' '/x/up'");
     expect(e).toMatchObject({ code: 'EINVAL', errno: -22, syscall: 'fsconfig', path: '/x/up', key: 'upperdir', step: 'fsconfig' });
-    expect(e.kernelMessages[0]).toBe('e overlay: upperdir is not a directory');
+    expect(e.kernelMessages[0]).toBe('upperdir is not a directory'); // the words, without the log's prefix
     expect(e.hint).toBe('The kernel says: upperdir is not a directory');
     // The stack starts at the public function, not inside core.
     expect(e.stack!.split('\n')[1]).not.toMatch(/src\/(mount|errors)\.ts/);

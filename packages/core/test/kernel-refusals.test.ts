@@ -37,7 +37,7 @@ describeMounting('kernel refusals', () => {
     const e = (await failure(mountOverlay({ lower: [lower], upper, work, target: merged, options: { redirect_dir: 'sideways' as 'on' } }))) as SystemError;
     expect(e).toBeInstanceOf(SystemError);
     expect(e.message).toBe("EINVAL: invalid argument, fsconfig 'redirect_dir' 'sideways'");
-    expect(e.kernelMessages).toContain("e overlay: Bad value for 'redirect_dir'");
+    expect(e.kernelMessages).toContain("Bad value for 'redirect_dir'");
     expect(e.hint).toBe("The kernel says: Bad value for 'redirect_dir'");
     expect(mountTable()).toBe(before);
   });

@@ -32,13 +32,20 @@ describe('one door into the addon', () => {
 let base: string;
 let missing: string;
 let file: string;
+let cwd: string;
 beforeAll(() => {
   base = makeBase('ovl-public-errors-');
+  // Some calls make what they are given (makeStepDirs): relative bad paths land in the temp dir.
+  cwd = process.cwd();
+  process.chdir(base);
   writeTree(base, { 'a-file': 'x\n', dir: {} });
   missing = join(base, 'no', 'such', 'path');
   file = join(base, 'a-file');
 });
-afterAll(() => removeBase(base));
+afterAll(() => {
+  process.chdir(cwd);
+  removeBase(base);
+});
 
 /** Values no call can act on: wrong types, and numbers that are no fd, flag set or id in use. */
 function badValues(): unknown[] {

@@ -43,7 +43,7 @@ export async function isWhiteout(path: string, opts?: XattrNamespaceOptions): Pr
     st = await lstat(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw e; // already a Node fs error, of the same shape as ours
+    throw publicError(e, isWhiteout);
   }
   if (isCharWhiteout(st.mode, st.rdev)) return true;
   if (!isXattrWhiteout(st.mode, st.size, true)) return false;

@@ -9,10 +9,12 @@ import { constants as osConstants } from 'node:os';
 import type { PathProbe } from '../binding.js';
 import { OvlError, SystemError } from '../errors.js';
 import { isDirMode } from '../format/file-types.js';
+import { overlayLayerPath, type OverlayMountInfo } from './mountinfo.js';
 import { layerPaths, type NormalizedSpec } from './spec.js';
 
 /** Names the kernel itself leaves in a work dir it has used (work/, index/, incompat/volatile). */
-const REUSABLE_WORK_ENTRIES = new Set(['work', 'index', 'incompat']);
+export const KERNEL_WORK_ENTRIES: readonly string[] = ['work', 'index', 'incompat'];
+const REUSABLE_WORK_ENTRIES = new Set(KERNEL_WORK_ENTRIES);
 const { ENOENT, EACCES } = osConstants.errno;
 
 export interface ProbeFacts {
@@ -20,6 +22,8 @@ export interface ProbeFacts {
   probes: PathProbe[];
   /** A few names in the work dir (undefined when there is no work dir). */
   workEntries: string[] | undefined;
+  /** The overlays mounted now (read only for a writable spec that does not allowInUse). */
+  liveOverlays: OverlayMountInfo[];
 }
 
 /** The paths to examine, in a fixed order: every layer, then the target. */
@@ -128,11 +132,28 @@ export function checkProbes(spec: NormalizedSpec, facts: ProbeFacts): void {
     }
   }
 
+  if (upper && work) checkNotInUse(upper, work, facts.liveOverlays);
+
   const extra = (facts.workEntries ?? []).filter((n) => !REUSABLE_WORK_ENTRIES.has(n));
   if (work && extra.length > 0) {
     throw new OvlError('ERR_OVL_WORKDIR_NOT_EMPTY', `ovl: work '${work.path}' holds '${extra[0]}', so it is neither empty nor a previous overlay work dir`, {
       path: work.path,
       hint: `Use an empty directory as the work dir: '${work.path}' holds other files (the kernel deletes what it finds in its work/ subdir at mount time).`,
     });
+  }
+}
+
+/** Refuse an upper or work dir that a live overlay already uses as its upper or work dir. */
+function checkNotInUse(upper: { path: string; probe: PathProbe }, work: { path: string; probe: PathProbe }, live: OverlayMountInfo[]): void {
+  for (const mine of [{ role: 'upper', ...upper }, { role: 'work', ...work }]) {
+    const real = mine.probe.realpath ?? mine.path;
+    for (const m of live) {
+      const theirs = [['upper', m.upper], ['work', m.work]].find(([, p]) => p !== undefined && overlayLayerPath(p, m) === real);
+      if (!theirs) continue;
+      throw new OvlError('ERR_OVL_LAYER_IN_USE', `ovl: ${mine.role} '${mine.path}' is the ${theirs[0]} dir of the overlay mounted on '${m.target}' (mount id ${m.mountId})`, {
+        path: mine.path,
+        hint: `Two live overlays sharing an upper or work dir is undefined behaviour (the kernel only warns in its log): give this mount its own, unmount '${m.target}' first, or pass allowInUse: true if you know what you are doing.`,
+      });
+    }
   }
 }

@@ -18,15 +18,21 @@ export function monotonicMicros(): number {
 /** How far before the attempt a record may be stamped and still belong to it. */
 const CLOCK_SLACK_MICROS = 2_000_000;
 
+/** One record of the kernel log: its sequence number (unique while the machine runs) and text. */
+export interface KernelRecord {
+  seq: number;
+  text: string;
+}
+
 /** overlayfs lines (`overlayfs: ...`, and `overlay: ...` from its option parser) logged at or after `sinceMicros`; [] when /dev/kmsg is unreadable. */
-export function overlayKernelMessagesSince(sinceMicros: number): string[] {
+export function overlayKernelMessagesSince(sinceMicros: number): KernelRecord[] {
   let fd: number;
   try {
     fd = openSync('/dev/kmsg', fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch {
     return [];
   }
-  const out: string[] = [];
+  const out: KernelRecord[] = [];
   const buf = Buffer.alloc(8192);
   try {
     for (;;) {
@@ -42,12 +48,13 @@ export function overlayKernelMessagesSince(sinceMicros: number): string[] {
       // Record: "prio,seq,usec,flags;message\n"
       const rec = buf.toString('utf8', 0, n);
       const semi = rec.indexOf(';');
-      const usec = Number(rec.slice(0, semi).split(',')[2]);
+      const [, seq, usec] = rec.slice(0, semi).split(',').map(Number);
       const msg = rec.slice(semi + 1).split('\n')[0] ?? '';
-      if (usec >= sinceMicros - CLOCK_SLACK_MICROS && /^overlay(fs)?: /.test(msg)) out.push(msg);
+      if (usec! >= sinceMicros - CLOCK_SLACK_MICROS && /^overlay(fs)?: /.test(msg)) out.push({ seq: seq!, text: msg });
     }
   } finally {
     closeSync(fd);
   }
   return out;
 }
+

@@ -13,13 +13,18 @@
  * Legacy: mount(2) with an escaped, length-checked data string · statfs(target) to verify;
  *   on a silently read-only result the mount is undone with umount2.
  */
-import { binding, type FsMountPlan } from '../binding.js';
+import { binding, type FsMountPlan, type PathProbe } from '../binding.js';
+import { readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { publicError, OvlError, type SystemError } from '../errors.js';
+import { openOverlay } from '../view/open.js';
+import type { OverlayView } from '../view/types.js';
+import { parseMountInfo } from './mountinfo.js';
 import { pageSize, supportsLayerFds, supportsLowerdirPlus } from './kernel-features.js';
 import { monotonicMicros } from './kernel-log.js';
 import { mountFailure, readonlyMount } from './mount-errors.js';
 import { checkSpecShape, legacyMountData, legacyMountFlags, MAX_FSCONFIG_STRING, mountAttrs, newApiParams, type LayerChannel } from './options.js';
-import { checkProbes, type ProbeFacts } from './check-spec.js';
+import { checkProbes, KERNEL_WORK_ENTRIES, type ProbeFacts } from './check-spec.js';
 import { gatherFacts, layerFds, releaseFacts } from './gather-facts.js';
 import { call, runAsync, runSync, type Flow } from './effects.js';
 import { layerPaths, normalizeSpec, type NormalizedSpec, type OverlaySpec } from './spec.js';
@@ -33,13 +38,33 @@ export interface UnmountOptions {
   expire?: boolean;
   /** UMOUNT_NOFOLLOW: do not follow a symlink at the target. */
   noFollow?: boolean;
+  /**
+   * OverlayMount.unmount only: once unmounted, remove what the kernel left in the work dir
+   * (its work/ and index/ subdirs), so the work dir is empty again and the upper dir can be
+   * handed on as a layer. Anything else in the work dir is left alone.
+   */
+  cleanWork?: boolean;
 }
 
-/** A mounted overlay. `await using m = await mountOverlay(...)` unmounts at scope exit. */
+/**
+ * A mounted overlay that knows its own mount (by mount id, the first number of its
+ * /proc/self/mountinfo line). `unmount()` unmounts that mount and nothing else: it is a no-op
+ * once the mount is gone (unmounted by this handle or by hand), and refuses with
+ * ERR_OVL_NOT_OURS when another mount stands in front of the target (ours covered, or gone
+ * and replaced). Disposing (`await using`, or `[Symbol.asyncDispose]()` in a `finally` on
+ * Node 20) does the same, except that it is quiet when ours is gone and another took its
+ * place: there is nothing of ours left to clean up.
+ */
 export interface OverlayMount {
   readonly target: string;
   /** The spec as mounted: paths absolute. */
   readonly spec: OverlaySpec;
+  /** Which API mounted it: the new mount API or mount(2). */
+  readonly api: 'new' | 'legacy';
+  /** The mount's id in /proc/self/mountinfo. */
+  readonly mountId: number;
+  /** The overlay as data, from this mount (openOverlay of its target). */
+  view(): Promise<OverlayView>;
   unmount(opts?: UnmountOptions): Promise<void>;
   unmountSync(opts?: UnmountOptions): void;
   [Symbol.asyncDispose](): Promise<void>;
@@ -94,22 +119,90 @@ function publicSpec(spec: NormalizedSpec): OverlaySpec {
 class MountedOverlay implements OverlayMount {
   readonly target: string;
   readonly spec: OverlaySpec;
-  constructor(spec: NormalizedSpec) {
+  /** Set once this handle unmounted its mount, or found it gone. */
+  gone = false;
+  constructor(
+    spec: NormalizedSpec,
+    readonly api: 'new' | 'legacy',
+    readonly mountId: number,
+    /** STATX_MNT_ID_UNIQUE (6.8+): unlike mountId, never given to a later mount. */
+    readonly uniqueMountId: number | undefined,
+  ) {
     this.target = spec.target;
     this.spec = publicSpec(spec);
   }
+  view(): Promise<OverlayView> {
+    return openOverlay(this.target);
+  }
   unmount(opts?: UnmountOptions): Promise<void> {
-    return unmount(this.target, opts);
+    return runAsync(unmountOwnFlow(this, opts, 'unmount'), this.unmount);
   }
   unmountSync(opts?: UnmountOptions): void {
-    unmountSync(this.target, opts);
+    runSync(unmountOwnFlow(this, opts, 'unmount'), this.unmountSync);
   }
   [Symbol.asyncDispose](): Promise<void> {
-    return this.unmount();
+    return runAsync(unmountOwnFlow(this, undefined, 'dispose'), this[Symbol.asyncDispose]);
   }
   [Symbol.dispose](): void {
-    this.unmountSync();
+    runSync(unmountOwnFlow(this, undefined, 'dispose'), this[Symbol.dispose]);
   }
+}
+
+/** Remove the kernel's leftovers from an unused work dir: work/ (mode 000 when left), index/, incompat/. */
+function cleanWorkDir(work: string): void {
+  for (const name of KERNEL_WORK_ENTRIES) {
+    try {
+      rmSync(join(work, name), { recursive: true, force: true });
+    } catch (e) {
+      throw publicError(e, cleanWorkDir);
+    }
+  }
+}
+
+/** Whether the handle's mount is still on its target, under another one mounted over it. */
+function covered(m: MountedOverlay): boolean {
+  const stack = parseMountInfo(readFileSync('/proc/self/mountinfo', 'utf8')).filter((e) => e.mountPoint === m.target);
+  return stack.slice(0, -1).some((e) => e.mountId === m.mountId);
+}
+
+/** Whether a probe of the target sees the handle's own mount in front. */
+function isOurs(m: MountedOverlay, probe: PathProbe | undefined): boolean {
+  if (probe?.errno !== 0) return false;
+  // The mountinfo id is reused as soon as a mount is gone: trust it only where the unique one is unknown (before 6.8).
+  return m.uniqueMountId !== undefined ? probe.uniqueMountId === m.uniqueMountId : probe.mountId === m.mountId;
+}
+
+/**
+ * Unmount the handle's own mount. What stands at the target decides: statx gives the id of
+ * the mount in front of it, and of the mount its parent dir is on — the same id means
+ * nothing is mounted on the target any more.
+ */
+function* unmountOwnFlow(m: MountedOverlay, opts: UnmountOptions | undefined, how: 'unmount' | 'dispose'): Flow<void> {
+  if (m.gone) return;
+  const flags = umountFlags(opts);
+  const [here, parent] = yield* call('probePaths', [m.target, dirname(m.target)], false);
+  if (isOurs(m, here)) {
+    try {
+      yield* call('umount2', m.target, flags);
+    } catch (e) {
+      throw publicError(e, unmountOwnFlow, unmountHint);
+    }
+    m.gone = true;
+    if (opts?.cleanWork && m.spec.work !== undefined) cleanWorkDir(m.spec.work);
+    return;
+  }
+  const somethingElseThere = here?.errno === 0 && parent?.errno === 0 && here.mountId !== parent.mountId;
+  const oursCovered = somethingElseThere && covered(m);
+  if (!oursCovered) {
+    m.gone = true;
+    if (!somethingElseThere || how === 'dispose') return; // ours is gone: nothing left to do
+  }
+  throw new OvlError('ERR_OVL_NOT_OURS', `ovl: the mount in front of '${m.target}' (id ${here!.mountId}) is not the overlay this handle mounted (id ${m.mountId})`, {
+    path: m.target,
+    hint: oursCovered
+      ? `Another mount was made on '${m.target}' over ours: unmount that one first (unmount('${m.target}') unmounts whatever is in front).`
+      : `Ours was unmounted and another mount took its place on '${m.target}': it is left alone. unmount('${m.target}') unmounts whatever is mounted there.`,
+  });
 }
 
 /** A legacy mount(2) cannot be checked before it is attached: whether it came up read-only though it should not. */
@@ -121,25 +214,31 @@ function legacyCameUpReadonly(p: Prepared & { route: 'legacy' }, flags: number):
 function* mountFlow(input: OverlaySpec): Flow<OverlayMount> {
   const p = prepare(input);
   const facts = yield* gatherFacts(p.spec);
+  let mountId = 0;
+  let uniqueMountId: number | undefined;
   try {
     checkProbes(p.spec, facts);
     const started = monotonicMicros();
     try {
-      if (p.route === 'new') yield* call('fsmountPlan', planFor(p, facts));
+      if (p.route === 'new') ({ mountId, uniqueMountId } = yield* call('fsmountPlan', planFor(p, facts)));
       else yield* call('mount', 'overlay', p.spec.target, 'overlay', p.flags, p.data);
     } catch (e) {
       throw mountFailure(e, started, p.spec);
     }
-    // The new API refuses a read-only result before attaching it (fsmountPlan's verify step);
-    // a legacy mount is looked at right after, and undone: both fail the same way.
-    if (p.route === 'legacy' && legacyCameUpReadonly(p, (yield* call('statfs', p.spec.target)).flags)) {
-      yield* call('umount2', p.spec.target, 0);
-      throw mountFailure(readonlyMount('mount', p.spec), started, p.spec);
+    if (p.route === 'legacy') {
+      // The new API refuses a read-only result before attaching it (fsmountPlan's verify step);
+      // a legacy mount is looked at right after, and undone: both fail the same way.
+      if (legacyCameUpReadonly(p, (yield* call('statfs', p.spec.target)).flags)) {
+        yield* call('umount2', p.spec.target, 0);
+        throw mountFailure(readonlyMount('mount', p.spec), started, p.spec);
+      }
+      // mount(2) gives no handle: the mount now in front of the target is the one just made.
+      ({ mountId = 0, uniqueMountId } = (yield* call('probePaths', [p.spec.target], false))[0] ?? {});
     }
   } finally {
     releaseFacts(facts);
   }
-  return new MountedOverlay(p.spec);
+  return new MountedOverlay(p.spec, p.route, mountId, uniqueMountId);
 }
 
 /**

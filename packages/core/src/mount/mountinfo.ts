@@ -10,6 +10,7 @@
  *   upperdir/workdir too.
  * Lines may be of any length (500 layers of 200 bytes is 100 KB).
  */
+import { dirname, isAbsolute, resolve } from 'node:path';
 
 export interface MountInfoEntry {
   mountId: number;
@@ -38,7 +39,10 @@ export interface OverlayMountInfo {
   work?: string;
   /** Every other super option: `{ redirect_dir: 'on', userxattr: true, rw: true }`. */
   options: Record<string, string | true>;
-  /** Per-mount read-only flag (`ro` in the mount options). */
+  /**
+   * Writes fail: the mount is read-only (`ro` in the per-mount options) or the overlay itself
+   * is (`ro` in the super options: an overlay without upper always is).
+   */
   readonly: boolean;
 }
 
@@ -131,6 +135,7 @@ export function toOverlayMountInfo(entry: MountInfoEntry): OverlayMountInfo {
   });
   const legacyForm = items.some((i) => i.key === 'lowerdir');
   const info: OverlayMountInfo = { mountId: entry.mountId, target: entry.mountPoint, lower: [], data: [], options: {}, readonly: entry.mountOptions.includes('ro') };
+  if (items.some((i) => i.key === 'ro' && i.value === true)) info.readonly = true;
   for (const { key, value } of items) {
     if (key === 'lowerdir' && value !== true) {
       const split = splitLegacyLowerdir(value);
@@ -147,6 +152,18 @@ export function toOverlayMountInfo(entry: MountInfoEntry): OverlayMountInfo {
     }
   }
   return info;
+}
+
+/**
+ * A layer path of a mounted overlay as an absolute path. containers/storage and Docker's
+ * overlay2 mount a stack whose options would not fit in a page from their overlay home,
+ * after a chdir, with every path relative to it: lowerdir=l/ABC:l/DEF (the short links),
+ * upperdir=<id>/diff, workdir=<id>/work, on the mount point <home>/<id>/merged. The mount
+ * table keeps those strings as they were given; the mount point is always absolute, so the
+ * home is two levels above it. (Checked against podman's own mounts: podman-layout.test.ts.)
+ */
+export function overlayLayerPath(p: string, info: OverlayMountInfo): string {
+  return isAbsolute(p) ? p : resolve(dirname(dirname(info.target)), p);
 }
 
 /** Every overlay mount in a mountinfo text, in table order. */

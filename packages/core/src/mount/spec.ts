@@ -39,6 +39,12 @@ export interface OverlaySpec {
   noexec?: boolean;
   /** 'auto' (default): the new mount API; legacy mount(2) only where the kernel lacks what it needs. */
   api?: 'auto' | 'new' | 'legacy';
+  /**
+   * Mount even when the upper or work dir is in use by another live overlay. The kernel
+   * allows it (with index=off) but calls it undefined behaviour, and says so only in its log:
+   * by default the mount is refused with ERR_OVL_LAYER_IN_USE.
+   */
+  allowInUse?: boolean;
 }
 
 /** A spec with absolute paths and every optional part made explicit. */
@@ -54,6 +60,7 @@ export interface NormalizedSpec {
   nodev: boolean;
   noexec: boolean;
   api: 'auto' | 'new' | 'legacy';
+  allowInUse: boolean;
 }
 
 /** Resolve relative paths and fill in defaults; argument *types* are checked here too (the better-sqlite3 habit). */
@@ -80,6 +87,7 @@ export function normalizeSpec(spec: OverlaySpec, cwd: string = process.cwd()): N
     nodev: spec.nodev === true,
     noexec: spec.noexec === true,
     api,
+    allowInUse: spec.allowInUse === true,
   };
 }
 

@@ -55,6 +55,17 @@ export class LayerStack {
     return new DirListing(await binding().scanNamesAsync(abs, names, { xattrPrefix: this.xattrPrefix }), abs);
   }
 
+  /** Read several layer dirs in full (every entry statx'd, xattrs of dirs and files) in one native call. */
+  async scanMany(pairs: DirSource[]): Promise<Array<DirListing | undefined>> {
+    const paths = pairs.map((p) => this.abs(p.s, p.path));
+    const results = await binding().scanDirsAsync(paths, { xattrPrefix: this.xattrPrefix });
+    return results.map((r, i) => {
+      if ('names' in r) return new DirListing(r, paths[i]!);
+      if (ABSENT.has(r.code)) return undefined;
+      throw new SystemError({ errno: r.errno, code: r.code, syscall: r.syscall, path: paths[i]! });
+    });
+  }
+
   /**
    * Read several layer dirs light in one native call (one thread hop): what one merged dir
    * needs from every layer. Light: only dirs and char devices are examined (statx, and

@@ -4,10 +4,10 @@
  * container's layers, layers copied from another machine).
  */
 import { stat } from 'node:fs/promises';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { OvlError } from '../errors.js';
 import { overlayMountAt } from '../mount/mount-table.js';
-import type { OverlayMountInfo } from '../mount/mountinfo.js';
+import { overlayLayerPath } from '../mount/mountinfo.js';
 import { LayerStack } from './layer-stack.js';
 import { LayerView } from './overlay-view.js';
 import type { OverlaySource, OverlayView } from './types.js';
@@ -22,18 +22,6 @@ async function assertDir(path: string, role: string): Promise<string> {
   return resolve(path);
 }
 
-/**
- * containers/storage and Docker's overlay2 mount a stack whose options would not fit in a
- * page from their overlay home, after a chdir, with every path relative to it:
- * lowerdir=l/ABC:l/DEF (the short links), upperdir=<id>/diff, workdir=<id>/work, on the
- * mount point <home>/<id>/merged. The mount table keeps those strings as they were given;
- * the mount point is always absolute, so the home is two levels above it. (Checked against
- * podman's own mounts: podman-layout.test.ts.)
- */
-function layerPath(p: string, info: OverlayMountInfo): string {
-  return isAbsolute(p) ? p : resolve(dirname(dirname(info.target)), p);
-}
-
 async function fromMount(merged: string): Promise<LayerStack> {
   const info = await overlayMountAt(merged);
   if (!info) {
@@ -45,8 +33,8 @@ async function fromMount(merged: string): Promise<LayerStack> {
   // A relative path that does not lead to a dir here was resolved against the wrong base:
   // say so rather than show an empty overlay.
   const relative = (p: string): string => (isAbsolute(p) ? '' : ` (the mount table gives '${p}', relative to the dir the mount was made from)`);
-  const lower = await Promise.all(info.lower.map((p, i) => assertDir(layerPath(p, info), `lower[${i}]${relative(p)} of '${merged}'`)));
-  const upper = info.upper === undefined ? undefined : await assertDir(layerPath(info.upper, info), `upper${relative(info.upper)} of '${merged}'`);
+  const lower = await Promise.all(info.lower.map((p, i) => assertDir(overlayLayerPath(p, info), `lower[${i}]${relative(p)} of '${merged}'`)));
+  const upper = info.upper === undefined ? undefined : await assertDir(overlayLayerPath(info.upper, info), `upper${relative(info.upper)} of '${merged}'`);
   // 'off' only stops the kernel making redirects; it still follows them (redirect_always_follow).
   const redirect = info.options.redirect_dir;
   return new LayerStack(lower, upper, { userxattr: info.options.userxattr === true, followRedirects: redirect !== 'nofollow' });

@@ -3,14 +3,15 @@
  * kernel would show, plus where each entry comes from — without a mount and without root.
  */
 import { lstat } from 'node:fs/promises';
-import { OvlError } from '../errors.js';
+import { OvlError, publicError } from '../errors.js';
 import { changesOf } from './changes.js';
 import type { LayerStack } from './layer-stack.js';
 import { lookupChild, lookupChildren } from './lookup.js';
 import { MergedDirReader, readMergedDir, type MergedDir } from './merged-dir.js';
 import { baseOf, components, joinPath, overlayPath, parentOf } from './paths.js';
 import type { DirSource } from './resolve.js';
-import type { Change, MergedEntry, OverlayView, OverlayWatch, ReaddirChunksOptions, ReaddirOptions, WalkOptions, WatchOptions } from './types.js';
+import type { Change, ChangesOptions, MergedEntry, OverlayView, OverlayWatch, ReaddirChunksOptions, ReaddirOptions, UpperUsage, WalkOptions, WatchOptions } from './types.js';
+import { upperUsageOf } from './upper-usage.js';
 import { watchOverlay } from './watch.js';
 
 const DEFAULT_CONCURRENCY = 8;
@@ -111,7 +112,7 @@ export class LayerView implements OverlayView {
 
   private async rootEntry(): Promise<MergedEntry> {
     const top = this.stack.layers[0]!;
-    const st = await lstat(top.root);
+    const st = await lstat(top.root).catch((e: unknown) => Promise.reject(publicError(e, LayerView.prototype.stat)));
     // The fields of entryOf (merged-dir.ts), in its order: one hidden class for every entry.
     return {
       path: '/', name: '', type: 'dir', size: st.size, mode: st.mode, mtimeMs: st.mtimeMs, layer: top.id,
@@ -150,8 +151,16 @@ export class LayerView implements OverlayView {
     }
   }
 
-  changes(): Promise<Change[]> {
-    return changesOf(this.stack);
+  async changes(opts: ChangesOptions = {}): Promise<Change[]> {
+    const all = await changesOf(this.stack);
+    if (opts.ignore === undefined) return all;
+    if (!Array.isArray(opts.ignore)) throw new TypeError('The "ignore" option must be an array of overlay paths.');
+    const ignored = new Set(opts.ignore.map(overlayPath));
+    return all.filter((c) => !ignored.has(c.path));
+  }
+
+  upperUsage(): Promise<UpperUsage> {
+    return upperUsageOf(this.stack);
   }
 
   watch(opts: WatchOptions = {}): OverlayWatch {

@@ -98,6 +98,24 @@ export interface ChangeEvent {
 export interface WatchOptions {
   /** Milliseconds during which repeated events for one path are merged (the first one is never delayed). Default 30. */
   coalesceMs?: number;
+  /** Closes the watch when aborted (iteration then ends). */
+  signal?: AbortSignal;
+}
+
+export interface ChangesOptions {
+  /**
+   * Paths to leave out of the answer, each exactly (not what is below it): the way `podman
+   * diff` leaves out what podman bind-mounts into every container (PODMAN_IGNORED_PATHS).
+   */
+  ignore?: readonly string[];
+}
+
+/** What the upper layer holds: what a build step added to the image it will become. */
+export interface UpperUsage {
+  /** Entries in upper (files, dirs, links, whiteouts, ...), its root not counted. */
+  entries: number;
+  /** Bytes of content: the sizes of its regular files and symlinks. */
+  bytes: number;
 }
 
 export interface OverlayWatch extends AsyncIterable<ChangeEvent> {
@@ -114,8 +132,10 @@ export interface OverlayView {
   /** stat() of many paths in one go (paths sharing a parent dir are looked up together), in the order given. */
   statMany(rels: readonly string[], opts?: ReaddirOptions): Promise<Array<MergedEntry | undefined>>;
   walk(opts?: WalkOptions): AsyncIterable<MergedEntry>;
-  changes(): Promise<Change[]>;
+  changes(opts?: ChangesOptions): Promise<Change[]>;
   watch(opts?: WatchOptions): OverlayWatch;
+  /** Entries and bytes in the upper layer ({ entries: 0, bytes: 0 } without one). */
+  upperUsage(): Promise<UpperUsage>;
 }
 
 export type OverlaySource = string | { lower: string[]; upper?: string; userxattr?: boolean };

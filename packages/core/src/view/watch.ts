@@ -384,7 +384,11 @@ class NoUpperWatch implements OverlayWatch {
 
 /** Watch the upper dir of `stack`; `statMany` is the view's own (for copy-up vs added). */
 export function watchOverlay(stack: LayerStack, opts: WatchOptions, statMany: StatMany): OverlayWatch {
+  const { signal } = opts;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('The "signal" option must be an AbortSignal.');
   const upper = stack.layers.find((l) => l.id === 'upper');
-  if (!upper) return new NoUpperWatch();
-  return new UpperWatch(upper.root, statMany, { userxattr: stack.userxattr }, opts.coalesceMs ?? DEFAULT_COALESCE_MS);
+  const watch = upper ? new UpperWatch(upper.root, statMany, { userxattr: stack.userxattr }, opts.coalesceMs ?? DEFAULT_COALESCE_MS) : new NoUpperWatch();
+  if (signal?.aborted) void watch.close();
+  else signal?.addEventListener('abort', () => void watch.close(), { once: true });
+  return watch;
 }
