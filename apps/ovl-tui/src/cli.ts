@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { needsRoot, parseCommand } from './cli/args.js';
+import { checkPaths } from './cli/check-paths.js';
 import { exportJson } from './cli/json-export.js';
 import { USAGE } from './cli/usage.js';
 import { openSession } from './service/open-session.js';
@@ -39,6 +40,11 @@ async function main(argv: string[]): Promise<number> {
   }
   if (needsRoot(command) && process.getuid?.() !== 0) {
     process.stderr.write('ovl-tui: mounting an overlay needs root (run it with sudo); the offline view works without it: ovl-tui --lower DIR [--upper DIR].\n');
+    return 1;
+  }
+  const problem = await checkPaths(command);
+  if (problem) {
+    process.stderr.write(`${problem.message}\n  hint: ${problem.hint}\n`);
     return 1;
   }
   const json = command.kind !== 'demo' && command.json;

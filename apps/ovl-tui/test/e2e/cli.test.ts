@@ -56,12 +56,33 @@ describe('ovl-tui command line', () => {
     expect(out.changes).toEqual(expect.arrayContaining([{ path: '/both.txt', kind: 'C' }, { path: '/upper.txt', kind: 'A' }]));
   });
 
-  it('explains a dir that is not an overlay, without a stack trace', () => {
-    const r = cli(['--json', base]);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/not the mount point of an overlay/);
-    expect(r.stderr).toContain('hint:');
-    expect(r.stderr).not.toMatch(/\n\s+at /);
+  it('explains a dir that is not an overlay, without a stack trace, with a hint in its own flags', () => {
+    for (const args of [['--json', base], [base]]) {
+      const r = cli(args);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/not the mount point of an overlay/);
+      expect(r.stderr).toMatch(/hint: .*--lower DIR \[--upper DIR\]/);
+      expect(r.stderr).not.toMatch(/openOverlay/);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('says what is wrong with a path before asking for a terminal: missing, a file, given twice', () => {
+    const file = join(base, 'lower', 'lower.txt');
+    const cases: Array<[string[], RegExp]> = [
+      [[join(base, 'nonexistent')], /'.*nonexistent' does not exist/],
+      [['--lower', join(base, 'nope')], /--lower '.*nope' does not exist/],
+      [['--lower', file], /--lower '.*lower\.txt' is a file, not a directory/],
+      [['--lower', join(base, 'lower'), '--upper', join(base, 'lower')], /is given twice \(--lower and --upper\)/],
+      [['--json', '--lower', join(base, 'lower'), '--lower', `${join(base, 'lower')}/`], /is given twice \(--lower and --lower\)/],
+    ];
+    for (const [args, message] of cases) {
+      const r = cli(args);
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/needs a terminal/);
+      expect(r.stderr).toContain('hint:');
+    }
   });
 
   it('needs a terminal for the app', () => {

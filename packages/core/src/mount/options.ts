@@ -100,7 +100,7 @@ export function checkSpecShape(spec: NormalizedSpec): void {
   if (spec.upper === undefined && spec.lower.length < 2) {
     throw new OvlError('ERR_OVL_TOO_FEW_LAYERS', `ovl: a read-only overlay needs at least two lower dirs; got '${spec.lower[0]}' alone`, {
       path: spec.lower[0]!,
-      hint: 'Add a second lower dir, or an upper and work dir; to expose a single dir read-only, bind-mount it instead.',
+      hint: 'The kernel stacks at least two layers: add a second lower dir (an empty one will do), or an upper and work dir (makeStepDirs makes them).',
     });
   }
   optionParams(spec.options);

@@ -26,7 +26,7 @@ export interface OverlaySpec {
   lower: string[];
   /** Data-only lower layers (`datadir+`, the part after `::`); need metacopy/redirect to be useful. */
   data?: string[];
-  /** Upper and work: both or neither (neither = a read-only overlay). */
+  /** Upper and work: both or neither (neither = a read-only overlay, which needs at least two lower dirs). */
   upper?: string;
   work?: string;
   target: string;

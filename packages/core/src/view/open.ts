@@ -55,5 +55,7 @@ export async function openOverlay(source: OverlaySource): Promise<OverlayView> {
   }
   const lower = await Promise.all(source.lower.map((p, i) => assertDir(p, `lower[${i}]`)));
   const upper = source.upper === undefined ? undefined : await assertDir(source.upper, 'upper');
-  return new LayerView(new LayerStack(lower, upper, { userxattr: source.userxattr === true, followRedirects: true }));
+  // A mount's own spec (m.spec) carries userxattr among its options.
+  const userxattr = source.userxattr === true || source.options?.userxattr === true;
+  return new LayerView(new LayerStack(lower, upper, { userxattr, followRedirects: true }));
 }

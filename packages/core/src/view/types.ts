@@ -138,4 +138,5 @@ export interface OverlayView {
   upperUsage(): Promise<UpperUsage>;
 }
 
-export type OverlaySource = string | { lower: string[]; upper?: string; userxattr?: boolean };
+/** A merged dir, or layers: `{ lower, upper?, userxattr? }` — a mount's own spec (`m.spec`) will do too. */
+export type OverlaySource = string | { lower: string[]; upper?: string; userxattr?: boolean; options?: { userxattr?: boolean } };
