@@ -5,6 +5,7 @@
  * measured by `npm run bench`, timing assertions do not belong in tests).
  */
 import { appendFileSync, chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { mountOverlay, openOverlay, setOpaque, SystemError, type ChangeEvent, type OverlayWatch } from '../src/index.js';
@@ -181,6 +182,42 @@ describeMounting('watch()', () => {
       const added = c.next((e) => e.path === '/hid/x.txt');
       writeFileSync(join(merged, 'hid', 'x.txt'), 'new\n');
       expect((await added).kind).toBe('added');
+    } finally {
+      await watch?.close();
+      await m.unmount();
+    }
+  });
+
+  it('rm -r of a lower dir by another process tells one story: no removal under a dir after it is deleted, and the end agrees with changes()', async () => {
+    const lower = writeTree(join(base, 'lower'), { keep: {} });
+    const many: Tree = {};
+    for (let f = 0; f < 1000; f++) many[`f${f}`] = 'x';
+    writeTree(join(lower, 'd'), many);
+    const merged = writeTree(join(base, 'merged'), {});
+    const m = await mountOverlay({ lower: [lower], upper: writeTree(join(base, 'upper'), {}), work: writeTree(join(base, 'work'), {}), target: merged });
+    try {
+      watch = (await openOverlay(merged)).watch();
+      const c = collect(watch);
+      const gone = c.next((e) => e.path === '/d' && e.kind === 'deleted');
+      // another process, running while the watch reads: batches end wherever they end
+      const status = await new Promise<number | null>((resolve) => spawn('rm', ['-r', join(merged, 'd')]).on('exit', resolve));
+      expect(status).toBe(0);
+      await gone;
+      await c.settled(merged);
+      if (process.env.OVL_VERBOSE === '1') console.log(JSON.stringify(c.events.filter((e) => e.path === '/d')));
+      const last = c.events.findLastIndex((e) => e.path === '/d');
+      expect(c.events[last]!.kind).toBe('deleted');
+      expect(c.events.filter((e) => e.path.startsWith('/d/') && e.kind === 'removed-from-upper')).toEqual([]);
+      const cover = c.events.findIndex((e) => e.path === '/d' && (e.kind === 'opaque' || e.kind === 'deleted'));
+      expect(c.events.slice(cover).filter((e) => e.path.startsWith('/d/'))).toEqual([]);
+      // replayed, the events leave /d deleted and nothing below it, as changes() says
+      const state = new Map<string, string>();
+      for (const e of c.events) {
+        if (e.kind === 'deleted' || e.kind === 'opaque') for (const p of [...state.keys()]) if (p.startsWith(`${e.path}/`)) state.delete(p);
+        state.set(e.path, e.kind);
+      }
+      expect([...state].filter(([p]) => p === '/d' || p.startsWith('/d/'))).toEqual([['/d', 'deleted']]);
+      expect((await (await openOverlay(merged)).changes()).filter((ch) => ch.path === '/d' || ch.path.startsWith('/d/'))).toEqual([{ path: '/d', kind: 'D' }]);
     } finally {
       await watch?.close();
       await m.unmount();

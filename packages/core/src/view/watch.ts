@@ -18,7 +18,7 @@ import { binding } from '../binding.js';
 import { SystemError } from '../errors.js';
 import type { InotifyEvent, InotifyWatcher } from '../binding.js';
 import type { LayerStack } from './layer-stack.js';
-import { joinPath } from './paths.js';
+import { joinPath, parentOf } from './paths.js';
 import { isDirMode, sameType } from '../format/file-types.js';
 import type { XattrNamespaceOptions } from '../format/overlay-xattrs.js';
 import { readUpperState, type UpperState } from './upper-entry.js';
@@ -28,6 +28,24 @@ import type { ChangeEvent, MergedEntry, OverlayWatch, WatchOptions } from './typ
 export type StatMany = (paths: readonly string[]) => Promise<Array<MergedEntry | undefined>>;
 
 type Kind = ChangeEvent['kind'];
+/** Kinds that say everything below the path is gone: a dir deleted, or replaced by an opaque one. */
+const COVERS = new Set<Kind>(['deleted', 'opaque']);
+
+/**
+ * One turn's findings with what a dir's later deletion or opaque replacement in the same turn
+ * makes moot left out: events for paths below it that come before it.
+ */
+function collapse<T extends { path: string; kind: Kind }>(out: T[]): T[] {
+  const coverAt = new Map<string, number>();
+  out.forEach((o, i) => {
+    if (COVERS.has(o.kind)) coverAt.set(o.path, i);
+  });
+  if (coverAt.size === 0) return out;
+  return out.filter((o, i) => {
+    for (let p = parentOf(o.path); p !== '/'; p = parentOf(p)) if ((coverAt.get(p) ?? -1) > i) return false;
+    return true;
+  });
+}
 /** inotify_add_watch failures that are a limit reached, not a dir gone (inotify(7)). */
 const LIMITS = new Set(['ENOSPC', 'EMFILE', 'ENOMEM']);
 /** A kind, or 'new': a name new in upper, copied up or added depending on what the lowers hold there. */
@@ -56,6 +74,10 @@ class UpperWatch implements OverlayWatch {
   private readonly mask: number;
   /** Paths reported by inotify and not re-read yet (value: a content change was reported), in order. */
   private readonly dirty = new Map<string, boolean>();
+  /** Reports so far, numbered: when each path was last told, and when each dir was last deleted or made opaque. */
+  private story = 0;
+  private readonly told = new Map<string, number>();
+  private readonly covered = new Map<string, number>();
   /** What the current turn found, in order: kinds still 'new' are decided by one lookup. */
   private outbox: Array<{ path: string; kind: Classified }> = [];
   private draining = false;
@@ -230,7 +252,23 @@ class UpperWatch implements OverlayWatch {
         o.kind = e !== undefined && (e.layer !== 'upper' || e.shadows.length > 0) ? 'copied-up' : 'added';
       });
     }
-    for (const o of out) this.report(o.path, o.kind as Kind);
+    for (const o of collapse(out as Array<{ path: string; kind: Kind }>)) {
+      if (this.impliedByCover(o.path, o.kind)) continue;
+      this.report(o.path, o.kind);
+      this.told.set(o.path, ++this.story);
+      if (COVERS.has(o.kind)) this.covered.set(o.path, this.story);
+    }
+  }
+
+  /**
+   * Whether the disappearance of `path` was already told by a dir above it: deleted or made
+   * opaque after `path` was last reported (the kernel removes a dir's old entries with it).
+   */
+  private impliedByCover(path: string, kind: Kind): boolean {
+    if (kind !== 'removed-from-upper' && kind !== 'deleted') return false;
+    const last = this.told.get(path) ?? 0;
+    for (let p = parentOf(path); p !== '/'; p = parentOf(p)) if ((this.covered.get(p) ?? 0) > last) return true;
+    return false;
   }
 
   private onEvents(events: InotifyEvent[]): void {
@@ -318,12 +356,17 @@ class UpperWatch implements OverlayWatch {
     if (!kind || this.closed) return;
     const now = Date.now();
     const last = this.lastEmit.get(path);
+    const pending = this.trailing.get(path);
     if (last === undefined || now - last >= this.coalesceMs || kind === 'rescan') {
+      // A trailing event still waiting for this path is older news: it must not follow this one.
+      if (pending) {
+        clearTimeout(pending.timer);
+        this.trailing.delete(path);
+      }
       this.lastEmit.set(path, now);
       this.emit({ path, kind, time: now });
       return;
     }
-    const pending = this.trailing.get(path);
     if (pending) {
       pending.kind = kind;
       return;
