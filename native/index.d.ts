@@ -82,6 +82,17 @@ declare namespace binding {
   }
 
   /** What probePaths learns about one path (statx following symlinks). */
+  /** What umountIf found, and did. */
+  export interface UmountIfResult {
+    unmounted: boolean;
+    /** statx of the target succeeded. */
+    targetExists: boolean;
+    /** Id (of the kind asked for) of the mount in front of the target. */
+    frontId: number;
+    /** Id of the mount the target's parent dir is on; 0 when not looked at (unmounted) or unknown. */
+    parentId: number;
+  }
+
   /** What fsmountPlan made. */
   export interface FsMountResult {
     /** The new mount's id (statx STATX_MNT_ID on the mount fd before move_mount): the number /proc/self/mountinfo shows first. It is reused once the mount is gone. */
@@ -324,6 +335,15 @@ declare namespace binding {
     /** umount2(2). */
     umount2(target: PathLike, flags: number): void;
     umount2Async(target: PathLike, flags: number): Promise<void>;
+    /**
+     * umount2(target, flags) only if the mount in front of target has the id `id` (statx
+     * STATX_MNT_ID_UNIQUE when `unique`, else STATX_MNT_ID), statx and umount2 back to back in
+     * one call. Otherwise nothing is unmounted and the result says what stands there: the front
+     * mount's id and the id of the mount the target's parent dir is on (equal: nothing mounted).
+     * Errors: those of umount2 (syscall 'umount2', path).
+     */
+    umountIf(target: PathLike, id: number, unique: boolean, flags: number): UmountIfResult;
+    umountIfAsync(target: PathLike, id: number, unique: boolean, flags: number): Promise<UmountIfResult>;
     /** mknod(2) with makedev(major, minor). */
     mknod(path: PathLike, mode: number, major: number, minor: number): void;
     mknodAsync(path: PathLike, mode: number, major: number, minor: number): Promise<void>;

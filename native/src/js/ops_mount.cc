@@ -43,6 +43,31 @@ struct Umount2Op {
   Napi::Value Result(Napi::Env env) { return env.Undefined(); }
 };
 
+struct UmountIfOp {
+  static constexpr const char* kName = "umountIf";
+  std::string target;
+  uint64_t id = 0;
+  bool unique = false;
+  int flags = 0;
+  sys::UmountIfResult result;
+
+  bool Parse(Args& a) {
+    return a.ToBytes(a[0], "target", &target) && a.ToCount(a[1], "id", &id) && a.ToBool(a[2], "unique", false, &unique) &&
+           a.ToInt32(a[3], "flags", &flags);
+  }
+  void Execute(sys::Failure* f) {
+    if (f->Set(sys::UmountIf(target.c_str(), id, unique, flags, &result), "umount2")) f->path = target;
+  }
+  Napi::Value Result(Napi::Env env) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("unmounted", Napi::Boolean::New(env, result.unmounted));
+    o.Set("targetExists", Napi::Boolean::New(env, result.target_exists));
+    o.Set("frontId", Napi::Number::New(env, static_cast<double>(result.front_id)));
+    o.Set("parentId", Napi::Number::New(env, static_cast<double>(result.parent_id)));
+    return o;
+  }
+};
+
 struct MknodOp {
   static constexpr const char* kName = "mknod";
   std::string path;
@@ -80,6 +105,7 @@ struct StatfsOp {
 void RegisterMountOps(Napi::Env env, Napi::Object exports) {
   Export<MountOp>(env, exports);
   Export<Umount2Op>(env, exports);
+  Export<UmountIfOp>(env, exports);
   Export<MknodOp>(env, exports);
   Export<StatfsOp>(env, exports);
 }

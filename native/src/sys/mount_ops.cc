@@ -1,4 +1,5 @@
-// Syscalls, one per function: mount(2), umount2(2), mknod(2), statfs(2).
+// Syscalls, one per function: mount(2), umount2(2), mknod(2), statfs(2); UmountIf is
+// statx(target) then umount2(target) when the id matches, else statx(parent dir).
 // Nothing to undo on failure: each is a single syscall that either happened or did not.
 #include "sys/mount_ops.h"
 
@@ -7,6 +8,9 @@
 #include <sys/statfs.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <fcntl.h>
+
+#include <string>
 
 namespace ovl::sys {
 
@@ -24,6 +28,34 @@ int Mount(const char* source, const char* target, const char* fstype, unsigned l
 }
 
 int Umount2(const char* target, int flags) { return ErrnoOr(::umount2(target, flags)); }
+
+#ifndef STATX_MNT_ID
+#define STATX_MNT_ID 0x00001000U
+#endif
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x00004000U
+#endif
+#ifndef UMOUNT_NOFOLLOW
+#define UMOUNT_NOFOLLOW 0x00000008
+#endif
+
+int UmountIf(const char* target, uint64_t id, bool unique, int flags, UmountIfResult* out) {
+  const unsigned mask = unique ? STATX_MNT_ID_UNIQUE : STATX_MNT_ID;
+  const int at = (flags & UMOUNT_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0;
+  struct statx stx;
+  if (::statx(AT_FDCWD, target, at, mask, &stx) < 0) return 0;  // nothing there to unmount
+  out->target_exists = true;
+  out->front_id = stx.stx_mnt_id;
+  if (out->front_id == id) {
+    int rc = ErrnoOr(::umount2(target, flags));
+    out->unmounted = rc == 0;
+    return rc;
+  }
+  std::string parent(target);
+  parent += "/..";
+  if (::statx(AT_FDCWD, parent.c_str(), 0, mask, &stx) == 0) out->parent_id = stx.stx_mnt_id;
+  return 0;
+}
 
 int Mknod(const char* path, uint32_t mode, uint32_t major, uint32_t minor) {
   return ErrnoOr(::mknod(path, mode, makedev(major, minor)));

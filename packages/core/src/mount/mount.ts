@@ -13,9 +13,9 @@
  * Legacy: mount(2) with an escaped, length-checked data string · statfs(target) to verify;
  *   on a silently read-only result the mount is undone with umount2.
  */
-import { binding, type FsMountPlan, type PathProbe } from '../binding.js';
+import { binding, type FsMountPlan } from '../binding.js';
 import { readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { publicError, OvlError, type SystemError } from '../errors.js';
 import { openOverlay } from '../view/open.js';
 import type { OverlayView } from '../view/types.js';
@@ -165,39 +165,35 @@ function covered(m: MountedOverlay): boolean {
   return stack.slice(0, -1).some((e) => e.mountId === m.mountId);
 }
 
-/** Whether a probe of the target sees the handle's own mount in front. */
-function isOurs(m: MountedOverlay, probe: PathProbe | undefined): boolean {
-  if (probe?.errno !== 0) return false;
-  // The mountinfo id is reused as soon as a mount is gone: trust it only where the unique one is unknown (before 6.8).
-  return m.uniqueMountId !== undefined ? probe.uniqueMountId === m.uniqueMountId : probe.mountId === m.mountId;
-}
-
 /**
- * Unmount the handle's own mount. What stands at the target decides: statx gives the id of
- * the mount in front of it, and of the mount its parent dir is on — the same id means
- * nothing is mounted on the target any more.
+ * Unmount the handle's own mount, in one native call (statx and umount2 back to back, one
+ * thread hop): only if the mount in front of the target is ours. Otherwise what stands
+ * there decides — the id of the mount in front and of the mount the parent dir is on (the
+ * same: nothing is mounted on the target any more).
  */
 function* unmountOwnFlow(m: MountedOverlay, opts: UnmountOptions | undefined, how: 'unmount' | 'dispose'): Flow<void> {
   if (m.gone) return;
   const flags = umountFlags(opts);
-  const [here, parent] = yield* call('probePaths', [m.target, dirname(m.target)], false);
-  if (isOurs(m, here)) {
-    try {
-      yield* call('umount2', m.target, flags);
-    } catch (e) {
-      throw publicError(e, unmountOwnFlow, unmountHint);
-    }
+  // The mountinfo id is reused as soon as a mount is gone: the unique one (6.8+) where known.
+  const unique = m.uniqueMountId !== undefined;
+  let r;
+  try {
+    r = yield* call('umountIf', m.target, m.uniqueMountId ?? m.mountId, unique, flags);
+  } catch (e) {
+    throw publicError(e, unmountOwnFlow, unmountHint);
+  }
+  if (r.unmounted) {
     m.gone = true;
     if (opts?.cleanWork && m.spec.work !== undefined) cleanWorkDir(m.spec.work);
     return;
   }
-  const somethingElseThere = here?.errno === 0 && parent?.errno === 0 && here.mountId !== parent.mountId;
+  const somethingElseThere = r.targetExists && r.parentId !== 0 && r.frontId !== r.parentId;
   const oursCovered = somethingElseThere && covered(m);
   if (!oursCovered) {
     m.gone = true;
     if (!somethingElseThere || how === 'dispose') return; // ours is gone: nothing left to do
   }
-  throw new OvlError('ERR_OVL_NOT_OURS', `ovl: the mount in front of '${m.target}' (id ${here!.mountId}) is not the overlay this handle mounted (id ${m.mountId})`, {
+  throw new OvlError('ERR_OVL_NOT_OURS', `ovl: the mount in front of '${m.target}' is not the overlay this handle mounted (mount id ${m.mountId})`, {
     path: m.target,
     hint: oursCovered
       ? `Another mount was made on '${m.target}' over ours: unmount that one first (unmount('${m.target}') unmounts whatever is in front).`
