@@ -16,6 +16,7 @@
 // The raw wrappers are one syscall each; ReadFsLog is read(2) until ENODATA, and
 // ReadFsLogIfFsContext does readlink(/proc/self/fd/N) first. None of them undo anything.
 #include "sys/fs_context.h"
+#include "sys/statx_compat.h"
 
 #include <cerrno>
 #include <fcntl.h>
@@ -46,9 +47,6 @@ namespace {
 #endif
 // Plain numbers instead of enum fsconfig_command: older libcs lack the enum entirely.
 constexpr unsigned int kSetFlag = 0, kSetString = 1, kSetFd = 5, kCmdCreate = 6;
-#ifndef STATX_MNT_ID_UNIQUE
-#define STATX_MNT_ID_UNIQUE 0x00004000U
-#endif
 
 // The kernel formats each message with a printf-style format and no size limit; 8 KiB is
 // far beyond anything filesystems log. A longer message is consumed by the kernel anyway

@@ -2,6 +2,7 @@
 // statx(target) then umount2(target) when the id matches, else statx(parent dir).
 // Nothing to undo on failure: each is a single syscall that either happened or did not.
 #include "sys/mount_ops.h"
+#include "sys/statx_compat.h"
 
 #include <cerrno>
 #include <sys/mount.h>
@@ -29,12 +30,6 @@ int Mount(const char* source, const char* target, const char* fstype, unsigned l
 
 int Umount2(const char* target, int flags) { return ErrnoOr(::umount2(target, flags)); }
 
-#ifndef STATX_MNT_ID
-#define STATX_MNT_ID 0x00001000U
-#endif
-#ifndef STATX_MNT_ID_UNIQUE
-#define STATX_MNT_ID_UNIQUE 0x00004000U
-#endif
 #ifndef UMOUNT_NOFOLLOW
 #define UMOUNT_NOFOLLOW 0x00000008
 #endif

@@ -7,6 +7,7 @@
 // ListDir: opendir(3) (open + fstat), readdir(3) (getdents64) until done or `max`, closedir.
 // Undone on failure: the directory stream is closed; probes change nothing.
 #include "sys/path_probe.h"
+#include "sys/statx_compat.h"
 
 #include <cerrno>
 #include <climits>
@@ -23,12 +24,6 @@ namespace ovl::sys {
 
 namespace {
 
-#ifndef STATX_MNT_ID
-#define STATX_MNT_ID 0x00001000U
-#endif
-#ifndef STATX_MNT_ID_UNIQUE
-#define STATX_MNT_ID_UNIQUE 0x00004000U
-#endif
 
 constexpr unsigned kProbeMask = STATX_TYPE | STATX_MODE | STATX_INO | STATX_MNT_ID;
 
