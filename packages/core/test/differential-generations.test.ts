@@ -4,7 +4,7 @@
  * through its merged dir by random operations (renames of dirs and files, chmod, chown,
  * appends, hard links, deletions, `rm -r` and new dirs of the same name), and unmounted;
  * then its upper becomes the top lower under a fresh upper, and again, 2–5 generations
- * (every eighth seed starts from 6–7 lowers, so its final stack is 10–13 layers deep).
+ * (every eighth seed starts from 6–7 lowers, so its final stack is 8–12 layers deep, upper included).
  * Redirects written in one generation are then walked through by renames of the next: an
  * absolute redirect whose path crosses a dir that carries its own redirect is what
  * fs/overlayfs/namei.c (ovl_lookup_layer → ovl_check_redirect on every component) follows.
