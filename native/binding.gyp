@@ -9,6 +9,7 @@
         "src/sys/path_probe.cc",
         "src/sys/dir_scan.cc",
         "src/sys/inotify_fd.cc",
+        "src/sys/read_beneath.cc",
         "src/js/addon.cc",
         "src/js/args.cc",
         "src/js/errors.cc",

@@ -82,6 +82,18 @@ declare namespace binding {
   }
 
   /** What probePaths learns about one path (statx following symlinks). */
+  /** What readBeneath opened, and read. */
+  export interface BeneathRead {
+    /** st_mode of what was opened. */
+    mode: number;
+    ino: bigint;
+    size: number;
+    /** The bytes read (regular files only). */
+    data: Buffer;
+    /** With `link`: the symlink's target. */
+    link?: Buffer;
+  }
+
   /** What umountIf found, and did. */
   export interface UmountIfResult {
     unmounted: boolean;
@@ -392,6 +404,17 @@ declare namespace binding {
     openPaths(paths: PathLike[]): PathProbe[];
     openPathsAsync(paths: PathLike[]): Promise<PathProbe[]>;
     /** Up to `max` entry names of a directory (readdir order), without '.' and '..'. `max` may be Infinity. Errors: syscall 'opendir' or 'readdir'. */
+    /**
+     * Read a file of a layer dir that other processes may change meanwhile: `rel` is opened
+     * beneath the dir `root` with no symlinks anywhere on the way (openat2 RESOLVE_BENEATH |
+     * RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS, O_NOFOLLOW | O_NONBLOCK), fstat'ed, and up to
+     * `length` bytes at `offset` read only when it is a regular file (`data` is empty for
+     * anything else: the caller checks `mode`). With `link`, `rel` names a symlink whose target
+     * comes back in `link`. Errors: syscall 'openat2' (or 'readlinkat'), path = root, dest = rel;
+     * ELOOP for a symlink in the way, EXDEV for a path leaving root.
+     */
+    readBeneath(root: PathLike, rel: PathLike, offset: number, length: number, link?: boolean): BeneathRead;
+    readBeneathAsync(root: PathLike, rel: PathLike, offset: number, length: number, link?: boolean): Promise<BeneathRead>;
     listDir(path: PathLike, max: number): string[];
     listDirAsync(path: PathLike, max: number): Promise<string[]>;
     /** statfs(2). */

@@ -1,4 +1,5 @@
-// probePaths, listDir and statfs.
+// probePaths, listDir, statfs and readBeneath.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,5 +141,43 @@ describe('openPaths', () => {
   it('rejects a non-array argument with TypeError', async () => {
     expect(() => native.openPaths('x')).toThrow(TypeError);
     await expect(native.openPathsAsync(42)).rejects.toThrow(TypeError);
+  });
+});
+
+describe('readBeneath', () => {
+  let root;
+  beforeAll(() => {
+    root = path.join(dir, 'layer');
+    fs.mkdirSync(path.join(root, 'd'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'd', 'f'), 'inside\n');
+    fs.writeFileSync(path.join(dir, 'outside'), 'outside\n');
+    fs.symlinkSync(path.join(dir, 'outside'), path.join(root, 'd', 'to-outside'));
+    fs.symlinkSync('/', path.join(root, 'up'));
+  });
+
+  it('reads a range of a regular file beneath the root, and describes it', async () => {
+    const r = native.readBeneath(root, 'd/f', 2, 3);
+    expect(r.data.toString()).toBe('sid');
+    expect(r.mode & C.S_IFMT).toBe(C.S_IFREG);
+    expect(r.ino).toBe(fs.statSync(path.join(root, 'd', 'f'), { bigint: true }).ino);
+    expect((await native.readBeneathAsync(root, 'd/f', 0, 100)).data.toString()).toBe('inside\n');
+  });
+
+  it('never passes a symlink (ELOOP) nor leaves the root (EXDEV)', () => {
+    expectNativeError(expect, catchSync(() => native.readBeneath(root, 'd/to-outside', 0, 100)), { code: 'ELOOP', syscall: 'openat2', path: root, dest: 'd/to-outside' });
+    expectNativeError(expect, catchSync(() => native.readBeneath(root, 'up/etc/hostname', 0, 100)), { code: 'ELOOP', syscall: 'openat2' });
+    expectNativeError(expect, catchSync(() => native.readBeneath(root, '../outside', 0, 100)), { code: 'EXDEV', syscall: 'openat2' });
+    expectNativeError(expect, catchSync(() => native.readBeneath(root, '/etc/hostname', 0, 100)), { code: 'EXDEV', syscall: 'openat2' });
+  });
+
+  it('opens a FIFO without blocking and reads nothing from it; reads a symlink target with link', () => {
+    const fifo = path.join(root, 'fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const r = native.readBeneath(root, 'fifo', 0, 100);
+    expect(r.mode & C.S_IFMT).toBe(C.S_IFIFO);
+    expect(r.data.length).toBe(0);
+    const l = native.readBeneath(root, 'd/to-outside', 0, 0, true);
+    expect(l.link.toString()).toBe(path.join(dir, 'outside'));
+    expect(l.mode & C.S_IFMT).toBe(C.S_IFLNK);
   });
 });

@@ -4,6 +4,7 @@
 #include "js/ops.h"
 #include "js/run_op.h"
 #include "sys/path_probe.h"
+#include "sys/read_beneath.h"
 
 namespace ovl::js {
 
@@ -87,12 +88,41 @@ struct ListDirOp {
   }
 };
 
+struct ReadBeneathOp {
+  static constexpr const char* kName = "readBeneath";
+  std::string root, rel;
+  uint64_t offset = 0, length = 0;
+  bool link = false;
+  sys::BeneathRead result;
+
+  bool Parse(Args& a) {
+    return a.ToBytes(a[0], "root", &root) && a.ToBytes(a[1], "rel", &rel) && a.ToCount(a[2], "offset", &offset) &&
+           a.ToCount(a[3], "length", &length) && a.ToBool(a[4], "link", false, &link);
+  }
+  void Execute(sys::Failure* f) {
+    if (f->Set(sys::ReadBeneath(root.c_str(), rel.c_str(), offset, length, link, &result), link ? "readlinkat" : "openat2")) {
+      f->path = root;
+      f->dest = rel;
+    }
+  }
+  Napi::Value Result(Napi::Env env) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("mode", Napi::Number::New(env, result.mode));
+    o.Set("ino", Napi::BigInt::New(env, result.ino));
+    o.Set("size", Napi::Number::New(env, static_cast<double>(result.size)));
+    o.Set("data", Napi::Buffer<char>::Copy(env, result.data.data(), result.data.size()));
+    if (link) o.Set("link", Napi::Buffer<char>::Copy(env, result.link.data(), result.link.size()));
+    return o;
+  }
+};
+
 }  // namespace
 
 void RegisterPathOps(Napi::Env env, Napi::Object exports) {
   Export<ProbePathsOp>(env, exports);
   Export<OpenPathsOp>(env, exports);
   Export<ListDirOp>(env, exports);
+  Export<ReadBeneathOp>(env, exports);
 }
 
 }  // namespace ovl::js

@@ -3,7 +3,7 @@
  * never changes anything; writes go through the merged mount, so the kernel does the
  * copy-up and the upper-dir watch reports it like any other process's change.
  */
-import { open, readlink, rm, mkdir, writeFile, rename as fsRename } from 'node:fs/promises';
+import { rm, mkdir, writeFile, rename as fsRename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mountOverlay, openOverlay, type OverlayMount, type OverlaySpec, type OverlayView } from '@ovl/core';
 import { AppRefusal } from './errors.js';
@@ -57,17 +57,15 @@ export class CoreService implements OverlayService {
     return this.init.view.statMany(paths, { whiteouts: true });
   }
 
-  async readFile(entry: MergedEntry, range: { offset: number; length: number }): Promise<Buffer> {
-    if (entry.type === 'symlink') return Buffer.from(await readlink(entry.sourcePath));
-    // Read-only open of the layer file itself: opening through merged for writing would copy up.
-    const fh = await open(entry.dataPath ?? entry.sourcePath, 'r');
-    try {
-      const buf = Buffer.alloc(Math.max(0, range.length));
-      const { bytesRead } = await fh.read(buf, 0, buf.length, range.offset);
-      return buf.subarray(0, bytesRead);
-    } finally {
-      await fh.close();
-    }
+  /**
+   * Read from the layer file itself, through core's safe read: beneath the layer root, no
+   * symlinks, never blocking on a FIFO, checked to be the file the view saw — a running
+   * container can swap its files while we look, and we look as root. (Opening through merged
+   * for writing would copy up; opening the layer path plainly could follow a swapped-in link.)
+   * The entries of the lower-only view (lowerVersion) have the same lower layer ids.
+   */
+  readFile(entry: MergedEntry, range: { offset: number; length: number }): Promise<Buffer> {
+    return this.init.view.readFile(entry, range);
   }
 
   async lowerVersion(path: string): Promise<MergedEntry | undefined> {

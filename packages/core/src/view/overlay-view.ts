@@ -12,6 +12,7 @@ import { baseOf, components, joinPath, overlayPath, parentOf } from './paths.js'
 import type { DirSource } from './resolve.js';
 import type { Change, ChangesOptions, MergedEntry, OverlayView, OverlayWatch, ReaddirChunksOptions, ReaddirOptions, UpperUsage, WalkOptions, WatchOptions } from './types.js';
 import { upperUsageOf } from './upper-usage.js';
+import { readEntry, type ReadRange } from './read-file.js';
 import { watchOverlay } from './watch.js';
 
 const DEFAULT_CONCURRENCY = 8;
@@ -161,6 +162,10 @@ export class LayerView implements OverlayView {
 
   upperUsage(): Promise<UpperUsage> {
     return upperUsageOf(this.stack);
+  }
+
+  readFile(entry: MergedEntry, range?: ReadRange): Promise<Buffer> {
+    return readEntry(this.stack, entry, range);
   }
 
   watch(opts: WatchOptions = {}): OverlayWatch {

@@ -136,6 +136,13 @@ export interface OverlayView {
   watch(opts?: WatchOptions): OverlayWatch;
   /** Entries and bytes in the upper layer ({ entries: 0, bytes: 0 } without one). */
   upperUsage(): Promise<UpperUsage>;
+  /**
+   * The bytes of a file entry (`range`: offset and length, default all), or a symlink's
+   * target, read from its layer (never through a mount: looking never copies up), safely
+   * while the layer changes: beneath the layer root, no symlinks, no blocking, checked to be
+   * what the view saw. @throws OvlError ERR_OVL_CHANGED_WHILE_READING, ERR_OVL_NOT_A_FILE.
+   */
+  readFile(entry: MergedEntry, range?: { offset?: number; length?: number }): Promise<Buffer>;
 }
 
 /** A merged dir, or layers: `{ lower, upper?, userxattr? }` — a mount's own spec (`m.spec`) will do too. */

@@ -1,0 +1,104 @@
+// ReadBeneath syscalls, in order: open(root, O_PATH|O_DIRECTORY) · openat2(rootfd, rel,
+// O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_NOCTTY, RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|
+// RESOLVE_NO_MAGICLINKS) · fstat · [pread until `length` or EOF when a regular file].
+// With `link`: openat2 of the parent (O_PATH|O_DIRECTORY, same resolve flags) · fstatat
+// (AT_SYMLINK_NOFOLLOW) · readlinkat. Every fd is closed on every path; nothing is changed.
+#include "sys/read_beneath.h"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace ovl::sys {
+
+namespace {
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+struct OpenHow {
+  uint64_t flags;
+  uint64_t mode;
+  uint64_t resolve;
+};
+constexpr uint64_t kResolveNoMagiclinks = 0x02, kResolveNoSymlinks = 0x04, kResolveBeneath = 0x08;
+// Most reads are a preview: a few KiB. Cap what one call may read (the caller asks in ranges).
+constexpr uint64_t kMaxRead = 64ull << 20;
+
+int OpenBeneath(int dirfd, const char* rel, uint64_t flags) {
+#ifdef SYS_openat2
+  OpenHow how = {flags | O_CLOEXEC, 0, kResolveBeneath | kResolveNoSymlinks | kResolveNoMagiclinks};
+  int fd = static_cast<int>(::syscall(SYS_openat2, dirfd, rel, &how, sizeof how));
+  return fd < 0 ? -errno : fd;
+#else
+  (void)dirfd;
+  (void)rel;
+  (void)flags;
+  return -ENOSYS;
+#endif
+}
+
+void Describe(const struct stat& st, BeneathRead* out) {
+  out->mode = st.st_mode;
+  out->ino = st.st_ino;
+  out->size = static_cast<uint64_t>(st.st_size);
+}
+
+}  // namespace
+
+int ReadBeneath(const char* root, const char* rel, uint64_t offset, uint64_t length, bool link, BeneathRead* out) {
+  Fd rootfd(::open(root, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (rootfd.get() < 0) return -errno;
+  if (link) {
+    std::string path(rel);
+    size_t slash = path.find_last_of('/');
+    std::string parent = slash == std::string::npos ? "." : (slash == 0 ? "." : path.substr(0, slash));
+    std::string name = slash == std::string::npos ? path : path.substr(slash + 1);
+    Fd dir(OpenBeneath(rootfd.get(), parent.c_str(), O_PATH | O_DIRECTORY));
+    if (dir.get() < 0) return dir.get();
+    struct stat st;
+    if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) return -errno;
+    Describe(st, out);
+    if (!S_ISLNK(st.st_mode)) return 0;  // the caller sees the mode: not what it expected
+    out->link.resize(4096);
+    ssize_t n = ::readlinkat(dir.get(), name.c_str(), out->link.data(), out->link.size());
+    if (n < 0) return -errno;
+    out->link.resize(static_cast<size_t>(n));
+    return 0;
+  }
+  Fd fd(OpenBeneath(rootfd.get(), rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
+  if (fd.get() < 0) return fd.get();
+  struct stat st;
+  if (::fstat(fd.get(), &st) < 0) return -errno;
+  Describe(st, out);
+  if (!S_ISREG(st.st_mode)) return 0;  // a FIFO, a device, a dir: never read
+  uint64_t want = length < kMaxRead ? length : kMaxRead;
+  out->data.resize(want);
+  uint64_t got = 0;
+  while (got < want) {
+    ssize_t n = ::pread(fd.get(), out->data.data() + got, want - got, static_cast<off_t>(offset + got));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return -errno;
+    }
+    if (n == 0) break;
+    got += static_cast<uint64_t>(n);
+  }
+  out->data.resize(got);
+  return 0;
+}
+
+}  // namespace ovl::sys

@@ -1,0 +1,29 @@
+// Reading a file of a layer dir that untrusted processes may change while we read it as
+// root: resolved beneath the layer root with no symlinks anywhere, opened without blocking
+// (a FIFO swapped in cannot hang the thread), checked with fstat before a byte is read.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace ovl::sys {
+
+struct BeneathRead {
+  // What was opened (fstat of the fd): the caller compares it with what it expected.
+  uint32_t mode = 0;
+  uint64_t ino = 0;
+  uint64_t size = 0;
+  // The bytes read (only when the opened file is a regular file; empty otherwise).
+  std::string data;
+  // For a symlink asked for with `link`: its target.
+  std::string link;
+};
+
+// Opens `rel` beneath the dir `root` (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+// RESOLVE_NO_MAGICLINKS, O_NOFOLLOW | O_NONBLOCK | O_NOCTTY) and reads up to `length` bytes
+// at `offset` when it is a regular file. With `link`, `rel` names a symlink: its parent is
+// resolved that way and the link read with readlinkat. Returns 0 or -errno (ELOOP: a symlink
+// in the way; EXDEV: the path leaves the root; ENOSYS: no openat2 on this kernel).
+int ReadBeneath(const char* root, const char* rel, uint64_t offset, uint64_t length, bool link, BeneathRead* out);
+
+}  // namespace ovl::sys
