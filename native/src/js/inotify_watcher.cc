@@ -78,7 +78,11 @@ class InotifyWatcher : public Napi::ObjectWrap<InotifyWatcher> {
       return;
     }
     uv_loop_t* loop = nullptr;
-    napi_get_uv_event_loop(env, &loop);
+    if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == nullptr) {
+      ::close(fd);
+      Napi::Error::New(env, "InotifyWatcher: no event loop to poll on").ThrowAsJavaScriptException();
+      return;
+    }
     auto* st = new PollState;
     st->fd = fd;
     int rc = uv_poll_init(loop, &st->handle, fd);  // libuv errors are -errno on Linux
@@ -100,7 +104,15 @@ class InotifyWatcher : public Napi::ObjectWrap<InotifyWatcher> {
     }
     st->owner = this;
     state_ = st;
-    napi_add_async_cleanup_hook(env, OnEnvCleanup, st, &st->hook);
+    // Without the hook an exiting worker would leave the poll handle behind: refuse instead.
+    if (napi_add_async_cleanup_hook(env, OnEnvCleanup, st, &st->hook) != napi_ok) {
+      state_ = nullptr;
+      st->owner = nullptr;
+      uv_close(reinterpret_cast<uv_handle_t*>(&st->handle), OnClosed);
+      ::close(fd);
+      Napi::Error::New(env, "InotifyWatcher: could not register its cleanup").ThrowAsJavaScriptException();
+      return;
+    }
     callback_ = Napi::Persistent(info[0].As<Napi::Function>());
     context_ = std::make_unique<Napi::AsyncContext>(env, "InotifyWatcher", info.This().As<Napi::Object>());
     Ref();  // open watchers stay alive; close() lets go
@@ -141,25 +153,41 @@ class InotifyWatcher : public Napi::ObjectWrap<InotifyWatcher> {
     if (!events.empty()) st->owner->Deliver(events);  // may close: st is not used after
   }
 
-  void Deliver(const std::vector<sys::InotifyEvent>& events) {
-    Napi::Env env = Env();
-    Napi::HandleScope scope(env);
+  // The events as JS objects; false (with an exception pending) if any napi call failed.
+  bool BuildEvents(napi_env env, const std::vector<sys::InotifyEvent>& events, napi_value* out) {
     napi_value keys[4];
     const char* key_names[4] = {"wd", "mask", "cookie", "name"};
-    for (int k = 0; k < 4; ++k) napi_create_string_utf8(env, key_names[k], NAPI_AUTO_LENGTH, &keys[k]);
-    napi_value array;
-    napi_create_array_with_length(env, events.size(), &array);
+    for (int k = 0; k < 4; ++k) {
+      if (napi_create_string_utf8(env, key_names[k], NAPI_AUTO_LENGTH, &keys[k]) != napi_ok) return false;
+    }
+    if (napi_create_array_with_length(env, events.size(), out) != napi_ok) return false;
     for (size_t i = 0; i < events.size(); ++i) {
       const sys::InotifyEvent& e = events[i];
       napi_value obj, values[4];
-      napi_create_object(env, &obj);
-      napi_create_int32(env, e.wd, &values[0]);
-      napi_create_uint32(env, e.mask, &values[1]);
-      napi_create_uint32(env, e.cookie, &values[2]);
       // Invalid UTF-8 in a name becomes U+FFFD.
-      napi_create_string_utf8(env, e.name.data(), e.name.size(), &values[3]);
-      for (int k = 0; k < 4; ++k) napi_set_property(env, obj, keys[k], values[k]);
-      napi_set_element(env, array, static_cast<uint32_t>(i), obj);
+      if (napi_create_object(env, &obj) != napi_ok || napi_create_int32(env, e.wd, &values[0]) != napi_ok ||
+          napi_create_uint32(env, e.mask, &values[1]) != napi_ok || napi_create_uint32(env, e.cookie, &values[2]) != napi_ok ||
+          napi_create_string_utf8(env, e.name.data(), e.name.size(), &values[3]) != napi_ok) {
+        return false;
+      }
+      for (int k = 0; k < 4; ++k) {
+        if (napi_set_property(env, obj, keys[k], values[k]) != napi_ok) return false;
+      }
+      if (napi_set_element(env, *out, static_cast<uint32_t>(i), obj) != napi_ok) return false;
+    }
+    return true;
+  }
+
+  void Deliver(const std::vector<sys::InotifyEvent>& events) {
+    Napi::Env env = Env();
+    Napi::HandleScope scope(env);
+    napi_value array;
+    if (!BuildEvents(env, events, &array)) {
+      // Out of memory, or a terminating environment: these events cannot reach JS. Say so
+      // the way an exception in the callback would, rather than deliver a partial batch.
+      if (!env.IsExceptionPending()) Napi::Error::New(env, "InotifyWatcher: could not build the events for the callback").ThrowAsJavaScriptException();
+      napi_fatal_exception(env, env.GetAndClearPendingException().Value());
+      return;
     }
     callback_.MakeCallback(Value(), {array}, *context_);
     if (env.IsExceptionPending()) {

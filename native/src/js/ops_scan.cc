@@ -40,14 +40,15 @@ Napi::Array Sparse(Napi::Env env, uint32_t count,
 }
 
 // Names of a directory too big to join into one JS string: one napi call per name.
+// A failed napi call throws its error and yields an empty value (ScanToJs checks for it).
 Napi::Value NamesOneByOne(Napi::Env env, const sys::DirScanResult& r) {
   napi_value array;
-  napi_create_array_with_length(env, r.count, &array);
+  NAPI_THROW_IF_FAILED(env, napi_create_array_with_length(env, r.count, &array), Napi::Value());
   for (uint32_t i = 0; i < r.count; ++i) {
     const uint32_t start = r.name_offsets[i];
     napi_value s;
-    napi_create_string_utf8(env, r.names.data() + start, r.name_offsets[i + 1] - 1 - start, &s);
-    napi_set_element(env, array, i, s);
+    NAPI_THROW_IF_FAILED(env, napi_create_string_utf8(env, r.names.data() + start, r.name_offsets[i + 1] - 1 - start, &s), Napi::Value());
+    NAPI_THROW_IF_FAILED(env, napi_set_element(env, array, i, s), Napi::Value());
   }
   return Napi::Value(env, array);
 }
