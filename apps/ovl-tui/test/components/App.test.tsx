@@ -6,7 +6,7 @@ import { App } from '../../src/ui/App.js';
 import type { PreviewScheduler } from '../../src/ui/use-pane-content.js';
 import { InputGate } from '../../src/terminal/input-gate.js';
 import { articleService, entry, FakeService } from '../support/fake-service.js';
-import { KEYS, renderUi, type Rendered } from '../support/render.js';
+import { KEYS, manualPreview, renderUi, type Rendered } from '../support/render.js';
 
 const SIZE = { columns: 100, rows: 30 };
 let ui: Rendered | undefined;
@@ -54,18 +54,8 @@ describe('App', () => {
   it('never shows one file\'s bytes under another\'s name, and reads nothing for rows passed quickly', async () => {
     const svc = articleService();
     // The test decides when the cursor has rested: a preview is read only when it says so.
-    const pending = new Map<string, () => void>();
-    const waiting = new Map<string, () => void>();
-    /** The cursor rests on `path`: read its preview (once the app has asked for it). */
-    const rest = async (path: string) => {
-      if (!pending.has(path)) await new Promise<void>((resolve) => waiting.set(path, resolve));
-      pending.get(path)!();
-    };
-    const r = start(svc, [], (path, load) => {
-      pending.set(path, load);
-      waiting.get(path)?.();
-      return () => pending.delete(path);
-    });
+    const { schedule, rest, pending } = manualPreview();
+    const r = start(svc, [], schedule);
     await rest('/delete-me.txt');
     await r.waitFor('delete-me.txt: I live in the lower layer');
     const readsBefore = svc.reads.length;

@@ -12,7 +12,7 @@ import { App } from '../../src/ui/App.js';
 import { InputGate } from '../../src/terminal/input-gate.js';
 import { openSession } from '../../src/service/open-session.js';
 import type { OverlayService } from '../../src/service/types.js';
-import { renderUi, type Rendered } from '../support/render.js';
+import { manualPreview, renderUi, type Rendered } from '../support/render.js';
 
 const SECRET = 'HOST SECRET, never to be shown';
 let base: string;
@@ -37,17 +37,7 @@ describe('preview of a layer file swapped after the tree was read', () => {
   it('a symlink to a host file or a FIFO in its place: the pane says it changed, shows nothing of the host, and does not hang', async () => {
     service = await openSession({ kind: 'offline', lower: [join(base, 'lower')], upper: join(base, 'upper') });
     // The cursor rests only when the test says so: the swap happens between the read of the tree and the preview.
-    const pending = new Map<string, () => void>();
-    const waiting = new Map<string, () => void>();
-    const rest = async (path: string) => {
-      if (!pending.has(path)) await new Promise<void>((resolve) => waiting.set(path, resolve));
-      pending.get(path)!();
-    };
-    const schedule = (path: string, load: () => void) => {
-      pending.set(path, load);
-      waiting.get(path)?.();
-      return () => pending.delete(path);
-    };
+    const { schedule, rest } = manualPreview();
     ui = renderUi(<App service={service} openEditor={() => ({ status: 0 })} gate={new InputGate()} size={{ columns: 100, rows: 20 }} schedulePreview={schedule} />);
     await ui.waitFor('b.txt');
     unlinkSync(join(base, 'lower', 'a.txt'));

@@ -56,3 +56,25 @@ export function renderUi(ui: ReactElement): Rendered {
     unmount: () => r.unmount(),
   };
 }
+
+/**
+ * A preview scheduler the test drives: nothing is read until `rest(path)` says the cursor
+ * rested on `path` (it waits for the app to ask, as the app asks in an effect after its frame).
+ * `pending` holds the paths still waiting (a row the cursor left is taken out: cancelled).
+ */
+export function manualPreview(): { schedule: (path: string, load: () => void) => () => void; rest: (path: string) => Promise<void>; pending: Map<string, () => void> } {
+  const pending = new Map<string, () => void>();
+  const waiting = new Map<string, () => void>();
+  return {
+    pending,
+    schedule: (path, load) => {
+      pending.set(path, load);
+      waiting.get(path)?.();
+      return () => pending.delete(path);
+    },
+    rest: async (path) => {
+      if (!pending.has(path)) await new Promise<void>((resolve) => waiting.set(path, resolve));
+      pending.get(path)!();
+    },
+  };
+}
