@@ -94,6 +94,20 @@ declare namespace binding {
     link?: Buffer;
   }
 
+  /** What statBeneath found. */
+  export interface BeneathStat {
+    mode: number;
+    ino: number;
+    size: number;
+    mtimeMs: number;
+    uid: number;
+    gid: number;
+    rdevMajor: number;
+    rdevMinor: number;
+    /** Every xattr (files and dirs only): [name, value] pairs. */
+    xattrs: Array<[string, Buffer]>;
+  }
+
   /** What umountIf found, and did. */
   export interface UmountIfResult {
     unmounted: boolean;
@@ -415,6 +429,13 @@ declare namespace binding {
      */
     readBeneath(root: PathLike, rel: PathLike, offset: number, length: number, link?: boolean): BeneathRead;
     readBeneathAsync(root: PathLike, rel: PathLike, offset: number, length: number, link?: boolean): Promise<BeneathRead>;
+    /**
+     * What the entry `rel` of the dir `root` is, looked at as readBeneath opens (beneath root,
+     * no symlinks on the way, the last component not followed): its stat fields and, for a
+     * regular file or a dir, every xattr. Errors: syscall 'openat2', path = root, dest = rel.
+     */
+    statBeneath(root: PathLike, rel: PathLike): BeneathStat;
+    statBeneathAsync(root: PathLike, rel: PathLike): Promise<BeneathStat>;
     listDir(path: PathLike, max: number): string[];
     listDirAsync(path: PathLike, max: number): Promise<string[]>;
     /** statfs(2). */

@@ -180,4 +180,14 @@ describe('readBeneath', () => {
     expect(l.link.toString()).toBe(path.join(dir, 'outside'));
     expect(l.mode & C.S_IFMT).toBe(C.S_IFLNK);
   });
+
+  it('statBeneath describes an entry and its xattrs without passing a symlink', () => {
+    const st = native.statBeneath(root, 'd/f');
+    expect(st.mode & C.S_IFMT).toBe(C.S_IFREG);
+    expect(st.size).toBe('inside\n'.length);
+    expect(st.xattrs).toEqual([]);
+    expect(native.statBeneath(root, 'd/to-outside').mode & C.S_IFMT).toBe(C.S_IFLNK); // the link itself
+    expectNativeError(expect, catchSync(() => native.statBeneath(root, 'up/etc')), { code: 'ELOOP', syscall: 'openat2' });
+    expect(native.statBeneath(root, '.').mode & C.S_IFMT).toBe(C.S_IFDIR);
+  });
 });

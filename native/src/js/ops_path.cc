@@ -116,6 +116,40 @@ struct ReadBeneathOp {
   }
 };
 
+struct StatBeneathOp {
+  static constexpr const char* kName = "statBeneath";
+  std::string root, rel;
+  sys::BeneathStat result;
+
+  bool Parse(Args& a) { return a.ToBytes(a[0], "root", &root) && a.ToBytes(a[1], "rel", &rel); }
+  void Execute(sys::Failure* f) {
+    if (f->Set(sys::StatBeneath(root.c_str(), rel.c_str(), &result), "openat2")) {
+      f->path = root;
+      f->dest = rel;
+    }
+  }
+  Napi::Value Result(Napi::Env env) {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("mode", Napi::Number::New(env, result.mode));
+    o.Set("ino", Napi::Number::New(env, static_cast<double>(result.ino)));
+    o.Set("size", Napi::Number::New(env, static_cast<double>(result.size)));
+    o.Set("mtimeMs", Napi::Number::New(env, static_cast<double>(result.mtime_sec) * 1000 + result.mtime_nsec / 1e6));
+    o.Set("uid", Napi::Number::New(env, result.uid));
+    o.Set("gid", Napi::Number::New(env, result.gid));
+    o.Set("rdevMajor", Napi::Number::New(env, result.rdev_major));
+    o.Set("rdevMinor", Napi::Number::New(env, result.rdev_minor));
+    Napi::Array xattrs = Napi::Array::New(env, result.xattrs.size());
+    for (uint32_t i = 0; i < result.xattrs.size(); ++i) {
+      Napi::Array pair = Napi::Array::New(env, 2);
+      pair.Set(0u, Napi::String::New(env, result.xattrs[i].first));
+      pair.Set(1u, Napi::Buffer<char>::Copy(env, result.xattrs[i].second.data(), result.xattrs[i].second.size()));
+      xattrs.Set(i, pair);
+    }
+    o.Set("xattrs", xattrs);
+    return o;
+  }
+};
+
 }  // namespace
 
 void RegisterPathOps(Napi::Env env, Napi::Object exports) {
@@ -123,6 +157,7 @@ void RegisterPathOps(Napi::Env env, Napi::Object exports) {
   Export<OpenPathsOp>(env, exports);
   Export<ListDirOp>(env, exports);
   Export<ReadBeneathOp>(env, exports);
+  Export<StatBeneathOp>(env, exports);
 }
 
 }  // namespace ovl::js

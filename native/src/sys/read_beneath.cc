@@ -2,12 +2,16 @@
 // O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_NOCTTY, RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|
 // RESOLVE_NO_MAGICLINKS) · fstat · [pread until `length` or EOF when a regular file].
 // With `link`: openat2 of the parent (O_PATH|O_DIRECTORY, same resolve flags) · fstatat
-// (AT_SYMLINK_NOFOLLOW) · readlinkat. Every fd is closed on every path; nothing is changed.
+// (AT_SYMLINK_NOFOLLOW) · readlinkat. StatBeneath: openat2(O_PATH|O_NOFOLLOW, same flags) ·
+// fstat · [listxattr + getxattr each, on /proc/self/fd/N, for files and dirs].
+// Every fd is closed on every path; nothing is changed.
 #include "sys/read_beneath.h"
 
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -98,6 +102,42 @@ int ReadBeneath(const char* root, const char* rel, uint64_t offset, uint64_t len
     got += static_cast<uint64_t>(n);
   }
   out->data.resize(got);
+  return 0;
+}
+
+int StatBeneath(const char* root, const char* rel, BeneathStat* out) {
+  Fd rootfd(::open(root, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (rootfd.get() < 0) return -errno;
+  Fd fd(rel[0] == '\0' || (rel[0] == '.' && rel[1] == '\0') ? ::dup(rootfd.get()) : OpenBeneath(rootfd.get(), rel, O_PATH | O_NOFOLLOW));
+  if (fd.get() < 0) return fd.get() == -1 ? -errno : fd.get();
+  struct stat st;
+  if (::fstat(fd.get(), &st) < 0) return -errno;
+  out->mode = st.st_mode;
+  out->ino = st.st_ino;
+  out->size = static_cast<uint64_t>(st.st_size);
+  out->mtime_sec = st.st_mtim.tv_sec;
+  out->mtime_nsec = static_cast<uint32_t>(st.st_mtim.tv_nsec);
+  out->uid = st.st_uid;
+  out->gid = st.st_gid;
+  out->rdev_major = major(st.st_rdev);
+  out->rdev_minor = minor(st.st_rdev);
+  if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) return 0;
+  // An O_PATH fd takes no f*xattr calls; its /proc/self/fd link names exactly that inode.
+  std::string proc = "/proc/self/fd/" + std::to_string(fd.get());
+  std::string names(1024, '\0');
+  ssize_t n;
+  while ((n = ::listxattr(proc.c_str(), names.data(), names.size())) < 0 && errno == ERANGE) names.resize(names.size() * 4);
+  if (n < 0) return errno == ENOTSUP ? 0 : -errno;
+  for (size_t at = 0; at < static_cast<size_t>(n);) {
+    std::string name(names.data() + at);
+    at += name.size() + 1;
+    std::string value(256, '\0');
+    ssize_t v;
+    while ((v = ::getxattr(proc.c_str(), name.c_str(), value.data(), value.size())) < 0 && errno == ERANGE) value.resize(value.size() * 4);
+    if (v < 0) continue;  // removed between list and get
+    value.resize(static_cast<size_t>(v));
+    out->xattrs.emplace_back(std::move(name), std::move(value));
+  }
   return 0;
 }
 

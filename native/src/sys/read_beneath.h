@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace ovl::sys {
 
@@ -25,5 +27,19 @@ struct BeneathRead {
 // resolved that way and the link read with readlinkat. Returns 0 or -errno (ELOOP: a symlink
 // in the way; EXDEV: the path leaves the root; ENOSYS: no openat2 on this kernel).
 int ReadBeneath(const char* root, const char* rel, uint64_t offset, uint64_t length, bool link, BeneathRead* out);
+
+// What an entry of a layer is, looked at the same safe way: `rel` opened beneath `root`
+// (O_PATH | O_NOFOLLOW, no symlinks on the way), fstat'ed, and for a regular file or a dir
+// every xattr read through the fd (/proc/self/fd/N). Returns 0 or -errno (ELOOP, EXDEV, ENOENT).
+struct BeneathStat {
+  uint32_t mode = 0;
+  uint64_t ino = 0;
+  uint64_t size = 0;
+  int64_t mtime_sec = 0;
+  uint32_t mtime_nsec = 0;
+  uint32_t uid = 0, gid = 0, rdev_major = 0, rdev_minor = 0;
+  std::vector<std::pair<std::string, std::string>> xattrs;
+};
+int StatBeneath(const char* root, const char* rel, BeneathStat* out);
 
 }  // namespace ovl::sys

@@ -2,10 +2,11 @@
  * What one upper-layer path is right now, re-read from disk for every inotify report
  * (the event types are hints at best: the kernel builds whiteouts, copy-ups and opaque dirs
  * in work/work and renames them in, and whiteouts share one inode). Sync on purpose: a
- * batch of events is classified in one go, without a thread-pool hop per name.
+ * batch of events is classified in one go, without a thread-pool hop per name. Read as
+ * root from a layer a container writes: beneath the layer root, never through a symlink.
  */
-import { lstatSync } from 'node:fs';
 import { binding } from '../binding.js';
+import { isDirMode, isRegularMode } from '../format/file-types.js';
 import { isCharWhiteout, isXattrWhiteout, opaqueMark, overlayXattr, type XattrNamespaceOptions } from '../format/overlay-xattrs.js';
 
 
@@ -23,34 +24,22 @@ export interface UpperState {
   xattrs: string;
 }
 
-function readXattrs(path: string): Map<string, Buffer> {
-  const b = binding();
-  const out = new Map<string, Buffer>();
-  try {
-    for (const name of b.llistxattr(path)) {
-      try {
-        out.set(name, b.lgetxattr(path, name));
-      } catch {
-        // removed between list and get
-      }
-    }
-  } catch {
-    // no xattr support, or the path vanished: no xattrs
-  }
-  return out;
-}
-
-/** The state of `path`, or undefined when it does not exist (any lstat failure counts as gone). */
-export function readUpperState(path: string, ns: XattrNamespaceOptions): UpperState | undefined {
+/**
+ * The state of `rel` in the upper dir `root`, or undefined when it is not there (any failure
+ * counts as gone). Looked at beneath the root with no symlinks on the way (native
+ * statBeneath), so a dir a container swapped for a symlink can never make the watch describe
+ * a host file: one native call for the stat and every xattr.
+ */
+export function readUpperState(root: string, rel: string, ns: XattrNamespaceOptions): UpperState | undefined {
   let st;
   try {
-    st = lstatSync(path, { throwIfNoEntry: false }); // vanished names are common in a burst: no exception for them
+    st = binding().statBeneath(root, rel);
   } catch {
-    return undefined;
+    return undefined; // gone, or no longer reachable without passing a symlink
   }
-  if (st === undefined) return undefined;
-  const isFileOrDir = st.isFile() || st.isDirectory();
-  const xattrs = isFileOrDir ? readXattrs(path) : new Map<string, Buffer>();
+  const xattrs = new Map(st.xattrs);
+  const isDir = isDirMode(st.mode);
+  const isFile = isRegularMode(st.mode);
   return {
     mode: st.mode,
     size: st.size,
@@ -58,9 +47,9 @@ export function readUpperState(path: string, ns: XattrNamespaceOptions): UpperSt
     ino: st.ino,
     uid: st.uid,
     gid: st.gid,
-    whiteout: isCharWhiteout(st.mode, st.rdev) || isXattrWhiteout(st.mode, st.size, xattrs.has(overlayXattr('whiteout', ns))),
-    opaque: st.isDirectory() && opaqueMark(xattrs.get(overlayXattr('opaque', ns))) === 'y',
-    metacopy: st.isFile() && xattrs.has(overlayXattr('metacopy', ns)),
+    whiteout: isCharWhiteout(st.mode, st.rdevMajor | st.rdevMinor) || isXattrWhiteout(st.mode, st.size, xattrs.has(overlayXattr('whiteout', ns))),
+    opaque: isDir && opaqueMark(xattrs.get(overlayXattr('opaque', ns))) === 'y',
+    metacopy: isFile && xattrs.has(overlayXattr('metacopy', ns)),
     xattrs: [...xattrs].map(([k, v]) => `${k}=${v.toString('hex')}`).sort().join(','),
   };
 }

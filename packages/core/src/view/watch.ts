@@ -100,7 +100,7 @@ class UpperWatch implements OverlayWatch {
       }
       throw e;
     }
-    const root = readUpperState(upper, ns);
+    const root = readUpperState(upper, '.', ns);
     if (root) this.known.set('/', root); // events on upper itself (its times) are metadata, not news
     this.watchTree('/', false);
   }
@@ -125,7 +125,7 @@ class UpperWatch implements OverlayWatch {
       // Read after the watch exists, so nothing made meanwhile slips between the two.
       for (const name of this.namesIn(d)) {
         const p = joinPath(d, name);
-        const state = readUpperState(this.abs(p), this.ns);
+        const state = readUpperState(this.upper, this.rel(p), this.ns);
         if (!state) continue;
         if (report) this.found(p, this.classify(undefined, state, true));
         this.known.set(p, state);
@@ -141,6 +141,11 @@ class UpperWatch implements OverlayWatch {
     } catch {
       return [];
     }
+  }
+
+  /** `p` ('/a/b') as a path inside the upper dir ('a/b'), for the reads beneath it. */
+  private rel(p: string): string {
+    return p === '/' ? '.' : p.slice(1);
   }
 
   private abs(p: string): string {
@@ -205,7 +210,7 @@ class UpperWatch implements OverlayWatch {
   /** Re-read `p` and report what changed. */
   private check(p: string, contentHint: boolean): void {
     const before = this.known.get(p);
-    const now = readUpperState(this.abs(p), this.ns);
+    const now = readUpperState(this.upper, this.rel(p), this.ns);
     const kind = this.classify(before, now, contentHint);
     if (!now) {
       this.forget(p);
