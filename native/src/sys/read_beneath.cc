@@ -108,10 +108,13 @@ int ReadBeneath(const char* root, const char* rel, uint64_t offset, uint64_t len
 int StatBeneath(const char* root, const char* rel, BeneathStat* out) {
   Fd rootfd(::open(root, O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (rootfd.get() < 0) return -errno;
-  Fd fd(rel[0] == '\0' || (rel[0] == '.' && rel[1] == '\0') ? ::dup(rootfd.get()) : OpenBeneath(rootfd.get(), rel, O_PATH | O_NOFOLLOW));
-  if (fd.get() < 0) return fd.get() == -1 ? -errno : fd.get();
+  // "." is the root itself; anything else is opened beneath it.
+  const bool self = rel[0] == '\0' || (rel[0] == '.' && rel[1] == '\0');
+  Fd opened(self ? -1 : OpenBeneath(rootfd.get(), rel, O_PATH | O_NOFOLLOW));
+  if (!self && opened.get() < 0) return opened.get();
+  const int fd = self ? rootfd.get() : opened.get();
   struct stat st;
-  if (::fstat(fd.get(), &st) < 0) return -errno;
+  if (::fstat(fd, &st) < 0) return -errno;
   out->mode = st.st_mode;
   out->ino = st.st_ino;
   out->size = static_cast<uint64_t>(st.st_size);
@@ -123,7 +126,7 @@ int StatBeneath(const char* root, const char* rel, BeneathStat* out) {
   out->rdev_minor = minor(st.st_rdev);
   if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) return 0;
   // An O_PATH fd takes no f*xattr calls; its /proc/self/fd link names exactly that inode.
-  std::string proc = "/proc/self/fd/" + std::to_string(fd.get());
+  std::string proc = "/proc/self/fd/" + std::to_string(fd);
   std::string names(1024, '\0');
   ssize_t n;
   while ((n = ::listxattr(proc.c_str(), names.data(), names.size())) < 0 && errno == ERANGE) names.resize(names.size() * 4);

@@ -142,12 +142,11 @@ export function fromNative(e: unknown, site: Function): Error {
  * stack trimmed to the function's caller.
  */
 export function publicError(e: unknown, publicFn: Function, hint?: (err: SystemError) => string | undefined): Error {
-  const err = fromNative(e, publicFn);
+  const err = fromNative(e, publicFn); // the stack starts at publicFn's caller from here on
   if (hint !== undefined && err instanceof SystemError) {
     const h = hint(err);
     if (h !== undefined) err.hint = h;
   }
-  Error.captureStackTrace(err, publicFn);
   return err;
 }
 

@@ -32,7 +32,7 @@ export function* gatherFacts(spec: NormalizedSpec): Flow<ProbeFacts> {
       workEntries = undefined; // not a readable dir: checkProbes reports why from the probe
     }
   }
-  const liveOverlays = spec.upper !== undefined && !spec.allowInUse ? overlaysThatMayShare(probes, readFileSync('/proc/self/mountinfo', 'utf8')) : [];
+  const liveOverlays = spec.upper !== undefined && !spec.allowInUse ? overlaysThatMayShare(spec, probes, readFileSync('/proc/self/mountinfo', 'utf8')) : [];
   return { probes, workEntries, liveOverlays };
 }
 
@@ -45,9 +45,9 @@ const PLAIN_PATH = /^[^\s\\,:=]*$/;
  * parsed only when it could matter: when the upper or work dir (as realpath) appears in it,
  * or some overlay names its upper dir relative to its home (containers/storage long stacks).
  */
-function overlaysThatMayShare(probes: PathProbe[], text: string): OverlayMountInfo[] {
-  const [work, upper] = [probes[probes.length - 2], probes[probes.length - 3]];
-  const mine = [upper?.realpath, work?.realpath];
+function overlaysThatMayShare(spec: NormalizedSpec, probes: PathProbe[], text: string): OverlayMountInfo[] {
+  const list = probeList(spec);
+  const mine = ['upper', 'work'].map((role) => probes[list.findIndex((e) => e.role === role)]?.realpath);
   const mayMatch = mine.some((p) => p === undefined || !PLAIN_PATH.test(p) || text.includes(p)) || /upperdir=[^/]/.test(text);
   return mayMatch ? overlayMountsIn(text) : [];
 }

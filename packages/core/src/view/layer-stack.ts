@@ -3,7 +3,7 @@
  * (one scanDir per layer dir). A dir that is missing or not a dir in a layer simply has
  * no listing there; other failures (EACCES, EIO) are errors the caller must see.
  */
-import { binding } from '../binding.js';
+import { binding, type DirScan, type ScanFailure } from '../binding.js';
 import { publicError, SystemError } from '../errors.js';
 import { overlayXattrPrefix, type OverlayXattrPrefix } from '../format/overlay-xattrs.js';
 import { DirListing, LightListing } from './listing.js';
@@ -15,6 +15,16 @@ import type { LayerId } from './types.js';
  * was expected — the kernel never follows those inside a layer.
  */
 export const ABSENT = new Set(['ENOENT', 'ENOTDIR', 'ELOOP']);
+
+/**
+ * One result of a batched native scan: the listing (made by `make`), undefined when the layer
+ * has no such dir, or the error a caller must see.
+ */
+function scanned<L>(r: DirScan | ScanFailure, path: string, make: (scan: DirScan) => L): L | undefined {
+  if ('names' in r) return make(r);
+  if (ABSENT.has(r.code)) return undefined;
+  throw new SystemError({ errno: r.errno, code: r.code, syscall: r.syscall, path });
+}
 
 export interface Layer {
   id: LayerId;
@@ -55,15 +65,11 @@ export class LayerStack {
     return new DirListing(await binding().scanNamesAsync(abs, names, { xattrPrefix: this.xattrPrefix }), abs);
   }
 
-  /** Read several layer dirs in full (every entry statx'd, xattrs of dirs and files) in one native call. */
-  async scanMany(pairs: DirSource[]): Promise<Array<DirListing | undefined>> {
+  /** Read several layer dirs in one native call, every entry statx'd, no xattrs: sizes and types only. */
+  async scanManyStats(pairs: DirSource[]): Promise<Array<DirListing | undefined>> {
     const paths = pairs.map((p) => this.abs(p.s, p.path));
-    const results = await binding().scanDirsAsync(paths, { xattrPrefix: this.xattrPrefix });
-    return results.map((r, i) => {
-      if ('names' in r) return new DirListing(r, paths[i]!);
-      if (ABSENT.has(r.code)) return undefined;
-      throw new SystemError({ errno: r.errno, code: r.code, syscall: r.syscall, path: paths[i]! });
-    });
+    const results = await binding().scanDirsAsync(paths, { xattrPrefix: this.xattrPrefix, xattrs: false });
+    return results.map((r, i) => scanned(r, paths[i]!, (scan) => new DirListing(scan, paths[i]!)));
   }
 
   /**
@@ -82,11 +88,7 @@ export class LayerStack {
     } catch (e) {
       throw publicError(e, LayerStack.prototype.scanManyLight);
     }
-    return results.map((r, i) => {
-      if ('names' in r) return new LightListing(r, paths[i]!);
-      if (ABSENT.has(r.code)) return undefined;
-      throw new SystemError({ errno: r.errno, code: r.code, syscall: r.syscall, path: paths[i]! });
-    });
+    return results.map((r, i) => scanned(r, paths[i]!, (scan) => new LightListing(scan, paths[i]!)));
   }
 }
 
@@ -147,9 +149,8 @@ export class ListingCache {
       throw publicError(e, ListingCache.prototype.detail);
     }
     results.forEach((r, k) => {
-      if ('names' in r) requests[k]!.listing.attach(r, requests[k]!.indices);
       // A dir gone meanwhile leaves its entries light; anything else is an error to see.
-      else if (!ABSENT.has(r.code)) throw new SystemError({ errno: r.errno, code: r.code, syscall: r.syscall, path: paths[k]! });
+      scanned(r, paths[k]!, (scan) => requests[k]!.listing.attach(scan, requests[k]!.indices));
     });
   }
 }

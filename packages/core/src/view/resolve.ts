@@ -118,14 +118,11 @@ function walkAbsolute(s: number, q: Lookup, entry: EntryLookup, checks: boolean,
     const { listing, i } = e;
     if (listing.isWhiteout(i) || !listing.isDir(i)) return 'stop';
     dir = joinPath(dir, parts[n]!);
-    if (!checks) {
-      if (listing.isOpaque(i)) q.stop = true; // listing shadows: nothing below this layer holds the path
-      continue;
-    }
     if (listing.isOpaque(i)) {
-      q.stop = true;
+      q.stop = true; // nothing below this layer holds the path (when listing shadows, too)
       continue; // an opaque dir's redirect is never read
     }
+    if (!checks) continue;
     const r = listing.redirect(i);
     if (r !== undefined) {
       if (!isValidRedirect(r)) return 'refused';
@@ -167,7 +164,6 @@ export function resolveName(name: string, sources: DirSource[], rootSources: Dir
     /** Components of the current path before the entry (what a relative redirect on it keeps). */
     let prefix: string[] = [];
     if (q.abs !== undefined) {
-      const wanted = q.abs;
       const walked = walkAbsolute(src.s, q, entry, checks, rootSources);
       if (walked === 'refused') return { shadows: [] };
       if (walked === 'stop') break;
@@ -176,7 +172,8 @@ export function resolveName(name: string, sources: DirSource[], rootSources: Dir
         continue;
       }
       dirPath = walked;
-      key = baseOf(wanted);
+      // A rewrite on the way keeps the last component: the same name is looked up here.
+      key = baseOf(q.abs);
       prefix = components(q.abs).slice(0, -1);
     }
     const e = entry(src.s, dirPath, key);

@@ -1,7 +1,6 @@
 /**
- * How much a build step wrote: entries and content bytes of the upper layer, from one light
- * native scan per upper dir (getdents64 types; only regular files and symlinks are statx'd
- * for their size, in the same call).
+ * How much a build step wrote: entries and content bytes of the upper layer, one native
+ * scan per level of upper dirs (every entry statx'd for its type and size, no xattrs read).
  */
 import { isDirMode, isRegularMode, typeOfMode } from '../format/file-types.js';
 import type { LayerStack } from './layer-stack.js';
@@ -14,7 +13,7 @@ export async function upperUsageOf(stack: LayerStack): Promise<UpperUsage> {
   if (s < 0) return usage;
   let pending = ['/'];
   while (pending.length > 0) {
-    const listings = await stack.scanMany(pending.map((path) => ({ s, path })));
+    const listings = await stack.scanManyStats(pending.map((path) => ({ s, path })));
     const next: string[] = [];
     listings.forEach((listing, k) => {
       if (!listing) return;
