@@ -5,11 +5,11 @@
  * The config's history names the command that made each layer: entries marked empty_layer
  * made none, so the others pair, in order, with rootfs.diff_ids — and so with the layers.
  */
-import { lstat, opendir, readFile } from 'node:fs/promises';
+import { lstat, opendir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ImageInfo, ImageLayerInfo } from '../types.js';
 import { corrupt, isMissing, storageError } from '../storage-errors.js';
-import { idOf, readRecordFiles, str, strings, underStoreLock } from './locked-json.js';
+import { idOf, readRecordFiles, readStoreFile, str, strings, underStoreLock } from './locked-json.js';
 import { layerChain, overlayPath, type LayerIndex } from './layers.js';
 import type { StoreLocation } from './storage-conf.js';
 
@@ -40,13 +40,8 @@ export function historyPerLayer(config: { history?: unknown; rootfs?: { diff_ids
 /** The image's config (the big data item keyed sha256:<id>), or undefined when it keeps none. */
 async function readConfig(store: StoreLocation, id: string): Promise<Record<string, unknown> | undefined> {
   const file = join(store.graphroot, 'overlay-images', id, bigDataFileName(`sha256:${id}`));
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if (isMissing(e)) return undefined;
-    throw storageError('podman', file, e);
-  }
+  const text = await readStoreFile(file);
+  if (text === undefined) return undefined;
   try {
     const v = JSON.parse(text) as unknown;
     if (typeof v !== 'object' || v === null) throw new Error('not an object');

@@ -7,10 +7,10 @@
  *   the short links of the layers below, top-most first, colon-separated (the order of
  *   lowerdir=); the base layer has none.
  */
-import { readFile, readlink } from 'node:fs/promises';
+import { readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { corrupt, isMissing, storageError } from '../storage-errors.js';
-import { idOf, readRecordsLocked, str } from './locked-json.js';
+import { idOf, readRecordsLocked, readStoreFile, str } from './locked-json.js';
 import type { StoreLocation } from './storage-conf.js';
 
 export interface LayerRecord {
@@ -89,13 +89,8 @@ export class LowerResolver {
   /** Lower dirs of layer `id`, top-most first, absolute; undefined when it has no lower file. */
   async lowerOf(id: string): Promise<string[] | undefined> {
     const file = overlayPath(this.store, id, 'lower');
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (e) {
-      if (isMissing(e)) return undefined;
-      throw storageError('podman', file, e);
-    }
+    const text = await readStoreFile(file);
+    if (text === undefined) return undefined;
     const entries = text.trim() === '' ? [] : text.trim().split(':');
     return Promise.all(entries.map((entry) => this.resolve(entry, file)));
   }

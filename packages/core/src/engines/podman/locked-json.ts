@@ -10,19 +10,20 @@ import { corrupt, isMissing, storageError } from '../storage-errors.js';
 
 type RecordFiles = Array<{ file: string; records: Array<Record<string, unknown>> }>;
 
+/** A store file's text; undefined when it is not there (denied → ERR_OVL_STORAGE_UNREADABLE). */
+export async function readStoreFile(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    if (isMissing(e)) return undefined;
+    throw storageError('podman', file, e);
+  }
+}
+
 /** The records of each of `files` that exists (call under the store's lock). */
 export async function readRecordFiles(files: readonly string[]): Promise<RecordFiles> {
-  const texts = await Promise.all(
-    files.map(async (file) => {
-      try {
-        return { file, text: await readFile(file, 'utf8') };
-      } catch (e) {
-        if (isMissing(e)) return undefined;
-        throw storageError('podman', file, e);
-      }
-    }),
-  );
-  return texts.filter((t) => t !== undefined).map(({ file, text }) => ({ file, records: parseRecords(file, text) }));
+  const texts = await Promise.all(files.map(async (file) => ({ file, text: await readStoreFile(file) })));
+  return texts.flatMap(({ file, text }) => (text === undefined ? [] : [{ file, records: parseRecords(file, text) }]));
 }
 
 /** Run `read` under a read lock on `lockFile`, a store's `*.lock` (denied → ERR_OVL_STORAGE_UNREADABLE). */
