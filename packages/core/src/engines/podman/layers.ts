@@ -73,26 +73,47 @@ export function layerChain(index: LayerIndex, top: string, file: string): LayerR
 }
 
 /** overlay/<id>/<name> of a store. */
-export function overlayPath(store: StoreLocation, id: string, name: 'diff' | 'work' | 'merged' | 'lower'): string {
+export function overlayPath(store: StoreLocation, id: string, name: 'diff' | 'work' | 'merged' | 'lower' | 'link'): string {
   return join(store.graphroot, 'overlay', id, name);
 }
 
 /**
- * Resolves the overlay driver's `lower` files. The short links (overlay/l/<name>) are shared
- * by every layer above them, so each is read once per store.
+ * Resolves the overlay driver's `lower` and `link` files. The driver writes a new layer's
+ * `lower` as its parent's short link followed by the parent's own `lower` (getLower in
+ * drivers/overlay), so a layer's lower dirs are found from its parent's two files — read once
+ * per parent (an image's top layer, shared by every container made from it) instead of once
+ * per container. The short links (overlay/l/<name>) are read once per store.
  */
 export class LowerResolver {
   private readonly links = new Map<string, Promise<string>>();
+  private readonly below = new Map<string, Promise<string[]>>();
 
-  constructor(private readonly store: StoreLocation) {}
+  constructor(
+    private readonly store: StoreLocation,
+    private readonly layers: LayerIndex,
+  ) {}
 
-  /** Lower dirs of layer `id`, top-most first, absolute; undefined when it has no lower file. */
-  async lowerOf(id: string): Promise<string[] | undefined> {
-    const file = overlayPath(this.store, id, 'lower');
-    const text = await readStoreFile(file);
-    if (text === undefined) return undefined;
-    const entries = text.trim() === '' ? [] : text.trim().split(':');
-    return Promise.all(entries.map((entry) => this.resolve(entry, file)));
+  /** Lower dirs of layer `id`, top-most first, absolute: its parent and the parent's lower dirs. */
+  lowerOf(id: string): Promise<string[]> {
+    const parent = this.layers.get(id)?.parent;
+    if (parent === undefined) return Promise.resolve([]);
+    let p = this.below.get(parent);
+    if (p === undefined) {
+      p = this.parentAndBelow(parent);
+      this.below.set(parent, p);
+    }
+    return p;
+  }
+
+  private async parentAndBelow(parent: string): Promise<string[]> {
+    const linkFile = overlayPath(this.store, parent, 'link');
+    const lowerFile = overlayPath(this.store, parent, 'lower');
+    const [link, lower] = await Promise.all([readStoreFile(linkFile), readStoreFile(lowerFile)]);
+    // A layer with no link file (made by an old driver) is named by its diff dir.
+    const self = link === undefined ? overlayPath(this.store, parent, 'diff') : await this.resolve(`l/${link.trim()}`, linkFile);
+    if (self !== overlayPath(this.store, parent, 'diff')) throw corrupt('podman', linkFile, `the short link of layer ${parent} leads to ${self}, not to its diff dir`);
+    const entries = lower === undefined || lower.trim() === '' ? [] : lower.trim().split(':');
+    return [self, ...(await Promise.all(entries.map((entry) => this.resolve(entry, lowerFile))))];
   }
 
   private resolve(entry: string, file: string): Promise<string> {
