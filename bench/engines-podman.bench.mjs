@@ -6,11 +6,12 @@
 // mounted and after `podman umount` (offline, from the layer dirs). Rounds are interleaved;
 // the ratios are podman's median over ours. Skipped (with a line saying so) without podman.
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { listContainers, openContainer, PODMAN_IGNORED_PATHS } from '@ovl/core';
+import { makeChanges, writeImageTree } from './lib/podman-fixture.mjs';
 import { fmt, median, printTable } from './lib/stats.mjs';
 
 const ROUNDS = Number(process.env.OVL_BENCH_ROUNDS ?? 5);
@@ -49,10 +50,7 @@ export async function run() {
   const opts = { engines: ['podman'], roots: { podman: root } };
   try {
     const rootfs = join(base, 'rootfs');
-    for (let d = 0; d < 200; d++) {
-      mkdirSync(join(rootfs, 'usr', `d${d}`), { recursive: true });
-      for (let f = 0; f < 100; f++) writeFileSync(join(rootfs, 'usr', `d${d}`, `f${f}`), `image ${d}/${f}\n`);
-    }
+    writeImageTree(rootfs);
     execFileSync('tar', ['-C', rootfs, '-cf', join(base, 'rootfs.tar'), '.']);
     const image = 'localhost/ovl-bench-engines:1';
     podman('import', '-q', join(base, 'rootfs.tar'), image);
@@ -71,14 +69,7 @@ export async function run() {
 
     const ctr = 'ovl-bench-c0';
     const merged = podman('mount', ctr);
-    for (let d = 0; d < 50; d++) {
-      for (let f = 0; f < 100; f++) {
-        const p = join(merged, 'usr', `d${d}`, `f${f}`);
-        if (f % 3 === 0) unlinkSync(p);
-        else if (f % 3 === 1) appendFileSync(p, 'changed\n');
-        else writeFileSync(join(merged, 'usr', `d${d}`, `new${f}`), 'new\n');
-      }
-    }
+    makeChanges(merged);
     const ignored = new Set(PODMAN_IGNORED_PATHS);
     const ours = async () => (await (await openContainer(ctr, opts)).changes()).filter((c) => !ignored.has(c.path)).length;
     const theirs = async () => {
