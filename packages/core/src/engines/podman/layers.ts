@@ -1,7 +1,8 @@
 /**
  * containers-storage's layer store and the overlay driver's dirs:
  * - overlay-layers/layers.json (+ volatile-layers.json there or under the run root) under
- *   overlay-layers/layers.lock: id, parent, diff-digest, diff-size per layer;
+ *   overlay-layers/layers.lock, held while the records that name layers are read (withLayers):
+ *   id, parent, diff-digest, diff-size per layer;
  * - <runroot>/overlay-layers/mountpoints.json under mountpoints.lock: where podman mounted a layer;
  * - overlay/<id>/{diff,work,merged,lower} and overlay/l/<short> → ../<id>/diff: `lower` lists
  *   the short links of the layers below, top-most first, colon-separated (the order of
@@ -10,7 +11,7 @@
 import { readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { corrupt, isMissing, storageError } from '../storage-errors.js';
-import { idOf, readRecordsLocked, readStoreFile, str } from './locked-json.js';
+import { idOf, readRecordFiles, readRecordsLocked, readStoreFile, str, underStoreLock } from './locked-json.js';
 import type { StoreLocation } from './storage-conf.js';
 
 export interface LayerRecord {
@@ -24,13 +25,29 @@ export interface LayerRecord {
 
 export type LayerIndex = Map<string, LayerRecord>;
 
-/** Every layer of the store by id. */
-export async function readLayers(store: StoreLocation): Promise<LayerIndex> {
+/** The layer store's lock: containers-storage takes it before the image and container stores' locks. */
+function layersLock(store: StoreLocation): string {
+  return join(store.graphroot, 'overlay-layers', 'layers.lock');
+}
+
+/**
+ * Run `read` with every layer of the store by id, holding the layer store's read lock
+ * throughout. containers-storage creates a container's layer and then its record, and
+ * deletes both, with the layer lock held all along (and always takes it before the image
+ * and container locks); so a reader that holds it while it reads containers.json or
+ * images.json — taking those locks after it, in the same order — never sees a record whose
+ * layer is not (yet, or any more) in layers.json, and cannot deadlock with a writer.
+ */
+export function withLayers<T>(store: StoreLocation, read: (index: LayerIndex) => Promise<T>): Promise<T> {
+  return underStoreLock(layersLock(store), async () => read(await readLayerIndex(store)));
+}
+
+async function readLayerIndex(store: StoreLocation): Promise<LayerIndex> {
   const dir = join(store.graphroot, 'overlay-layers');
   const files = [join(dir, 'layers.json'), join(dir, 'volatile-layers.json')];
   if (store.runroot !== undefined) files.push(join(store.runroot, 'overlay-layers', 'volatile-layers.json'));
   const index: LayerIndex = new Map();
-  for (const { file, records } of await readRecordsLocked(join(dir, 'layers.lock'), files)) {
+  for (const { file, records } of await readRecordFiles(files)) {
     for (const r of records) {
       const id = idOf(file, r);
       const parent = r.parent === undefined || r.parent === '' ? undefined : idOf(file, r, 'parent');
