@@ -19,3 +19,7 @@ export { supportsNewMountApi, supportsLowerdirPlus, supportsLayerFds } from './m
 export { openOverlay } from './view/open.js';
 export { PODMAN_IGNORED_PATHS } from './view/changes.js';
 export type { OverlayView, MergedEntry, Change, ChangesOptions, UpperUsage, ChangeEvent, LayerId, EntryType, ReaddirOptions, ReaddirChunksOptions, WalkOptions, WatchOptions, OverlayWatch, OverlaySource } from './view/types.js';
+export { exportLayer } from './layers/export-layer.js';
+export type { ExportLayerOptions, ExportProgress, LayerSource } from './layers/export-layer.js';
+export { writeImage } from './layers/write-image.js';
+export type { WriteImageOptions, ImageLayerInput } from './layers/write-image.js';
