@@ -10,6 +10,7 @@
         "src/sys/dir_scan.cc",
         "src/sys/inotify_fd.cc",
         "src/sys/read_beneath.cc",
+        "src/sys/write_beneath.cc",
         "src/js/addon.cc",
         "src/js/args.cc",
         "src/js/errors.cc",
@@ -20,6 +21,7 @@
         "src/js/ops_xattr.cc",
         "src/js/ops_path.cc",
         "src/js/ops_scan.cc",
+        "src/js/ops_write.cc",
         "src/js/inotify_watcher.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "src"],

@@ -94,6 +94,29 @@ declare namespace binding {
     link?: Buffer;
   }
 
+  /** One entry of writeBeneath. Owner, times and xattrs are set only when given. */
+  export interface WriteBeneathEntry {
+    /** file: content at `offset` (`first` creates afresh, default true; `last` then sets metadata, default true); dir: made or kept; remove: the whole tree at rel; empty: everything inside the dir rel; times: the mtime only. */
+    kind: 'file' | 'dir' | 'symlink' | 'hardlink' | 'chardev' | 'blockdev' | 'fifo' | 'remove' | 'empty' | 'times';
+    /** 'a/b/c' beneath root ('.' = root itself, for dir, empty and times). */
+    rel: PathLike;
+    /** Permission bits with setuid/setgid/sticky. */
+    mode?: number;
+    uid?: number;
+    gid?: number;
+    mtimeSec?: number;
+    mtimeNsec?: number;
+    devMajor?: number;
+    devMinor?: number;
+    /** A symlink's target (never resolved), or a hard link's existing source beneath root. */
+    target?: PathLike;
+    data?: Uint8Array;
+    offset?: number;
+    first?: boolean;
+    last?: boolean;
+    xattrs?: Array<[string | Uint8Array, Uint8Array | string]>;
+  }
+
   /** What statBeneath found. */
   export interface BeneathStat {
     mode: number;
@@ -436,6 +459,16 @@ declare namespace binding {
      */
     statBeneath(root: PathLike, rel: PathLike): BeneathStat;
     statBeneathAsync(root: PathLike, rel: PathLike): Promise<BeneathStat>;
+    /**
+     * Write a batch of entries beneath the dir `root`, in order, never through a symlink: each
+     * entry's parent is opened beneath root with no symlinks on the way (openat2
+     * RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS) and the last component is
+     * made relative to it without being followed. What stands at a name is replaced (a dir
+     * only by a non-dir). Returns the number of entries written. Errors: the failing entry's
+     * syscall, path = root, dest = its rel, paramIndex = its index (earlier entries stay written).
+     */
+    writeBeneath(root: PathLike, entries: WriteBeneathEntry[]): number;
+    writeBeneathAsync(root: PathLike, entries: WriteBeneathEntry[]): Promise<number>;
     listDir(path: PathLike, max: number): string[];
     listDirAsync(path: PathLike, max: number): Promise<string[]>;
     /** statfs(2). */

@@ -7,6 +7,8 @@
 // Every fd is closed on every path; nothing is changed.
 #include "sys/read_beneath.h"
 
+#include "sys/beneath.h"
+
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -19,41 +21,8 @@ namespace ovl::sys {
 
 namespace {
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-struct OpenHow {
-  uint64_t flags;
-  uint64_t mode;
-  uint64_t resolve;
-};
-constexpr uint64_t kResolveNoMagiclinks = 0x02, kResolveNoSymlinks = 0x04, kResolveBeneath = 0x08;
 // Most reads are a preview: a few KiB. Cap what one call may read (the caller asks in ranges).
 constexpr uint64_t kMaxRead = 64ull << 20;
-
-int OpenBeneath(int dirfd, const char* rel, uint64_t flags) {
-#ifdef SYS_openat2
-  OpenHow how = {flags | O_CLOEXEC, 0, kResolveBeneath | kResolveNoSymlinks | kResolveNoMagiclinks};
-  int fd = static_cast<int>(::syscall(SYS_openat2, dirfd, rel, &how, sizeof how));
-  return fd < 0 ? -errno : fd;
-#else
-  (void)dirfd;
-  (void)rel;
-  (void)flags;
-  return -ENOSYS;
-#endif
-}
 
 void Describe(const struct stat& st, BeneathRead* out) {
   out->mode = st.st_mode;
