@@ -54,15 +54,14 @@ describe('writeBeneath', () => {
       { kind: 'dir', rel: 'up/evil' },
       { kind: 'symlink', rel: 'up/evil', target: 'x' },
       { kind: 'hardlink', rel: 'evil', target: 'up/secret' },
-      { kind: 'remove', rel: 'up/keep' },
     ]) {
       fs.writeFileSync(path.join(outside, 'keep'), 'k');
       fs.writeFileSync(path.join(outside, 'secret'), 's');
       expectNativeError(expect, catchSync(() => native.writeBeneath(root, [entry])), { code: 'ELOOP', syscall: 'openat2' });
       expect(fs.readdirSync(outside).sort()).toEqual(['keep', 'secret']);
     }
-    // Emptying the link's own name: a symlink is not a dir, so there is nothing to empty.
-    native.writeBeneath(root, [{ kind: 'empty', rel: 'up' }]);
+    // Removing or emptying through the link: nothing is beneath a symlink, so nothing to do.
+    native.writeBeneath(root, [{ kind: 'empty', rel: 'up' }, { kind: 'remove', rel: 'up/keep' }, { kind: 'empty', rel: 'up/sub' }]);
     expect(fs.readdirSync(outside).sort()).toEqual(['keep', 'secret']);
     // A file entry at the link's own name replaces the link; nothing outside changes.
     native.writeBeneath(root, [{ kind: 'file', rel: 'up', data: Buffer.from('now a file') }]);

@@ -130,7 +130,8 @@ int WriteOne(int rootfd, const WriteEntry& e, Step& step) {
   if (e.kind == WriteKind::kEmpty || (self && (e.kind == WriteKind::kTimes || e.kind == WriteKind::kDir))) {
     Fd dir(OpenBeneath(rootfd, e.rel.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW));
     if (dir.get() < 0) {
-      if (e.kind == WriteKind::kEmpty && (dir.get() == -ENOENT || dir.get() == -ENOTDIR)) return 0;
+      // Nothing to empty where there is no dir: absent, not a dir, or behind a symlink (never followed).
+      if (e.kind == WriteKind::kEmpty && (dir.get() == -ENOENT || dir.get() == -ENOTDIR || dir.get() == -ELOOP)) return 0;
       return step.Fail("openat2", dir.get());
     }
     if (e.kind == WriteKind::kEmpty) return RemoveChildren(dir.get(), step);
@@ -143,6 +144,9 @@ int WriteOne(int rootfd, const WriteEntry& e, Step& step) {
   Split(e.rel, &parent_rel, &name);
   if (BadName(name)) return step.Fail("openat2", -EINVAL);
   Fd parent(OpenBeneath(rootfd, parent_rel.c_str(), O_PATH | O_DIRECTORY));
+  // Removing from a dir that is not there — or not a dir but a symlink, which is never
+  // followed: nothing is beneath it to remove.
+  if (e.kind == WriteKind::kRemove && (parent.get() == -ENOENT || parent.get() == -ENOTDIR || parent.get() == -ELOOP)) return 0;
   if (parent.get() < 0) return step.Fail("openat2", parent.get());
   const int p = parent.get();
   switch (e.kind) {

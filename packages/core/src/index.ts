@@ -23,3 +23,5 @@ export { exportLayer } from './layers/export-layer.js';
 export type { ExportLayerOptions, ExportProgress, LayerSource } from './layers/export-layer.js';
 export { writeImage } from './layers/write-image.js';
 export type { WriteImageOptions, ImageLayerInput } from './layers/write-image.js';
+export { applyLayer } from './layers/apply-layer.js';
+export type { ApplyLayerOptions, ApplyLayerResult } from './layers/apply-layer.js';

@@ -7,10 +7,11 @@
  * Environment: OVL_SEEDS / OVL_SEED / OVL_SEED_START (default 40 seeds).
  */
 import { spawnSync } from 'node:child_process';
-import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { mountOverlay, type OverlayOptions } from '../src/index.js';
+import { applyLayer } from '../src/layers/apply-layer.js';
 import { exportLayer } from '../src/layers/export-layer.js';
 import { writeImage } from '../src/layers/write-image.js';
 import { cleanupBase } from './support/cleanup.js';
@@ -70,7 +71,7 @@ const OPTION_SETS: OverlayOptions[] = [
   { redirect_dir: 'on', index: false },
 ];
 
-describeMounting('exportLayer → writeImage → umoci unpack equals the kernel (random stacks)', () => {
+describeMounting('exportLayer → writeImage → umoci unpack, and applyLayer back, equal the kernel (random stacks)', () => {
   itSeeds(seedChunks(40), () => base!, async (seed, dir) => {
       const stack = generateStack(seed, dir, { lowers: 1 + (seed % 3) });
       const options = OPTION_SETS[seed % OPTION_SETS.length]!;
@@ -97,8 +98,27 @@ describeMounting('exportLayer → writeImage → umoci unpack equals the kernel 
       const bundle = join(dir, 'bundle');
       // umoci splits --image at its last ':': the seed dirs' names hold colons, so go relative.
       run('umoci', ['unpack', '--image', 'image:test', 'bundle'], dir);
-      const diff = differences(kernel, treeOf(join(bundle, 'rootfs')));
-      if (diff.length) return `seed ${seed}:\n${diff.slice(0, 12).join('\n')}\nops:\n${fmtOps(ops)}`;
+      const problems = differences(kernel, treeOf(join(bundle, 'rootfs'))).map((d) => `umoci: ${d}`);
+      // The same tars applied by us: onto one plain dir in order, and as layer dirs mounted again.
+      const rootfs = join(dir, 'rootfs');
+      mkdirSync(rootfs);
+      for (const t of tars) await applyLayer(t.path, rootfs, { as: 'rootfs', devices: 'create', keepSetid: true });
+      problems.push(...differences(kernel, treeOf(rootfs)).map((d) => `applyLayer rootfs: ${d}`));
+      const applied = tars.map((t, i) => {
+        const d = join(dir, `applied${i}`);
+        mkdirSync(d);
+        return { dir: d, tar: t.path };
+      });
+      for (const a of applied) await applyLayer(a.tar, a.dir, { as: 'layer', devices: 'create', keepSetid: true });
+      const remerged = join(dir, 'remerged');
+      mkdirSync(remerged);
+      const again = await mountOverlay({ lower: applied.map((a) => a.dir).reverse(), target: remerged });
+      try {
+        problems.push(...differences(kernel, treeOf(remerged)).map((d) => `applyLayer layers: ${d}`));
+      } finally {
+        await again.unmount();
+      }
+      if (problems.length) return `seed ${seed}:\n${problems.slice(0, 12).join('\n')}\nops:\n${fmtOps(ops)}`;
       return '';
   });
 });
