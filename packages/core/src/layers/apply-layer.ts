@@ -7,7 +7,6 @@
  * already in the dir) can never carry a write outside it.
  */
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { binding } from '../binding.js';
 import { OvlError, publicError, SystemError } from '../errors.js';
@@ -15,6 +14,7 @@ import { overlayXattr } from '../format/overlay-xattrs.js';
 import type { WriteBeneathEntry } from '@ovl/native';
 import { keptXattrs, planEntry, unsafe, type ApplyRules, type PlannedEntry } from './apply-plan.js';
 import { TarReader, type TarEntry } from './tar/reader.js';
+import { isGzip } from './tar/is-gzip.js';
 
 export type ApplyLayerOptions = ApplyRules;
 
@@ -32,17 +32,6 @@ export interface ApplyLayerResult {
 const BATCH_ENTRIES = 512;
 const BATCH_BYTES = 4 << 20;
 const CHUNK = 1 << 20;
-
-async function isGzip(path: string): Promise<boolean> {
-  const fh = await open(path, 'r');
-  try {
-    const b = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(b, 0, 2, 0);
-    return bytesRead === 2 && b[0] === 0x1f && b[1] === 0x8b;
-  } finally {
-    await fh.close();
-  }
-}
 
 function archiveStream(path: string, gzip: boolean): AsyncIterable<Buffer> {
   const file = createReadStream(path, { highWaterMark: 1 << 20 });

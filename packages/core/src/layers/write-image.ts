@@ -6,10 +6,11 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { OvlError, publicError } from '../errors.js';
+import { isGzip } from './tar/is-gzip.js';
 
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const CONFIG = 'application/vnd.oci.image.config.v1+json';
@@ -53,17 +54,6 @@ async function sha256OfFile(path: string, gunzip: boolean): Promise<string> {
   const src: AsyncIterable<Buffer> = gunzip ? file.pipe(createGunzip()) : file;
   for await (const chunk of src) h.update(chunk);
   return `sha256:${h.digest('hex')}`;
-}
-
-async function isGzip(path: string): Promise<boolean> {
-  const fh = await open(path, 'r');
-  try {
-    const b = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(b, 0, 2, 0);
-    return bytesRead === 2 && b[0] === 0x1f && b[1] === 0x8b;
-  } finally {
-    await fh.close();
-  }
 }
 
 function blobPath(dir: string, digest: string): string {
