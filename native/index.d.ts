@@ -96,8 +96,8 @@ declare namespace binding {
 
   /** One entry of writeBeneath. Owner, times and xattrs are set only when given. */
   export interface WriteBeneathEntry {
-    /** file: content at `offset` (`first` creates afresh, default true; `last` then sets metadata, default true); dir: made or kept; remove: the whole tree at rel (absent, or under something not a dir — a symlink is never followed: nothing to do); empty: everything inside the dir rel (nothing where no dir is, or behind a symlink); times: the mtime only. */
-    kind: 'file' | 'dir' | 'symlink' | 'hardlink' | 'chardev' | 'blockdev' | 'fifo' | 'remove' | 'empty' | 'times';
+    /** file: content at `offset` (`first` creates afresh, default true; `last` then sets metadata, default true); dir: made or kept; remove: the whole tree at rel (absent, or under something not a dir — a symlink is never followed: nothing to do); empty: everything inside the dir rel (nothing where no dir is, or behind a symlink); times: the mtime only; unsetxattrs: remove the xattrs named in `xattrs` (values ignored). */
+    kind: 'file' | 'dir' | 'symlink' | 'hardlink' | 'chardev' | 'blockdev' | 'fifo' | 'remove' | 'empty' | 'times' | 'unsetxattrs';
     /** 'a/b/c' beneath root ('.' = root itself, for dir, empty and times). */
     rel: PathLike;
     /** Permission bits with setuid/setgid/sticky. */

@@ -107,6 +107,12 @@ describe('writeBeneath', () => {
     expectNativeError(expect, catchSync(() => native.writeBeneath(root, [{ kind: 'file', rel: 'dir', data: Buffer.from('x'), first: false }])), { code: 'EISDIR', syscall: 'openat' });
   });
 
+  it('unsetxattrs removes named xattrs of the entry itself, absent ones fine', () => {
+    native.writeBeneath(root, [{ kind: 'dir', rel: 'd', xattrs: [['user.a', 'a'], ['user.b', 'b']] }]);
+    native.writeBeneath(root, [{ kind: 'unsetxattrs', rel: 'd', xattrs: [['user.a', ''], ['user.none', '']] }]);
+    expect(native.llistxattr(path.join(root, 'd'))).toEqual(['user.b']);
+  });
+
   it('refuses bad arguments with a TypeError naming them', () => {
     expect(() => native.writeBeneath(root, [{ kind: 'sock', rel: 'x' }])).toThrow(/entries\[0\]\.kind/);
     expect(() => native.writeBeneath(root, [{ kind: 'file', rel: 'a\0b' }])).toThrow(TypeError);

@@ -18,7 +18,7 @@ bool ParseKind(Args& a, Napi::Value v, const std::string& what, sys::WriteKind* 
       {"file", sys::WriteKind::kFile},         {"dir", sys::WriteKind::kDir},       {"symlink", sys::WriteKind::kSymlink},
       {"hardlink", sys::WriteKind::kHardlink}, {"chardev", sys::WriteKind::kCharDev}, {"blockdev", sys::WriteKind::kBlockDev},
       {"fifo", sys::WriteKind::kFifo},         {"remove", sys::WriteKind::kRemove}, {"empty", sys::WriteKind::kEmpty},
-      {"times", sys::WriteKind::kTimes},
+      {"times", sys::WriteKind::kTimes},       {"unsetxattrs", sys::WriteKind::kUnsetXattrs},
   };
   for (const auto& [name, k] : kKinds) {
     if (kind == name) {
@@ -26,7 +26,7 @@ bool ParseKind(Args& a, Napi::Value v, const std::string& what, sys::WriteKind* 
       return true;
     }
   }
-  return a.Fail(what, "one of file, dir, symlink, hardlink, chardev, blockdev, fifo, remove, empty, times", v);
+  return a.Fail(what, "one of file, dir, symlink, hardlink, chardev, blockdev, fifo, remove, empty, times, unsetxattrs", v);
 }
 
 bool ParseEntry(Args& a, Napi::Value v, const std::string& what, sys::WriteEntry* e) {

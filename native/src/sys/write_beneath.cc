@@ -204,6 +204,15 @@ int WriteOne(int rootfd, const WriteEntry& e, Step& step) {
       if (::linkat(src_parent.get(), src_name.c_str(), p, name.c_str(), 0) < 0) return step.Fail("linkat");
       return 0;
     }
+    case WriteKind::kUnsetXattrs: {
+      Fd fd(::openat(p, name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+      if (fd.get() < 0) return step.Fail("openat");
+      std::string proc = "/proc/self/fd/" + std::to_string(fd.get());
+      for (const auto& x : e.xattrs) {
+        if (::removexattr(proc.c_str(), x.first.c_str()) < 0 && errno != ENODATA) return step.Fail("removexattr");
+      }
+      return 0;
+    }
     case WriteKind::kCharDev:
     case WriteKind::kBlockDev:
     case WriteKind::kFifo: {

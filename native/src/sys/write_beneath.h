@@ -24,6 +24,7 @@ enum class WriteKind : uint8_t {
   kRemove,    // remove `rel` and everything under it; absent is fine
   kEmpty,     // remove everything inside the dir `rel`; absent or not a dir is fine
   kTimes,     // set only the mtime (dirs, once their content is written)
+  kUnsetXattrs,  // remove the xattrs named in `xattrs` (values ignored); absent ones are fine
 };
 
 struct WriteEntry {

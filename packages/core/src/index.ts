@@ -25,3 +25,6 @@ export { writeImage } from './layers/write-image.js';
 export type { WriteImageOptions, ImageLayerInput } from './layers/write-image.js';
 export { applyLayer } from './layers/apply-layer.js';
 export type { ApplyLayerOptions, ApplyLayerResult } from './layers/apply-layer.js';
+export { commit } from './layers/commit.js';
+export type { CommitOptions, CommitResult, CommitSource } from './layers/commit.js';
+export { flatten } from './layers/flatten.js';

@@ -26,7 +26,7 @@ beforeEach(() => {
 });
 afterEach(() => cleanupBase(base));
 
-type Entry = Partial<TarHeader> & { name: string | Buffer; content?: string };
+type Entry = Partial<Omit<TarHeader, 'name'>> & { name: string | Buffer; content?: string };
 
 function entry(e: Entry): Buffer {
   const content = Buffer.from(e.content ?? '');

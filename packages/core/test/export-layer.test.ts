@@ -7,27 +7,20 @@
  * Environment: OVL_SEEDS / OVL_SEED / OVL_SEED_START (default 40 seeds).
  */
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, expect } from 'vitest';
-import { mountOverlay, type OverlayOptions } from '../src/index.js';
+import { expect } from 'vitest';
+import { mountOverlay } from '../src/index.js';
 import { applyLayer } from '../src/layers/apply-layer.js';
 import { exportLayer } from '../src/layers/export-layer.js';
 import { writeImage } from '../src/layers/write-image.js';
-import { cleanupBase } from './support/cleanup.js';
-import { makeBase } from './support/layers.js';
 import { describeMounting } from './support/privileged.js';
-import { generateStack, randomOps, fmtOps } from './support/random-stack.js';
+import { fmtOps } from './support/random-stack.js';
+import { changedStack, seedBase } from './support/seed-base.js';
 import { itSeeds, seedChunks } from './support/seeds.js';
+import { differences, treeOf } from './support/trees.js';
 
-let base: string | undefined;
-beforeEach(() => {
-  base = makeBase('ovl-export-');
-});
-afterEach(() => {
-  if (process.env.OVL_KEEP !== '1') cleanupBase(base);
-  base = undefined;
-});
+const base = seedBase('ovl-export-');
 
 function run(cmd: string, args: string[], cwd?: string): { stdout: string; stderr: string } {
   const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20, cwd });
@@ -36,89 +29,45 @@ function run(cmd: string, args: string[], cwd?: string): { stdout: string; stder
   return { stdout: r.stdout, stderr: r.stderr };
 }
 
-/** What a tree shows, entry by entry: type, permission bits, owner, content or target. No times. */
-function treeOf(root: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (p: string, rel: string): void => {
-    let st;
-    try {
-      st = lstatSync(p);
-    } catch {
-      return; // listed by readdir but not reachable by lookup (an invalid redirect): the kernel shows nothing there
-    }
-    let detail = '';
-    if (st.isFile()) detail = readFileSync(p).toString('base64');
-    else if (st.isSymbolicLink()) detail = readlinkSync(p);
-    else if (st.isCharacterDevice() || st.isBlockDevice()) detail = `dev ${st.rdev}`;
-    const kind = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : st.isFIFO() ? 'fifo' : st.isCharacterDevice() ? 'chardev' : 'other';
-    // A symlink's mode is always 0777 on Linux; a dir's size is the filesystem's business.
-    out.set(rel, `${kind} ${kind === 'symlink' ? '' : (st.mode & 0o7777).toString(8)} ${st.uid}:${st.gid} ${detail}`);
-    if (st.isDirectory()) for (const name of readdirSync(p).sort()) walk(join(p, name), rel === '/' ? `/${name}` : `${rel}/${name}`);
-  };
-  walk(root, '/');
-  return out;
-}
-
-function differences(kernel: Map<string, string>, unpacked: Map<string, string>): string[] {
-  const out: string[] = [];
-  for (const [p, k] of kernel) if (p !== '/' && unpacked.get(p) !== k) out.push(`${p}: kernel '${k}' unpacked '${unpacked.get(p) ?? 'absent'}'`);
-  for (const p of unpacked.keys()) if (!kernel.has(p)) out.push(`${p}: only in the unpacked image`);
-  return out;
-}
-
-const OPTION_SETS: OverlayOptions[] = [
-  { redirect_dir: 'on', metacopy: true, index: false },
-  { redirect_dir: 'on', index: false },
-];
 
 describeMounting('exportLayer → writeImage → umoci unpack, and applyLayer back, equal the kernel (random stacks)', () => {
-  itSeeds(seedChunks(40), () => base!, async (seed, dir) => {
-      const stack = generateStack(seed, dir, { lowers: 1 + (seed % 3) });
-      const options = OPTION_SETS[seed % OPTION_SETS.length]!;
-      const m = await mountOverlay({ lower: stack.lower, upper: stack.upper, work: stack.work, target: stack.merged, options });
-      let kernel: Map<string, string>;
-      let ops;
-      try {
-        ops = randomOps(seed * 7919, stack.merged, 12);
-        kernel = treeOf(stack.merged);
-      } finally {
-        await m.unmount();
-      }
-      // Every layer as a layer tar over the layers below it, bottom-most first, the upper last.
-      const tars: Array<{ path: string; diffId: string }> = [];
-      const layers = [...stack.lower].reverse().concat(stack.upper);
-      for (let i = 0; i < layers.length; i++) {
-        const out = join(dir, `layer${i}.tar${i % 2 ? '.gz' : ''}`);
-        const r = await exportLayer({ lower: layers.slice(0, i).reverse(), upper: layers[i]! }, out, { gzip: i % 2 === 1 });
-        expect(run('tar', ['-tvf', out]).stderr).toBe('');
-        tars.push({ path: out, diffId: r.diffId });
-      }
-      const image = join(dir, 'image');
-      await writeImage(image, { layers: tars, ref: 'test' });
-      const bundle = join(dir, 'bundle');
-      // umoci splits --image at its last ':': the seed dirs' names hold colons, so go relative.
-      run('umoci', ['unpack', '--image', 'image:test', 'bundle'], dir);
-      const problems = differences(kernel, treeOf(join(bundle, 'rootfs'))).map((d) => `umoci: ${d}`);
-      // The same tars applied by us: onto one plain dir in order, and as layer dirs mounted again.
-      const rootfs = join(dir, 'rootfs');
-      mkdirSync(rootfs);
-      for (const t of tars) await applyLayer(t.path, rootfs, { as: 'rootfs', devices: 'create', keepSetid: true });
-      problems.push(...differences(kernel, treeOf(rootfs)).map((d) => `applyLayer rootfs: ${d}`));
-      const applied = tars.map((t, i) => {
-        const d = join(dir, `applied${i}`);
-        mkdirSync(d);
-        return { dir: d, tar: t.path };
-      });
-      for (const a of applied) await applyLayer(a.tar, a.dir, { as: 'layer', devices: 'create', keepSetid: true });
-      const remerged = join(dir, 'remerged');
-      mkdirSync(remerged);
-      const again = await mountOverlay({ lower: applied.map((a) => a.dir).reverse(), target: remerged });
-      try {
-        problems.push(...differences(kernel, treeOf(remerged)).map((d) => `applyLayer layers: ${d}`));
-      } finally {
-        await again.unmount();
-      }
-      if (problems.length) return `seed ${seed}:\n${problems.slice(0, 12).join('\n')}\nops:\n${fmtOps(ops)}`;
-      return '';
+  itSeeds(seedChunks(40), base, async (seed, dir) => {
+    const { stack, ops, kernel } = await changedStack(seed, dir);
+    // Every layer as a layer tar over the layers below it, bottom-most first, the upper last.
+    const tars: Array<{ path: string; diffId: string }> = [];
+    const layers = [...stack.lower].reverse().concat(stack.upper);
+    for (let i = 0; i < layers.length; i++) {
+      const out = join(dir, `layer${i}.tar${i % 2 ? '.gz' : ''}`);
+      const r = await exportLayer({ lower: layers.slice(0, i).reverse(), upper: layers[i]! }, out, { gzip: i % 2 === 1 });
+      expect(run('tar', ['-tvf', out]).stderr).toBe('');
+      tars.push({ path: out, diffId: r.diffId });
+    }
+    const image = join(dir, 'image');
+    await writeImage(image, { layers: tars, ref: 'test' });
+    const bundle = join(dir, 'bundle');
+    // umoci splits --image at its last ':': the seed dirs' names hold colons, so go relative.
+    run('umoci', ['unpack', '--image', 'image:test', 'bundle'], dir);
+    const problems = differences(kernel, treeOf(join(bundle, 'rootfs'))).map((d) => `umoci: ${d}`);
+    // The same tars applied by us: onto one plain dir in order, and as layer dirs mounted again.
+    const rootfs = join(dir, 'rootfs');
+    mkdirSync(rootfs);
+    for (const t of tars) await applyLayer(t.path, rootfs, { as: 'rootfs', devices: 'create', keepSetid: true });
+    problems.push(...differences(kernel, treeOf(rootfs)).map((d) => `applyLayer rootfs: ${d}`));
+    const applied = tars.map((t, i) => {
+      const d = join(dir, `applied${i}`);
+      mkdirSync(d);
+      return { dir: d, tar: t.path };
+    });
+    for (const a of applied) await applyLayer(a.tar, a.dir, { as: 'layer', devices: 'create', keepSetid: true });
+    const remerged = join(dir, 'remerged');
+    mkdirSync(remerged);
+    const again = await mountOverlay({ lower: applied.map((a) => a.dir).reverse(), target: remerged });
+    try {
+      problems.push(...differences(kernel, treeOf(remerged)).map((d) => `applyLayer layers: ${d}`));
+    } finally {
+      await again.unmount();
+    }
+    if (problems.length) return `seed ${seed}:\n${problems.slice(0, 12).join('\n')}\nops:\n${fmtOps(ops)}`;
+    return '';
   });
 });

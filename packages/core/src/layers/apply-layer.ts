@@ -13,10 +13,21 @@ import { OvlError, publicError, SystemError } from '../errors.js';
 import { overlayXattr } from '../format/overlay-xattrs.js';
 import type { WriteBeneathEntry } from '@ovl/native';
 import { keptXattrs, planEntry, unsafe, type ApplyRules, type PlannedEntry } from './apply-plan.js';
+import { BeneathBatch } from './beneath-batch.js';
 import { TarReader, type TarEntry } from './tar/reader.js';
 import { isGzip } from './tar/is-gzip.js';
 
 export type ApplyLayerOptions = ApplyRules;
+
+/**
+ * Folding a layer into the layer below it (commit into the top lower): marks are applied
+ * first, as on a root fs, and then kept as overlay marks only where the layers further down
+ * still hold what they hide — keys are the marks' paths beneath the dir (latin1 of the bytes).
+ */
+export interface FoldMarks {
+  whiteouts: ReadonlySet<string>;
+  opaque: ReadonlySet<string>;
+}
 
 export interface ApplyLayerResult {
   /** Entries written (files, dirs, links, devices, whiteouts, opaque marks). */
@@ -29,8 +40,6 @@ export interface ApplyLayerResult {
   droppedXattrs: number;
 }
 
-const BATCH_ENTRIES = 512;
-const BATCH_BYTES = 4 << 20;
 const CHUNK = 1 << 20;
 
 function archiveStream(path: string, gzip: boolean): AsyncIterable<Buffer> {
@@ -107,31 +116,30 @@ async function survey(path: string, gzip: boolean, dir: string, rules: ApplyRule
 
 /** Pass 2: the writes, in batches (one thread hop each). */
 class Applier {
-  private batch: WriteBeneathEntry[] = [];
-  private batchBytes = 0;
-  private readonly dirTimes: WriteBeneathEntry[] = [];
+  private readonly batch: BeneathBatch;
   private readonly opaqueWritten = new Set<string>();
   readonly result: ApplyLayerResult = { entries: 0, bytes: 0, skipped: 0, droppedXattrs: 0 };
   private readonly owners = process.getuid?.() === 0;
 
-  constructor(
-    private readonly dir: string,
-    private readonly rules: ApplyRules,
-    private readonly opaqueDirs: Set<string>,
-  ) {}
+  private readonly opaqueDirs: ReadonlySet<string>;
 
-  private async push(w: WriteBeneathEntry, bytes = 0): Promise<void> {
-    this.batch.push(w);
-    this.batchBytes += bytes;
-    if (this.batch.length >= BATCH_ENTRIES || this.batchBytes >= BATCH_BYTES) await this.flush();
+  constructor(
+    dir: string,
+    private readonly rules: ApplyRules,
+    opaqueDirs: ReadonlySet<string>,
+    private readonly fold?: FoldMarks,
+  ) {
+    this.batch = new BeneathBatch(dir);
+    this.opaqueDirs = fold?.opaque ?? opaqueDirs;
   }
 
-  async flush(): Promise<void> {
-    if (this.batch.length === 0) return;
-    const batch = this.batch;
-    this.batch = [];
-    this.batchBytes = 0;
-    await binding().writeBeneathAsync(this.dir, batch);
+  /** Marks go first (root fs, fold); otherwise in archive order. */
+  get marksFirst(): boolean {
+    return this.rules.as === 'rootfs' || this.fold !== undefined;
+  }
+
+  private async push(w: WriteBeneathEntry): Promise<void> {
+    await this.batch.push(w);
   }
 
   private opaqueXattr(): [string, Buffer] {
@@ -141,7 +149,7 @@ class Applier {
   private meta(e: TarEntry, rel: Buffer): Partial<WriteBeneathEntry> {
     const kept = keptXattrs(e.xattrs, this.rules);
     this.result.droppedXattrs += e.xattrs.length - kept.length;
-    if (this.rules.as === 'layer' && e.type === 'dir' && this.opaqueDirs.has(key(rel))) {
+    if ((this.rules.as === 'layer' || this.fold) && e.type === 'dir' && this.opaqueDirs.has(key(rel))) {
       kept.push(this.opaqueXattr());
       this.opaqueWritten.add(key(rel));
     }
@@ -167,15 +175,22 @@ class Applier {
     }
   }
 
+  private whiteout(rel: Buffer): Promise<void> {
+    return this.push({ kind: 'chardev', rel, mode: 0, devMajor: 0, devMinor: 0, ...(this.owners && { uid: 0, gid: 0 }) });
+  }
+
   async apply(plan: PlannedEntry, reader: TarReader): Promise<void> {
     if (plan.op === 'skip') {
       if (plan.why !== 'root') this.result.skipped++;
       return;
     }
     if (plan.op === 'opaque' || plan.op === 'whiteout') {
-      if (this.rules.as === 'rootfs') return; // done first, by removals()
+      // Removals went first (removals()); folding, a whiteout that still hides something below
+      // is made here, in archive order, once the dir it sits in has been written.
+      if (this.fold && plan.op === 'whiteout' && this.fold.whiteouts.has(key(plan.rel))) await this.whiteout(plan.rel);
+      if (this.marksFirst) return;
       this.result.entries++;
-      if (plan.op === 'whiteout') await this.push({ kind: 'chardev', rel: plan.rel, mode: 0, devMajor: 0, devMinor: 0, ...(this.owners && { uid: 0, gid: 0 }) });
+      if (plan.op === 'whiteout') await this.whiteout(plan.rel);
       return; // an opaque mark rides on its dir's own entry (meta), or is written at the end
     }
     const { rel, entry: e } = plan;
@@ -190,7 +205,7 @@ class Applier {
         let offset = 0;
         for await (const chunk of reader.readContent(CHUNK)) {
           const last = offset + chunk.length === e.size;
-          await this.push({ kind: 'file', rel, data: chunk, offset, first: offset === 0, last, ...(last ? meta : {}) }, chunk.length);
+          await this.push({ kind: 'file', rel, data: chunk, offset, first: offset === 0, last, ...(last ? meta : {}) });
           offset += chunk.length;
         }
         this.result.bytes += e.size;
@@ -198,7 +213,7 @@ class Applier {
       }
       case 'dir':
         await this.push({ kind: 'dir', rel, ...meta });
-        this.dirTimes.push({ kind: 'times', rel, mtimeSec: e.mtimeSec, mtimeNsec: e.mtimeNsec });
+        this.batch.dirTime(rel, e.mtimeSec, e.mtimeNsec);
         return;
       case 'symlink':
         await this.push({ kind: 'symlink', rel, target: e.linkname, ...(this.owners && { uid: e.uid, gid: e.gid }), mtimeSec: e.mtimeSec, mtimeNsec: e.mtimeNsec });
@@ -213,13 +228,12 @@ class Applier {
 
   /** Opaque marks whose dir had no entry of its own; then every dir's mtime, now that nothing more is written inside. */
   async finish(): Promise<void> {
-    if (this.rules.as === 'layer') {
+    if (this.rules.as === 'layer' || this.fold) {
       for (const k of this.opaqueDirs) {
         if (!this.opaqueWritten.has(k)) await this.push({ kind: 'dir', rel: Buffer.from(k, 'latin1'), mode: 0o755, xattrs: [this.opaqueXattr()] });
       }
     }
-    for (const t of this.dirTimes) await this.push(t);
-    await this.flush();
+    await this.batch.finish();
   }
 }
 
@@ -233,25 +247,30 @@ class Applier {
  */
 export async function applyLayer(tarFile: string, dir: string, opts: ApplyLayerOptions): Promise<ApplyLayerResult> {
   try {
-    if (opts?.as !== 'layer' && opts?.as !== 'rootfs') throw new TypeError("applyLayer needs { as: 'layer' } or { as: 'rootfs' }.");
-    if (typeof tarFile !== 'string' || typeof dir !== 'string') throw new TypeError('applyLayer(tarFile, dir, opts): both paths are strings.');
-    try {
-      if (((await binding().statBeneathAsync(dir, '.')).mode & 0o170000) !== 0o040000) throw new OvlError('ERR_OVL_NOT_A_DIRECTORY', `ovl: '${dir}' is not a directory`, { path: dir });
-    } catch (e) {
-      if (e instanceof SystemError) throw new OvlError('ERR_OVL_PATH_MISSING', `ovl: '${dir}' cannot be opened (${e.code})`, { path: dir, hint: `Create '${dir}' first: applyLayer writes into an existing dir.` });
-      throw e;
-    }
-    const gzip = await isGzip(tarFile);
-    const { opaqueDirs, missingParents, marks } = await survey(tarFile, gzip, dir, opts);
-    const applier = new Applier(dir, opts, opaqueDirs);
-    await applier.makeParents(missingParents);
-    // Whiteouts and opaque markers speak of the layers below: on a root fs they go first.
-    if (opts.as === 'rootfs') await applier.removals(marks);
-    const reader = new TarReader(archiveStream(tarFile, gzip));
-    for (let e = await reader.next(); e !== undefined; e = await reader.next()) await applier.apply(planEntry(e, opts), reader);
-    await applier.finish();
-    return applier.result;
+    return await applyLayerTo(tarFile, dir, opts);
   } catch (e) {
     throw publicError(e, applyLayer);
   }
+}
+
+/** applyLayer's work, for core's own callers (commit folds with `fold`). */
+export async function applyLayerTo(tarFile: string, dir: string, opts: ApplyLayerOptions, fold?: FoldMarks): Promise<ApplyLayerResult> {
+  if (opts?.as !== 'layer' && opts?.as !== 'rootfs') throw new TypeError("applyLayer needs { as: 'layer' } or { as: 'rootfs' }.");
+  if (typeof tarFile !== 'string' || typeof dir !== 'string') throw new TypeError('applyLayer(tarFile, dir, opts): both paths are strings.');
+  try {
+    if (((await binding().statBeneathAsync(dir, '.')).mode & 0o170000) !== 0o040000) throw new OvlError('ERR_OVL_NOT_A_DIRECTORY', `ovl: '${dir}' is not a directory`, { path: dir });
+  } catch (e) {
+    if (e instanceof SystemError) throw new OvlError('ERR_OVL_PATH_MISSING', `ovl: '${dir}' cannot be opened (${e.code})`, { path: dir, hint: `Create '${dir}' first: applyLayer writes into an existing dir.` });
+    throw e;
+  }
+  const gzip = await isGzip(tarFile);
+  const { opaqueDirs, missingParents, marks } = await survey(tarFile, gzip, dir, opts);
+  const applier = new Applier(dir, opts, opaqueDirs, fold);
+  await applier.makeParents(missingParents);
+  // Whiteouts and opaque markers speak of the layers below: on a root fs (and folding) they go first.
+  if (applier.marksFirst) await applier.removals(marks);
+  const reader = new TarReader(archiveStream(tarFile, gzip));
+  for (let e = await reader.next(); e !== undefined; e = await reader.next()) await applier.apply(planEntry(e, opts), reader);
+  await applier.finish();
+  return applier.result;
 }

@@ -16,6 +16,7 @@
  */
 import type { MergedEntry, OverlayView } from '../view/types.js';
 
+/** An entry the layer carries; a whiteout of `path` (the name it hides); the opaque mark of the dir `path`. */
 export type LayerEntry =
   | { kind: 'entry'; path: string; entry: MergedEntry }
   | { kind: 'opaque'; path: string }
@@ -24,16 +25,12 @@ export type LayerEntry =
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_MARK = '.wh..wh..opq';
 
-function join(dir: string, name: string): string {
-  return dir === '/' ? `/${name}` : `${dir}/${name}`;
-}
-
 function byBytes(a: MergedEntry, b: MergedEntry): number {
   return Buffer.compare(Buffer.from(a.name), Buffer.from(b.name));
 }
 
-/** Every entry the upper layer contributes, in tar order. (`whole`: inside a redirected dir, everything.) */
-export async function upperLayerEntries(view: OverlayView, onDir?: (path: string) => void): Promise<LayerEntry[]> {
+/** The entries under `root`, in tar order: what the upper contributes, or (`whole`) everything the merged view shows. */
+async function collect(view: OverlayView, whole: boolean, onDir?: (path: string) => void): Promise<LayerEntry[]> {
   const out: LayerEntry[] = [];
   const visit = async (dir: string, whole: boolean): Promise<void> => {
     onDir?.(dir);
@@ -41,16 +38,26 @@ export async function upperLayerEntries(view: OverlayView, onDir?: (path: string
     for (const e of entries) {
       if (!whole && e.layer !== 'upper') continue;
       if (e.type === 'whiteout') {
-        out.push({ kind: 'whiteout', path: join(dir, `${WHITEOUT_PREFIX}${e.name}`) });
+        out.push({ kind: 'whiteout', path: e.path });
         continue;
       }
       out.push({ kind: 'entry', path: e.path, entry: e });
       if (e.type !== 'dir') continue;
       const redirected = !whole && e.redirect !== undefined;
-      if (!whole && (e.opaque || redirected)) out.push({ kind: 'opaque', path: join(e.path, OPAQUE_MARK) });
+      if (!whole && (e.opaque || redirected)) out.push({ kind: 'opaque', path: e.path });
       await visit(e.path, whole || redirected);
     }
   };
-  await visit('/', false);
+  await visit('/', whole);
   return out;
+}
+
+/** Every entry the upper layer contributes, in tar order. */
+export function upperLayerEntries(view: OverlayView, onDir?: (path: string) => void): Promise<LayerEntry[]> {
+  return collect(view, false, onDir);
+}
+
+/** Every entry of the merged view, in tar order (no whiteouts, no marks): a flattened tree. */
+export function mergedTreeEntries(view: OverlayView): Promise<LayerEntry[]> {
+  return collect(view, true);
 }
