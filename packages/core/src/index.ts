@@ -28,3 +28,5 @@ export type { ApplyLayerOptions, ApplyLayerResult } from './layers/apply-layer.j
 export { commit } from './layers/commit.js';
 export type { CommitOptions, CommitResult, CommitSource } from './layers/commit.js';
 export { flatten } from './layers/flatten.js';
+export { vacuum } from './layers/vacuum.js';
+export type { VacuumItem, VacuumReport } from './layers/vacuum.js';

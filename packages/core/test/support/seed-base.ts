@@ -31,13 +31,13 @@ export const REDIRECT_OPTION_SETS: readonly OverlayOptions[] = [
  * A random stack for `seed` (1–3 lowers) changed through a real mount by random operations,
  * then unmounted: the stack, what was done, and the tree the kernel showed.
  */
-export async function changedStack(seed: number, dir: string): Promise<{ stack: GeneratedStack; ops: DoneOp[]; kernel: Map<string, string> }> {
+export async function changedStack(seed: number, dir: string): Promise<{ stack: GeneratedStack; ops: DoneOp[]; kernel: Map<string, string>; options: OverlayOptions }> {
   const stack = generateStack(seed, dir, { lowers: 1 + (seed % 3) });
   const options = REDIRECT_OPTION_SETS[seed % REDIRECT_OPTION_SETS.length]!;
   const m = await mountOverlay({ lower: stack.lower, upper: stack.upper, work: stack.work, target: stack.merged, options });
   try {
     const ops = randomOps(seed * 7919, stack.merged, 12);
-    return { stack, ops, kernel: treeOf(stack.merged) };
+    return { stack, ops, kernel: treeOf(stack.merged), options };
   } finally {
     await m.unmount();
   }
