@@ -94,6 +94,9 @@ declare namespace binding {
     link?: Buffer;
   }
 
+  /** One entry of statManyBeneath: errno 0 with the stat fields, or the errno alone. */
+  export type BeneathEntry = ({ errno: 0 } & BeneathStat & { data?: Buffer }) | { errno: number };
+
   /** One entry of writeBeneath. Owner, times and xattrs are set only when given. */
   export interface WriteBeneathEntry {
     /** file: content at `offset` (`first` creates afresh, default true; `last` then sets metadata, default true); dir: made or kept; remove: the whole tree at rel (absent, or under something not a dir — a symlink is never followed: nothing to do); empty: everything inside the dir rel (nothing where no dir is, or behind a symlink); times: the mtime only; unsetxattrs: remove the xattrs named in `xattrs` (values ignored). */
@@ -469,6 +472,14 @@ declare namespace binding {
      */
     writeBeneath(root: PathLike, entries: WriteBeneathEntry[]): number;
     writeBeneathAsync(root: PathLike, entries: WriteBeneathEntry[]): Promise<number>;
+    /**
+     * statBeneath for many entries of one root in one call (one thread hop when async); for each
+     * regular file of at most `inlineMax` bytes also its content (read through the fd that was
+     * stat'ed: the same inode), and for each symlink its target, in `data`. Per-entry failures
+     * (ELOOP for a symlink on the way, EXDEV, ENOENT) come back as `errno`, not thrown.
+     */
+    statManyBeneath(root: PathLike, rels: PathLike[], inlineMax: number): BeneathEntry[];
+    statManyBeneathAsync(root: PathLike, rels: PathLike[], inlineMax: number): Promise<BeneathEntry[]>;
     listDir(path: PathLike, max: number): string[];
     listDirAsync(path: PathLike, max: number): Promise<string[]>;
     /** statfs(2). */

@@ -15,7 +15,7 @@ const CALLS = [
   'mount', 'mountAsync', 'umount2', 'umount2Async', 'umountIf', 'umountIfAsync', 'mknod', 'mknodAsync',
   'lgetxattr', 'lgetxattrAsync', 'lsetxattr', 'lsetxattrAsync', 'llistxattr', 'llistxattrAsync', 'lremovexattr', 'lremovexattrAsync',
   'fsopen', 'fsconfig', 'fsconfigAsync', 'fsmount', 'fsmountAsync', 'moveMount', 'moveMountAsync', 'readFsLog', 'close',
-  'fsmountPlan', 'fsmountPlanAsync', 'probePaths', 'probePathsAsync', 'openPaths', 'openPathsAsync', 'listDir', 'listDirAsync', 'readBeneath', 'readBeneathAsync', 'statBeneath', 'statBeneathAsync', 'writeBeneath', 'writeBeneathAsync',
+  'fsmountPlan', 'fsmountPlanAsync', 'probePaths', 'probePathsAsync', 'openPaths', 'openPathsAsync', 'listDir', 'listDirAsync', 'readBeneath', 'readBeneathAsync', 'statBeneath', 'statBeneathAsync', 'writeBeneath', 'writeBeneathAsync', 'statManyBeneath', 'statManyBeneathAsync',
   'statfs', 'statfsAsync', 'scanDir', 'scanDirAsync', 'scanNames', 'scanNamesAsync', 'scanDirs', 'scanDirsAsync', 'scanNamesMany', 'scanNamesManyAsync',
 ] as const satisfies ReadonlyArray<Exclude<keyof NativeBinding, 'constants'>>;
 

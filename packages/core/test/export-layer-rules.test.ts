@@ -123,13 +123,16 @@ describeMounting('exportLayer rules', () => {
   });
 
   it('a file swapped for a symlink to a host file during the export fails it, and leaves no file', async () => {
-    const upper = writeTree(join(base, 'upper'), { a: 'z'.repeat(3 << 20), b: 'secret-free' });
+    // 'b' comes far enough after the first (big) file that the export has not looked at it
+    // yet when the swap comes (it reads a few hundred entries ahead).
+    const small = Object.fromEntries(Array.from({ length: 600 }, (_, i) => [`a${String(i).padStart(3, '0')}`, 's']));
+    const upper = writeTree(join(base, 'upper'), { a: 'z'.repeat(3 << 20), ...small, b: 'secret-free' });
     const out = join(base, 'swap.tar');
     let swapped = false;
     const err = await exportLayer({ lower: [], upper }, out, {
       onProgress: () => {
         if (swapped) return;
-        swapped = true; // while 'a' is being read, 'b' (not yet read) becomes a link to a host file
+        swapped = true; // while 'a' is being read, 'b' (not yet looked at) becomes a link to a host file
         rmSync(join(upper, 'b'));
         symlinkSync('/etc/hostname', join(upper, 'b'));
       },

@@ -107,9 +107,10 @@ async function survey(path: string, gzip: boolean, dir: string, rules: ApplyRule
       const target = kinds.get(key(plan.linkTarget));
       if (target === undefined || target === 'dir') throw unsafe(e.name, `is a hard link to '${plan.linkTarget.toString('latin1')}', which is not an earlier non-dir entry of the archive`, e.offset);
     }
+    const was = kinds.get(key(rel));
     kinds.set(key(rel), e.type === 'dir' ? 'dir' : e.type === 'symlink' ? 'symlink' : 'other');
-    // A dir replaced by a non-dir takes its archive-made children with it.
-    if (e.type !== 'dir') for (const k of kinds.keys()) if (k.startsWith(`${key(rel)}/`)) kinds.delete(k);
+    // A dir replaced by a non-dir takes its archive-made children with it (rare: a scan only then).
+    if (was === 'dir' && e.type !== 'dir') for (const k of kinds.keys()) if (k.startsWith(`${key(rel)}/`)) kinds.delete(k);
   }
   return { opaqueDirs, missingParents, marks };
 }

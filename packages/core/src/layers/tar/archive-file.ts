@@ -32,7 +32,8 @@ export class ArchiveFile {
   /** gzip: false, true (level 6) or a level 1–9. Node's gzip header carries no time and no name, so the bytes are stable. */
   constructor(private readonly path: string, gzip: boolean | number) {
     this.tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.partial`);
-    this.file = createWriteStream(this.tmp, { flags: 'wx', mode: 0o644 });
+    // A deep buffer lets the file write of one MiB overlap the read of the next.
+    this.file = createWriteStream(this.tmp, { flags: 'wx', mode: 0o644, highWaterMark: 8 << 20 });
     this.file.on('error', (e) => {
       this.failed ??= e;
       this.gzip?.destroy(e); // a writer waiting on gzip's drain must not wait forever
@@ -57,9 +58,25 @@ export class ArchiveFile {
 
   private sink: ((chunk: Buffer) => void) | undefined;
 
+  // Headers are 512 bytes and small files a few KiB: gathered into writes of about 1 MiB,
+  // one hash update and one stream write each instead of one per piece.
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
   /** Append bytes of the tar; resolves when the consumer is ready for more (backpressure). */
   async write(chunk: Buffer): Promise<void> {
     if (this.failed) throw this.failed;
+    if (chunk.length === 0) return;
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes >= 1 << 20) await this.drainPending();
+  }
+
+  private async drainPending(): Promise<void> {
+    if (this.pendingBytes === 0) return;
+    const chunk = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
     this.tarHash.update(chunk);
     if (this.gzip !== undefined) {
       if (!this.gzip.write(chunk)) await once(this.gzip, 'drain');
@@ -71,6 +88,8 @@ export class ArchiveFile {
 
   /** Finish: flush, fsync-free close, rename into place. */
   async finish(): Promise<ArchiveResult> {
+    await this.drainPending();
+    if (this.failed) throw this.failed;
     if (this.gzip !== undefined) {
       this.gzip.end();
       await once(this.gzip, 'end');
