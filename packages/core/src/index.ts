@@ -22,3 +22,14 @@ export type { OverlayView, MergedEntry, Change, ChangesOptions, UpperUsage, Chan
 export { listContainers, openContainer, findContainer } from './engines/containers.js';
 export { listImages, openImage, findImage } from './engines/images.js';
 export type { ContainerInfo, ImageInfo, ImageLayerInfo, ImageView, EngineName, EngineOptions, OpenContainerOptions } from './engines/types.js';
+export { exportLayer } from './layers/export-layer.js';
+export type { ExportLayerOptions, ExportProgress, LayerSource } from './layers/export-layer.js';
+export { writeImage } from './layers/write-image.js';
+export type { WriteImageOptions, ImageLayerInput } from './layers/write-image.js';
+export { applyLayer } from './layers/apply-layer.js';
+export type { ApplyLayerOptions, ApplyLayerResult } from './layers/apply-layer.js';
+export { commit } from './layers/commit.js';
+export type { CommitOptions, CommitResult, CommitSource } from './layers/commit.js';
+export { flatten } from './layers/flatten.js';
+export { vacuum } from './layers/vacuum.js';
+export type { VacuumItem, VacuumReport } from './layers/vacuum.js';
