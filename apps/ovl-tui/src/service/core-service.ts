@@ -7,6 +7,7 @@ import { rm, mkdir, writeFile, rename as fsRename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mountOverlay, openOverlay, type OverlayMount, type OverlaySpec, type OverlayView } from '@ovl/core';
 import { AppRefusal } from './errors.js';
+import { forgetMount } from './mount-records.js';
 import type { ChangeStream, HeaderInfo, MergedEntry, OverlayService } from './types.js';
 
 export interface CoreServiceInit {
@@ -20,6 +21,8 @@ export interface CoreServiceInit {
   keep?: boolean;
   /** Layer xattrs in the user.* namespace (for the lower-only view). */
   userxattr?: boolean;
+  /** The record of ovl-tui's mount (mount-records.ts): removed once the mount is gone, or kept on purpose. */
+  record?: string;
   /** Runs last in close(): the demo removes its temp dir here. */
   cleanup?: () => Promise<void>;
 }
@@ -144,6 +147,8 @@ export class CoreService implements OverlayService {
     await Promise.all([...this.streams].map((s) => s.close()));
     try {
       if (this.mount && !this.init.keep) await this.mount.unmount();
+      // Not reached when the unmount failed: the record then lets the next start offer it again.
+      if (this.init.record !== undefined) forgetMount(this.init.record);
     } finally {
       await this.init.cleanup?.();
     }
