@@ -5,7 +5,7 @@
  */
 import { rm, mkdir, writeFile, rename as fsRename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mountOverlay, openOverlay, type OverlayMount, type OverlaySpec, type OverlayView } from '@ovl/core';
+import { explainWriteFailure, mountOverlay, openOverlay, type OverlayMount, type OverlaySpec, type OverlayView } from '@ovl/core';
 import { AppRefusal } from './errors.js';
 import { forgetMount } from './mount-records.js';
 import type { ChangeStream, HeaderInfo, MergedEntry, OverlayService } from './types.js';
@@ -104,18 +104,32 @@ export class CoreService implements OverlayService {
     return path === '/' ? merged : join(merged, path);
   }
 
-  async create(path: string, kind: 'file' | 'dir'): Promise<void> {
+  /**
+   * A write through merged; a lower file's first change copies it whole into upper, so a full
+   * upper fails even a small change: core's explanation (free space, copy-up size) replaces
+   * the bare ENOSPC.
+   */
+  private async write(path: string, op: () => Promise<unknown>): Promise<void> {
+    try {
+      await op();
+    } catch (e) {
+      throw await explainWriteFailure(e, path);
+    }
+  }
+
+  create(path: string, kind: 'file' | 'dir'): Promise<void> {
     const p = this.mergedPath(path);
-    if (kind === 'dir') await mkdir(p);
-    else await writeFile(p, '', { flag: 'wx' });
+    return this.write(p, () => (kind === 'dir' ? mkdir(p) : writeFile(p, '', { flag: 'wx' })));
   }
 
-  async rename(from: string, to: string): Promise<void> {
-    await fsRename(this.mergedPath(from), this.mergedPath(to));
+  rename(from: string, to: string): Promise<void> {
+    const p = this.mergedPath(from);
+    return this.write(p, () => fsRename(p, this.mergedPath(to)));
   }
 
-  async remove(path: string): Promise<void> {
-    await rm(this.mergedPath(path), { recursive: true });
+  remove(path: string): Promise<void> {
+    const p = this.mergedPath(path);
+    return this.write(p, () => rm(p, { recursive: true }));
   }
 
   async revert(path: string): Promise<void> {
