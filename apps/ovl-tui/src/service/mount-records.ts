@@ -79,7 +79,7 @@ function readRecord(file: string): MountRecord | undefined {
     const st = lstatSync(file);
     if (!st.isFile() || st.uid !== process.getuid?.()) return undefined;
     const r = JSON.parse(readFileSync(file, 'utf8')) as MountRecord;
-    const paths = [r.mntNs, r.target, ...r.lower, r.upper ?? '', r.work ?? '', r.ownedDir ?? '/'];
+    const paths = [r.mntNs, r.target, ...r.lower, r.upper ?? '', r.work ?? '', r.ownedDir ?? ''];
     if (!Number.isInteger(r.pid) || !Number.isInteger(r.startTime) || !Array.isArray(r.lower) || paths.some((p) => typeof p !== 'string')) return undefined;
     return r;
   } catch {

@@ -30,7 +30,8 @@ async function openOwned(spec: { lower: string[]; upper?: string; work?: string;
   try {
     // As the mount table shows it: that is what the next start compares with.
     const info = await mountInfo(mount.target);
-    record = recordMount({ target: info?.target ?? mount.target, lower: info?.lower ?? mount.spec.lower, ...(info?.upper !== undefined && { upper: info.upper }), ...(info?.work !== undefined && { work: info.work }), ...(ownedDir !== undefined && { ownedDir }) });
+    const layers = { target: info?.target ?? mount.target, lower: info?.lower ?? mount.spec.lower, upper: info?.upper, work: info?.work };
+    record = recordMount({ ...layers, ...(ownedDir !== undefined && { ownedDir }) });
     const view = await openOverlay(mount.target);
     return { mount, view, info, record, header: header(view, info?.target ?? resolve(mount.target), mode, info, true) };
   } catch (e) {
