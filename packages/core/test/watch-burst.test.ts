@@ -1,5 +1,5 @@
 /**
- * watch() against a burst of OVL_WATCH_OPS operations (100,000; 20,000 in CI) made through the
+ * watch() against a burst of OVL_WATCH_OPS operations (100,000; 10,000 in CI) made through the
  * merged dir of a deep tree by another process (bench/lib/burst-writer.mjs): replaying the
  * events gives exactly what changes() says — every file, whiteout and link with its kind, and
  * every dir changes() lists; a dir the events call copied up and changes() does not list must
@@ -21,8 +21,8 @@ import { makeBase } from './support/layers.js';
 import { cleanupBase } from './support/cleanup.js';
 
 const WRITER = fileURLToPath(new URL('../../../bench/lib/burst-writer.mjs', import.meta.url));
-/** 20,000 in CI (about 15 s on 2 busy cores); the 100,000 by hand: OVL_WATCH_OPS=100000. */
-const OPS = Number(process.env.OVL_WATCH_OPS ?? 20_000);
+/** 10,000 in CI (about 10 s on 2 busy cores); the 100,000 by hand: OVL_WATCH_OPS=100000. */
+const OPS = Number(process.env.OVL_WATCH_OPS ?? 10_000);
 
 let base: string;
 let watch: OverlayWatch | undefined;
