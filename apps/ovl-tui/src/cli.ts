@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { needsRoot, parseCommand } from './cli/args.js';
 import { checkPaths } from './cli/check-paths.js';
+import { offerCleanup, runCleanup } from './cli/cleanup.js';
 import { exportJson } from './cli/json-export.js';
 import { USAGE } from './cli/usage.js';
 import { openSession } from './service/open-session.js';
@@ -39,9 +40,14 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (needsRoot(command) && process.getuid?.() !== 0) {
+    if (command.kind === 'cleanup') {
+      process.stderr.write('ovl-tui: --cleanup unmounts, which needs root (run it with sudo).\n');
+      return 1;
+    }
     process.stderr.write('ovl-tui: mounting an overlay needs root (run it with sudo); the offline view works without it: ovl-tui --lower DIR [--upper DIR].\n');
     return 1;
   }
+  if (command.kind === 'cleanup') return runCleanup();
   const problem = await checkPaths(command);
   if (problem) {
     process.stderr.write(`${problem.message}\n  hint: ${problem.hint}\n`);
@@ -52,6 +58,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write('ovl-tui: the app needs a terminal; for scripts use --json.\n');
     return 1;
   }
+  await offerCleanup(!json).catch((e: unknown) => process.stderr.write(`${explain(e)}\n`));
   let service;
   try {
     service = await openSession(command);

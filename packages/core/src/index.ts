@@ -18,6 +18,7 @@ export { MAX_LOWER_LAYERS } from './mount/options.js';
 export { supportsNewMountApi, supportsLowerdirPlus, supportsLayerFds } from './mount/kernel-features.js';
 export { openOverlay } from './view/open.js';
 export { PODMAN_IGNORED_PATHS } from './view/changes.js';
+export { explainWriteFailure } from './view/write-failure.js';
 export type { OverlayView, MergedEntry, Change, ChangesOptions, UpperUsage, ChangeEvent, LayerId, EntryType, ReaddirOptions, ReaddirChunksOptions, WalkOptions, WatchOptions, OverlayWatch, OverlaySource } from './view/types.js';
 export { listContainers, openContainer, findContainer } from './engines/containers.js';
 export { listImages, openImage, findImage } from './engines/images.js';

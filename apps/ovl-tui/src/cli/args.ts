@@ -14,6 +14,7 @@ interface Common {
 export type Command =
   | { kind: 'help' }
   | { kind: 'version' }
+  | { kind: 'cleanup' }
   | Extract<SessionRequest, { kind: 'demo' }>
   | (Exclude<SessionRequest, { kind: 'demo' }> & Common);
 
@@ -29,6 +30,7 @@ const options = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
+  cleanup: { type: 'boolean' },
 } as const;
 
 const fail = (error: string): ParseResult => ({ ok: false, error });
@@ -47,6 +49,10 @@ export function parseCommand(argv: string[]): ParseResult {
   if (v.help) return { ok: true, command: { kind: 'help' } };
   if (v.version) return { ok: true, command: { kind: 'version' } };
   const json = v.json === true;
+  if (v.cleanup) {
+    if (argv.length > 1) return fail('--cleanup takes no other arguments');
+    return { ok: true, command: { kind: 'cleanup' } };
+  }
   const lower = v.lower ?? [];
   const layerFlags = lower.length > 0 || v.upper !== undefined || v.work !== undefined || v.mount !== undefined;
 
@@ -78,5 +84,5 @@ export function parseCommand(argv: string[]): ParseResult {
 
 /** True for commands that mount (and so need root). */
 export function needsRoot(command: Command): boolean {
-  return command.kind === 'demo' || command.kind === 'mount';
+  return command.kind === 'demo' || command.kind === 'mount' || command.kind === 'cleanup';
 }

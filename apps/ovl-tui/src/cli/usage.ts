@@ -6,6 +6,7 @@ export const USAGE = `Usage:
   ovl-tui --lower A [--lower B ...] [--upper U] the offline view of layer dirs (read-only, no root)
   ovl-tui --demo                                the article's example in a temp dir (root)
   ovl-tui --json <merged-dir | layer flags>     print the merged tree and the changes as JSON
+  ovl-tui --cleanup                             unmount what a killed ovl-tui left mounted (root)
 
 Options:
   --lower DIR   a lower layer, top-most first (repeat for more)

@@ -5,8 +5,9 @@
  */
 import { rm, mkdir, writeFile, rename as fsRename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mountOverlay, openOverlay, type OverlayMount, type OverlaySpec, type OverlayView } from '@ovl/core';
+import { explainWriteFailure, mountOverlay, openOverlay, type OverlayMount, type OverlaySpec, type OverlayView } from '@ovl/core';
 import { AppRefusal } from './errors.js';
+import { forgetMount } from './mount-records.js';
 import type { ChangeStream, HeaderInfo, MergedEntry, OverlayService } from './types.js';
 
 export interface CoreServiceInit {
@@ -20,6 +21,8 @@ export interface CoreServiceInit {
   keep?: boolean;
   /** Layer xattrs in the user.* namespace (for the lower-only view). */
   userxattr?: boolean;
+  /** The record of ovl-tui's mount (mount-records.ts): removed once the mount is gone, or kept on purpose. */
+  record?: string;
   /** Runs last in close(): the demo removes its temp dir here. */
   cleanup?: () => Promise<void>;
 }
@@ -101,18 +104,32 @@ export class CoreService implements OverlayService {
     return path === '/' ? merged : join(merged, path);
   }
 
-  async create(path: string, kind: 'file' | 'dir'): Promise<void> {
+  /**
+   * A write through merged; a lower file's first change copies it whole into upper, so a full
+   * upper fails even a small change: core's explanation (free space, copy-up size) replaces
+   * the bare ENOSPC.
+   */
+  private async write(path: string, op: () => Promise<unknown>): Promise<void> {
+    try {
+      await op();
+    } catch (e) {
+      throw await explainWriteFailure(e, path);
+    }
+  }
+
+  create(path: string, kind: 'file' | 'dir'): Promise<void> {
     const p = this.mergedPath(path);
-    if (kind === 'dir') await mkdir(p);
-    else await writeFile(p, '', { flag: 'wx' });
+    return this.write(p, () => (kind === 'dir' ? mkdir(p) : writeFile(p, '', { flag: 'wx' })));
   }
 
-  async rename(from: string, to: string): Promise<void> {
-    await fsRename(this.mergedPath(from), this.mergedPath(to));
+  rename(from: string, to: string): Promise<void> {
+    const p = this.mergedPath(from);
+    return this.write(p, () => fsRename(p, this.mergedPath(to)));
   }
 
-  async remove(path: string): Promise<void> {
-    await rm(this.mergedPath(path), { recursive: true });
+  remove(path: string): Promise<void> {
+    const p = this.mergedPath(path);
+    return this.write(p, () => rm(p, { recursive: true }));
   }
 
   async revert(path: string): Promise<void> {
@@ -144,6 +161,8 @@ export class CoreService implements OverlayService {
     await Promise.all([...this.streams].map((s) => s.close()));
     try {
       if (this.mount && !this.init.keep) await this.mount.unmount();
+      // Not reached when the unmount failed: the record then lets the next start offer it again.
+      if (this.init.record !== undefined) forgetMount(this.init.record);
     } finally {
       await this.init.cleanup?.();
     }

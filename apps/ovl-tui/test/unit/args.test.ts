@@ -61,3 +61,12 @@ describe('parseCommand', () => {
     expect(needsRoot(ok(['/m']))).toBe(false);
   });
 });
+
+describe('--cleanup', () => {
+  it('stands alone and needs root', () => {
+    expect(ok(['--cleanup'])).toEqual({ kind: 'cleanup' });
+    expect(needsRoot(ok(['--cleanup']))).toBe(true);
+    expect(error(['--cleanup', '/m'])).toMatch(/--cleanup takes no other arguments/);
+    expect(error(['--cleanup', '--json'])).toMatch(/--cleanup takes no other arguments/);
+  });
+});
