@@ -474,6 +474,7 @@ declare namespace binding {
      */
     openReadLocked(path: PathLike, kind: 'record' | 'flock', wait?: boolean): number;
     openReadLockedAsync(path: PathLike, kind: 'record' | 'flock', wait?: boolean): Promise<number>;
+    /**
      * Write a batch of entries beneath the dir `root`, in order, never through a symlink: each
      * entry's parent is opened beneath root with no symlinks on the way (openat2
      * RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS) and the last component is
