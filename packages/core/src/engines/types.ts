@@ -49,6 +49,8 @@ export interface ImageLayerInfo {
   diffId?: string;
   /** The command that made the layer (the image config's history `created_by`), when recorded. */
   createdBy?: string;
+  /** The history step's comment (`docker import -m`, `docker commit -m`), when recorded. */
+  comment?: string;
   /** ISO 8601, when recorded. */
   created?: string;
 }
