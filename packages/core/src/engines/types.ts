@@ -100,4 +100,9 @@ export interface EngineReader {
   engine: EngineName;
   containers(roots: readonly string[] | undefined): Promise<ContainerInfo[]>;
   images(roots: readonly string[] | undefined): Promise<ImageInfo[]>;
+  /**
+   * The engine's own diff rules, when they are not containers/storage's (changes()'s
+   * default): a container's or image layer's view with changes() as the engine's diff says.
+   */
+  withEngineChanges?<V extends OverlayView>(view: V): V;
 }

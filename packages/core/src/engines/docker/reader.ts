@@ -7,6 +7,7 @@ import { overlayTargetsSeenBy, pidFromFile, pidsNamed } from '../daemon-mounts.j
 import type { EngineReader } from '../types.js';
 import { readDockerContainers } from './containers.js';
 import { dockerPlaces } from './data-root.js';
+import { withDockerChanges } from './docker-diff.js';
 import { readDockerImages } from './images.js';
 
 const DAEMON = ['dockerd'];
@@ -24,4 +25,5 @@ export const dockerReader: EngineReader = {
     return (await Promise.all(places.roots.map((r) => readDockerContainers(r, mounted)))).flat();
   },
   images: async (roots) => (await Promise.all((await dockerPlaces(roots)).roots.map(readDockerImages))).flat(),
+  withEngineChanges: withDockerChanges,
 };
