@@ -27,9 +27,11 @@ const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex
 function writeStore(root: string): string {
   const o2 = join(root, 'overlay2');
   writeTree(join(o2, LAYER, 'diff'), { etc: { 'os-release': 'ID=ovl\n' } });
-  writeTree(join(o2, MOUNT), { diff: { 'new.txt': 'new\n' }, work: {}, merged: {}, lower: 'l/LAYERLINK' });
+  writeTree(join(o2, `${MOUNT}-init`), { diff: { etc: { hosts: '' } }, work: {}, lower: 'l/LAYERLINK' });
+  writeTree(join(o2, MOUNT), { diff: { 'new.txt': 'new\n' }, work: {}, merged: {}, lower: 'l/INITLINK:l/LAYERLINK' });
   mkdirSync(join(o2, 'l'));
   symlinkSync(`../${LAYER}/diff`, join(o2, 'l', 'LAYERLINK'));
+  symlinkSync(`../${MOUNT}-init/diff`, join(o2, 'l', 'INITLINK'));
   const config = JSON.stringify({
     created: '2026-01-02T03:04:05Z',
     rootfs: { type: 'layers', diff_ids: [DIFF] },
@@ -71,7 +73,7 @@ describe('Docker reader on a store written here', () => {
     expect(await listContainers(opts())).toEqual([
       {
         engine: 'docker', id: CTR, name: 'web', image: 'fake', imageId, state: 'exited', mounted: false,
-        lower: [join(root, 'overlay2', LAYER, 'diff')], upper: join(root, 'overlay2', MOUNT, 'diff'),
+        lower: [join(root, 'overlay2', `${MOUNT}-init`, 'diff'), join(root, 'overlay2', LAYER, 'diff')], upper: join(root, 'overlay2', MOUNT, 'diff'),
         work: join(root, 'overlay2', MOUNT, 'work'), merged: join(root, 'overlay2', MOUNT, 'merged'),
         created: '2026-01-02T03:05:00Z', storage: root,
       },
@@ -110,7 +112,16 @@ describe('Docker reader on a store written here', () => {
     await expect(listContainers(opts())).rejects.toEqual(corrupt(() => file));
   });
 
+  const imageConfig = (): string => join(root, 'image', 'overlay2', 'imagedb', 'content', 'sha256', imageId);
+
+  it("when the container's image is gone, its layers come from overlay2's lower file and short links", async () => {
+    const before = await listContainers(opts());
+    removeBase(imageConfig());
+    expect(await listContainers(opts())).toEqual(before);
+  });
+
   it('a short link that points out of the store is ERR_OVL_ENGINE_METADATA, never followed', async () => {
+    removeBase(imageConfig());
     const link = join(root, 'overlay2', 'l', 'LAYERLINK');
     removeBase(link);
     symlinkSync('/etc', link);
@@ -118,7 +129,7 @@ describe('Docker reader on a store written here', () => {
   });
 
   it('an image config whose bytes do not hash to its name is ERR_OVL_ENGINE_METADATA naming it', async () => {
-    const file = join(root, 'image', 'overlay2', 'imagedb', 'content', 'sha256', imageId);
+    const file = imageConfig();
     writeFileSync(file, '{"rootfs":');
     await expect(listImages(opts())).rejects.toEqual(corrupt(() => file));
   });

@@ -55,7 +55,8 @@ async function readLayer(root: string, chainId: string, diffId: string): Promise
   return { id: cacheId, dir: join(root, 'overlay2', cacheId, 'diff'), size: Number.isFinite(bytes) ? bytes : 0, diffId };
 }
 
-async function readImage(root: string, id: string, names: ReadonlyMap<string, string[]>): Promise<ImageInfo | undefined> {
+/** The image `id` under the data root `root` (names from `names`), or undefined when it is not there. */
+export async function readImage(root: string, id: string, names: ReadonlyMap<string, string[]>): Promise<ImageInfo | undefined> {
   const file = join(root, 'image', 'overlay2', 'imagedb', 'content', 'sha256', id);
   const text = await readOptionalText('docker', file);
   if (text === undefined) return undefined;
