@@ -1,9 +1,18 @@
 /**
- * An OCI / Docker image config's history matched to its layers. History lists every build
+ * An OCI / Docker image config's layers: their chain ids, and its history matched to them. History lists every build
  * step, bottom first; steps marked `empty_layer` (ENV, CMD, ...) made no layer, the rest
  * made one layer each, in rootfs.diff_ids order — the rule `docker history` applies
- * (moby image/history). Pure.
+ * (moby image/history). Pure (sha256 aside).
  */
+import { createHash } from 'node:crypto';
+
+/** The chain id of each layer, bottom first (OCI image-spec config.md: ChainID(L0) = DiffID(L0), ChainID(Ln) = SHA256(ChainID(Ln-1) + " " + DiffID(Ln))). */
+export function chainIds(diffIds: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const d of diffIds) out.push(out.length === 0 ? d : `sha256:${createHash('sha256').update(`${out.at(-1)!} ${d}`).digest('hex')}`);
+  return out;
+}
+
 export interface LayerHistory {
   createdBy?: string;
   created?: string;

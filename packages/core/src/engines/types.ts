@@ -35,6 +35,8 @@ export interface ContainerInfo {
   created?: string;
   /** The storage root this record was read from (e.g. /var/lib/containers/storage). */
   storage: string;
+  /** containerd's namespace (`default`, `k8s.io`, ...), for containerd records. */
+  namespace?: string;
 }
 
 /** One layer of an image, bottom-most first in ImageInfo.layers. */
@@ -68,6 +70,8 @@ export interface ImageInfo {
   created?: string;
   /** The storage root this record was read from. */
   storage: string;
+  /** containerd's namespace, for containerd records. */
+  namespace?: string;
 }
 
 /** Where to look. Each engine is read from its default storage unless told otherwise. */

@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { historyOfLayers } from '../image-history.js';
+import { chainIds, historyOfLayers } from '../image-history.js';
 import { objectField, parseJsonObject, readOptionalDir, readOptionalText, stringField } from '../metadata-files.js';
 import { corrupt } from '../storage-errors.js';
 import type { ImageInfo, ImageLayerInfo } from '../types.js';
@@ -20,13 +20,6 @@ const HEX64 = /^[0-9a-f]{64}$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
-
-/** The chain id of each layer, bottom first (OCI: ChainID(L0) = DiffID(L0), ChainID(Ln) = SHA256(ChainID(Ln-1) + " " + DiffID(Ln))). Pure. */
-export function chainIds(diffIds: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const d of diffIds) out.push(out.length === 0 ? d : `sha256:${sha256(`${out.at(-1)!} ${d}`)}`);
-  return out;
-}
 
 /** image id → every name repositories.json gives it. */
 async function namesById(imageRoot: string): Promise<Map<string, string[]>> {
