@@ -6,26 +6,16 @@
  * A dockerd started here lives in the test's private mount namespace; one that was already
  * running lives in the machine's. Either way the reader must find it (engines/daemon-mounts.ts).
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, it } from 'vitest';
-import { describeMounting } from './privileged.js';
+import { spawnSync } from 'node:child_process';
+import { engineGate, ensureDaemon, waitFor } from './engine-daemons.js';
 
-const installed = spawnSync('dockerd', ['--version'], { encoding: 'utf8' }).status === 0 && spawnSync('docker', ['--version'], { encoding: 'utf8' }).status === 0;
+export { waitFor };
 
+const gate = engineGate('Docker', ['dockerd', 'docker'], 'docker.io');
 /** describe for suites that need root, a private mount namespace and Docker. */
-export const describeDocker: typeof describe = installed || process.env.OVL_REQUIRE_PRIVILEGED === '1' ? describeMounting : (describe.skip as typeof describe);
-
-/** Call first inside a describeDocker body: without Docker (under OVL_REQUIRE_PRIVILEGED=1) it adds one failing case and says false. */
-export function requireDocker(): boolean {
-  if (installed) return true;
-  it('docker is installed', () => {
-    throw new Error("OVL_REQUIRE_PRIVILEGED=1 but Docker is not installed: install it (apt-get install -y docker.io; CI's .ci/run does).");
-  });
-  return false;
-}
+export const describeDocker = gate.describe;
+/** Call first inside a describeDocker body (see engine-daemons.ts). */
+export const requireDocker = gate.require;
 
 /** Run docker; its stdout, trimmed. Throws with its stderr when it fails. */
 export function docker(...args: string[]): string {
@@ -35,42 +25,12 @@ export function docker(...args: string[]): string {
   return r.stdout.trim();
 }
 
-function daemonAnswers(): boolean {
-  return spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8', timeout: 15_000 }).status === 0;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Poll `ready` every 100 ms for up to `ms`; false when it never said yes. */
-export async function waitFor(ready: () => boolean, ms: number): Promise<boolean> {
-  for (const end = Date.now() + ms; Date.now() < end; await sleep(100)) if (ready()) return true;
-  return ready();
-}
-
 /**
  * Make sure a dockerd answers: when none does, start one as the README says
- * (`dockerd --iptables=false --ip6tables=false --bridge=none`) and return how to stop it;
- * undefined when the machine's daemon was already there (it is left alone).
+ * (`dockerd --iptables=false --ip6tables=false --bridge=none`) and return how to stop it.
  */
-export async function ensureDockerd(): Promise<(() => Promise<void>) | undefined> {
-  if (daemonAnswers()) return undefined;
-  const logDir = mkdtempSync(join(tmpdir(), 'ovl-test-docker-log-'));
-  const log = openSync(join(logDir, 'dockerd.log'), 'a');
-  const child = spawn('dockerd', ['--iptables=false', '--ip6tables=false', '--bridge=none'], { stdio: ['ignore', log, log], detached: true });
-  closeSync(log);
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  if (!(await waitFor(daemonAnswers, 60_000))) {
-    child.kill('SIGKILL');
-    throw new Error(`dockerd did not answer within 60 s: ${readFileSync(join(logDir, 'dockerd.log'), 'utf8').slice(-2000)}`);
-  }
-  return async () => {
-    child.kill('SIGTERM');
-    await Promise.race([exited, sleep(30_000)]);
-    if (existsSync(`/proc/${child.pid}`)) child.kill('SIGKILL');
-    rmSync(logDir, { recursive: true, force: true });
-  };
+export function ensureDockerd(): Promise<(() => Promise<void>) | undefined> {
+  return ensureDaemon('dockerd', ['--iptables=false', '--ip6tables=false', '--bridge=none'], () => spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { encoding: 'utf8', timeout: 15_000 }).status === 0);
 }
 
 /** `docker diff` as sorted {path, kind}. */

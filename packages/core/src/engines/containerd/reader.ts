@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { readBoltWhileOpen } from '../bolt/while-open.js';
 import { overlayTargetsSeenBy, pidsNamed } from '../daemon-mounts.js';
+import { withTreeDiffChanges } from '../tree-diff.js';
 import type { EngineReader } from '../types.js';
 import { containerdContainers, type ContainerdStore } from './containers.js';
 import { containerdImages } from './images.js';
@@ -41,4 +42,6 @@ export const containerdReader: EngineReader = {
     return (await Promise.all(found.map((s) => containerdContainers(s, mounted)))).flat();
   },
   images: async (roots) => (await Promise.all((await stores(roots)).map(containerdImages))).flat(),
+  // containerd's own diff is the tree diff too (tree-diff.ts), checked against `ctr snapshots diff`.
+  withEngineChanges: withTreeDiffChanges,
 };

@@ -4,10 +4,10 @@
  * dockerd's mount namespace, so `mounted` looks there too (daemon-mounts.ts).
  */
 import { overlayTargetsSeenBy, pidFromFile, pidsNamed } from '../daemon-mounts.js';
+import { withTreeDiffChanges } from '../tree-diff.js';
 import type { EngineReader } from '../types.js';
 import { readDockerContainers } from './containers.js';
 import { dockerPlaces } from './data-root.js';
-import { withDockerChanges } from './docker-diff.js';
 import { readDockerImages } from './images.js';
 
 const DAEMON = ['dockerd'];
@@ -25,5 +25,5 @@ export const dockerReader: EngineReader = {
     return (await Promise.all(places.roots.map((r) => readDockerContainers(r, mounted)))).flat();
   },
   images: async (roots) => (await Promise.all((await dockerPlaces(roots)).roots.map(readDockerImages))).flat(),
-  withEngineChanges: withDockerChanges,
+  withEngineChanges: withTreeDiffChanges,
 };

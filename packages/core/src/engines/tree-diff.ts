@@ -1,8 +1,10 @@
 /**
- * What `docker diff` says of a container (and of the layer a `docker commit` makes). Since
- * Docker 18.06 (moby ac5d363e, "Update overlay2 to use naive diff for changes") overlay2's
- * Changes() is the naive diff whatever `docker info` says of "Native Overlay Diff": the
- * container's merged tree against its parent's (go-archive ChangesDirs / FileInfo.addChanges):
+ * The engines' tree diff: what `docker diff` says of a container (and of the layer a `docker
+ * commit` makes), and what containerd's own diff of a snapshot holds (`ctr snapshots diff`: a
+ * double walk of both trees written as a tar, parent dirs included). Since Docker 18.06 (moby
+ * ac5d363e, "Update overlay2 to use naive diff for changes") overlay2's Changes() is the naive
+ * diff whatever `docker info` says of "Native Overlay Diff": the container's merged tree
+ * against its parent's (go-archive ChangesDirs / FileInfo.addChanges):
  * - a name only in the new tree is A, and so is everything below it;
  * - a name in both is C when statDifferent (mode with type bits, uid, gid, rdev; for a
  *   non-dir also size and mtime, same second with either side's nanoseconds zero counting as
@@ -15,9 +17,9 @@
  * both trees, which Docker's walker skips too.
  */
 import { lstat } from 'node:fs/promises';
-import { sys } from '../../sys.js';
-import { openOverlay } from '../../view/open.js';
-import type { Change, ChangesOptions, MergedEntry, OverlayView } from '../../view/types.js';
+import { sys } from '../sys.js';
+import { openOverlay } from '../view/open.js';
+import type { Change, ChangesOptions, MergedEntry, OverlayView } from '../view/types.js';
 
 /** go-archive sameFsTime: equal, or the same second with one side's nanoseconds zero. */
 function sameFsTime(aMs: number, bMs: number): boolean {
@@ -47,8 +49,8 @@ async function statDifferent(o: MergedEntry, n: MergedEntry): Promise<boolean> {
 
 const byPath = (a: Change, b: Change): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 
-/** Docker's changes of `view`'s upper layer over its lower layers, sorted by path. */
-export async function dockerChanges(view: OverlayView): Promise<Change[]> {
+/** The tree diff of `view`'s upper layer over its lower layers, sorted by path. */
+export async function treeDiffChanges(view: OverlayView): Promise<Change[]> {
   if (view.layers.upper === undefined) return [];
   const old = view.layers.lower.length > 0 ? await openOverlay({ lower: view.layers.lower }) : undefined;
   const out: Change[] = [];
@@ -78,12 +80,12 @@ export async function dockerChanges(view: OverlayView): Promise<Change[]> {
   return out.sort(byPath);
 }
 
-/** `view` with changes() as `docker diff` says them (opts.ignore still leaves paths out). */
-export function withDockerChanges<V extends OverlayView>(view: V): V {
+/** `view` with changes() as the tree diff says them (opts.ignore still leaves paths out). */
+export function withTreeDiffChanges<V extends OverlayView>(view: V): V {
   return Object.assign(view, {
     changes: async (opts?: ChangesOptions) => {
       const ignore = new Set(opts?.ignore ?? []);
-      return (await dockerChanges(view)).filter((c) => !ignore.has(c.path));
+      return (await treeDiffChanges(view)).filter((c) => !ignore.has(c.path));
     },
   });
 }
