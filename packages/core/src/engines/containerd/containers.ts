@@ -14,7 +14,13 @@ import { snapshotDirs } from './snapshots.js';
 
 async function initAlive(state: string, c: ContainerdContainer): Promise<boolean> {
   const text = await readFile(join(state, 'runc', c.namespace, c.id, 'state.json'), 'utf8').catch(() => undefined);
-  const pid = text === undefined ? undefined : (JSON.parse(text) as { init_process_pid?: unknown }).init_process_pid;
+  let pid: unknown;
+  try {
+    pid = text === undefined ? undefined : (JSON.parse(text) as { init_process_pid?: unknown }).init_process_pid;
+  } catch {
+    // runc writes state.json with a rename, so this is damage: no pid to trust.
+    return false;
+  }
   if (typeof pid !== 'number' || pid <= 0) return false;
   return readFile(`/proc/${pid}/stat`, 'utf8').then((s) => !/^\d+ \(.*\) Z /.test(s), () => false);
 }
