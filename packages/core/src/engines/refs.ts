@@ -45,29 +45,35 @@ function label(item: Named): string {
   return `${item.engine} ${item.id.slice(0, 12)}${name !== undefined && name !== item.id ? ` (${name})` : ''}`;
 }
 
-/** Edit distance, for "did you mean". */
+/** Edit distance with adjacent transpositions (optimal string alignment), for "did you mean". */
 function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = best;
     }
   }
-  return row[b.length]!;
+  return d[a.length]![b.length]!;
+}
+
+/** The forms of a name a person might have meant: the name, and for images its short forms and bare repository. */
+function suggestionForms(name: string, kind: Kind): string[] {
+  if (kind === 'container') return [name];
+  const repo = name.split('@')[0]!.replace(/:[^/]+$/, '');
+  return [...imageNameForms(name), repo.slice(repo.lastIndexOf('/') + 1)];
 }
 
 /** Up to five names closest to ref, closest first. */
-export function closestNames(items: readonly Named[], ref: string): string[] {
+export function closestNames(items: readonly Named[], ref: string, kind: Kind = 'container'): string[] {
+  const limit = Math.max(2, Math.floor(ref.length / 3));
   const scored = new Map<string, number>();
   for (const item of items) {
     for (const n of [...item.names, item.id.slice(0, 12)]) {
-      const short = n.replace(/^[^/]*[.:][^/]*\//, '');
-      const d = Math.min(distance(ref, n), distance(ref, short), short.includes(ref) || ref.includes(short) ? 1 : Infinity);
-      if (d <= Math.max(2, Math.floor(ref.length / 2))) scored.set(n, Math.min(d, scored.get(n) ?? Infinity));
+      const d = Math.min(...suggestionForms(n, kind).map((f) => (f.includes(ref) ? 1 : distance(ref, f))));
+      if (d <= limit) scored.set(n, Math.min(d, scored.get(n) ?? Infinity));
     }
   }
   return [...scored].sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).slice(0, 5).map(([n]) => n);
@@ -98,7 +104,7 @@ export function pickByRef<T extends Named>(all: readonly T[], ref: string, kind:
       });
     }
   }
-  const near = closestNames(items, ref);
+  const near = closestNames(items, ref, kind);
   const where = engine === undefined ? '' : ` in ${engine}`;
   throw new OvlError(`ERR_OVL_${KIND}_NOT_FOUND`, `ovl: no ${kind} named '${ref}'${where}${near.length ? `; closest: ${near.join(', ')}` : ''}`, {
     hint: items.length === 0 ? `No ${kind}s were found${where}: is the engine's storage on this machine, and readable (root)?` : `Names, ids and unique id prefixes work; list them with list${kind === 'container' ? 'Containers' : 'Images'}().`,
