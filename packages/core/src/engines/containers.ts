@@ -5,7 +5,7 @@ import { publicError } from '../errors.js';
 import { overlayMountAt } from '../mount/mount-table.js';
 import { openOverlay } from '../view/open.js';
 import type { OverlayView } from '../view/types.js';
-import { readAllContainers } from './registry.js';
+import { readAllContainers, withEngineChanges } from './registry.js';
 import { pickByRef } from './refs.js';
 import type { ContainerInfo, EngineOptions, OpenContainerOptions } from './types.js';
 
@@ -40,13 +40,15 @@ export async function findContainer(ref: string, opts?: OpenContainerOptions): P
  * The overlay view of a container. One whose rootfs is mounted in this mount namespace opens
  * through its merged dir, like openOverlay(merged); any other (stopped, or mounted in another
  * namespace, as a daemon's mounts are from a private one) opens offline from its layer dirs —
- * never mounted to be looked at. watch() works in both: it watches the upper dir.
+ * never mounted to be looked at. watch() works in both: it watches the upper dir. changes()
+ * follows the engine's own diff where it has rules of its own (Docker's naive diff).
  */
 export async function openContainer(ref: string, opts?: OpenContainerOptions): Promise<OverlayView> {
   try {
     const c = await findContainer(ref, opts);
-    if (c.merged !== undefined && c.mounted && (await overlayMountAt(c.merged)) !== undefined) return await openOverlay(c.merged);
-    return await openOverlay({ lower: c.lower, upper: c.upper, userxattr: c.userxattr === true });
+    const live = c.merged !== undefined && c.mounted && (await overlayMountAt(c.merged)) !== undefined;
+    const view = live ? await openOverlay(c.merged!) : await openOverlay({ lower: c.lower, upper: c.upper, userxattr: c.userxattr === true });
+    return withEngineChanges(c.engine, view);
   } catch (e) {
     throw publicError(e, openContainer);
   }

@@ -5,7 +5,7 @@
 import { publicError } from '../errors.js';
 import { openOverlay } from '../view/open.js';
 import type { OverlayView } from '../view/types.js';
-import { readAllImages } from './registry.js';
+import { readAllImages, withEngineChanges } from './registry.js';
 import { pickByRef } from './refs.js';
 import type { EngineOptions, ImageInfo, ImageView, OpenContainerOptions } from './types.js';
 
@@ -49,7 +49,7 @@ export async function openImage(ref: string, opts?: OpenContainerOptions): Promi
     const merged = await openOverlay({ lower: dirsUpTo(image, image.layers.length - 1) });
     const layerView = async (index: number): Promise<OverlayView> => {
       checkIndex(image, index);
-      return openOverlay({ lower: dirsUpTo(image, index - 1), upper: image.layers[index]!.dir });
+      return withEngineChanges(image.engine, await openOverlay({ lower: dirsUpTo(image, index - 1), upper: image.layers[index]!.dir }));
     };
     return Object.assign(merged, {
       image,

@@ -6,6 +6,7 @@
 import { containerdReader } from './containerd/reader.js';
 import { dockerReader } from './docker/reader.js';
 import { podmanReader } from './podman/reader.js';
+import type { OverlayView } from '../view/types.js';
 import { ENGINE_NAMES, type ContainerInfo, type EngineName, type EngineOptions, type EngineReader, type ImageInfo } from './types.js';
 
 const READERS: Record<EngineName, EngineReader> = { podman: podmanReader, docker: dockerReader, containerd: containerdReader };
@@ -17,6 +18,11 @@ function chosen(opts: EngineOptions | undefined): Array<{ reader: EngineReader; 
     const r = opts?.roots?.[e];
     return { reader: READERS[e], roots: r === undefined ? undefined : typeof r === 'string' ? [r] : r };
   });
+}
+
+/** `view` (of one of `engine`'s containers or image layers) with changes() as that engine's diff says. */
+export function withEngineChanges<V extends OverlayView>(engine: EngineName, view: V): V {
+  return READERS[engine].withEngineChanges?.(view) ?? view;
 }
 
 /** Every container of the chosen engines, engine by engine in ENGINE_NAMES order. */

@@ -35,6 +35,8 @@ export interface ContainerInfo {
   created?: string;
   /** The storage root this record was read from (e.g. /var/lib/containers/storage). */
   storage: string;
+  /** containerd's namespace (`default`, `k8s.io`, ...), for containerd records. */
+  namespace?: string;
 }
 
 /** One layer of an image, bottom-most first in ImageInfo.layers. */
@@ -49,6 +51,8 @@ export interface ImageLayerInfo {
   diffId?: string;
   /** The command that made the layer (the image config's history `created_by`), when recorded. */
   createdBy?: string;
+  /** The history step's comment (`docker import -m`, `docker commit -m`), when recorded. */
+  comment?: string;
   /** ISO 8601, when recorded. */
   created?: string;
 }
@@ -66,6 +70,8 @@ export interface ImageInfo {
   created?: string;
   /** The storage root this record was read from. */
   storage: string;
+  /** containerd's namespace, for containerd records. */
+  namespace?: string;
 }
 
 /** Where to look. Each engine is read from its default storage unless told otherwise. */
@@ -98,4 +104,9 @@ export interface EngineReader {
   engine: EngineName;
   containers(roots: readonly string[] | undefined): Promise<ContainerInfo[]>;
   images(roots: readonly string[] | undefined): Promise<ImageInfo[]>;
+  /**
+   * The engine's own diff rules, when they are not containers/storage's (changes()'s
+   * default): a container's or image layer's view with changes() as the engine's diff says.
+   */
+  withEngineChanges?<V extends OverlayView>(view: V): V;
 }

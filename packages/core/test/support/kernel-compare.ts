@@ -198,6 +198,12 @@ export interface CompareOptions {
    * which layer dirs alone cannot know.
    */
   mountedOnly?: boolean;
+  /**
+   * Skip opening `merged` through the mount table: it is a path into another mount namespace
+   * (/proc/<daemon pid>/root/…, where an engine mounted a running container), which this
+   * process's table does not list, or a read-only mount of the layers made to look at them.
+   */
+  skipMountTable?: boolean;
 }
 
 /**
@@ -316,7 +322,7 @@ export async function compareOverlay(layers: Layers, merged: string, opts: Compa
   // 5. the same overlay opened from the mount table
   let mounted: OverlayView | undefined;
   try {
-    if (!opts.mountedOnly) mounted = await openOverlay(merged);
+    if (!opts.mountedOnly && !opts.skipMountTable) mounted = await openOverlay(merged);
   } catch (e) {
     problems.push(`openOverlay(merged) throws: ${(e as Error).message}`);
   }
