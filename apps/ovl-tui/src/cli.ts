@@ -7,20 +7,17 @@
 import { readFileSync } from 'node:fs';
 import { needsRoot, parseCommand } from './cli/args.js';
 import { checkPaths } from './cli/check-paths.js';
+import { explain } from './cli/explain.js';
 import { exportJson } from './cli/json-export.js';
+import { runList } from './cli/run-list.js';
 import { USAGE } from './cli/usage.js';
+import { coreCatalog } from './service/core-catalog.js';
+import { engineOptionsFromEnv } from './service/engine-options.js';
 import { openSession } from './service/open-session.js';
 import { prepareRuntime } from './terminal/runtime.js';
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
-
-function explain(e: unknown): string {
-  if (!(e instanceof Error)) return `ovl-tui: ${String(e)}`;
-  const hint = (e as { hint?: string }).hint;
-  const msg = e.message.startsWith('ovl') ? e.message : `ovl-tui: ${e.message}`;
-  return hint ? `${msg}\n  hint: ${hint}` : msg;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -47,14 +44,27 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${problem.message}\n  hint: ${problem.hint}\n`);
     return 1;
   }
-  const json = command.kind !== 'demo' && command.json;
-  if (!json && !(process.stdout.isTTY && process.stdin.isTTY)) {
-    process.stderr.write('ovl-tui: the app needs a terminal; for scripts use --json.\n');
+  let engines;
+  try {
+    engines = engineOptionsFromEnv();
+  } catch (e) {
+    process.stderr.write(`${explain(e)}\n`);
     return 1;
+  }
+  if (command.kind === 'list') return runList(coreCatalog(engines), command.json, process.stdout, process.stderr);
+  const json = 'json' in command && command.json;
+  if (!json && !(process.stdout.isTTY && process.stdin.isTTY)) {
+    process.stderr.write('ovl-tui: the app needs a terminal; for scripts use --json (or --list --json).\n');
+    return 1;
+  }
+  if (command.kind === 'picker') {
+    prepareRuntime();
+    const { runApp } = await import('./run-app.js');
+    process.exit(await runApp({ catalog: coreCatalog(engines) }));
   }
   let service;
   try {
-    service = await openSession(command);
+    service = await openSession(command, engines);
   } catch (e) {
     process.stderr.write(`${explain(e)}\n`);
     return 1;
@@ -72,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
   }
   prepareRuntime();
   const { runApp } = await import('./run-app.js');
-  const code = await runApp(service);
+  const code = await runApp({ service });
   // Everything is cleaned up by now; a handle left open somewhere must not keep a dead app alive.
   process.exit(code);
 }

@@ -7,7 +7,7 @@ import { rm, mkdir, writeFile, rename as fsRename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mountOverlay, openOverlay, type OverlayMount, type OverlaySpec, type OverlayView } from '@ovl/core';
 import { AppRefusal } from './errors.js';
-import type { ChangeStream, HeaderInfo, MergedEntry, OverlayService } from './types.js';
+import type { ChangeStream, HeaderInfo, ImageLayers, MergedEntry, OverlayService } from './types.js';
 
 export interface CoreServiceInit {
   view: OverlayView;
@@ -22,7 +22,20 @@ export interface CoreServiceInit {
   userxattr?: boolean;
   /** Runs last in close(): the demo removes its temp dir here. */
   cleanup?: () => Promise<void>;
+  /** An image's layer list (the image's merged view has one). */
+  image?: ImageLayers;
+  /**
+   * Nothing writes to these layers (an image's): no live feed, so no inotify watch is set on
+   * every dir of a layer that could hold tens of thousands.
+   */
+  unchanging?: boolean;
 }
+
+/** The watch of a view whose layers never change: ends at once. */
+const NO_CHANGES: ChangeStream = {
+  async *[Symbol.asyncIterator]() {},
+  close: async () => undefined,
+};
 
 export class CoreService implements OverlayService {
   private readonly streams = new Set<ChangeStream>();
@@ -36,6 +49,10 @@ export class CoreService implements OverlayService {
 
   describe(): HeaderInfo {
     return this.init.header;
+  }
+
+  get image(): ImageLayers | undefined {
+    return this.init.image;
   }
 
   // core builds every entry with the same fields in the same order (one hidden class), so
@@ -80,6 +97,7 @@ export class CoreService implements OverlayService {
   }
 
   watch(): ChangeStream {
+    if (this.init.unchanging === true) return NO_CHANGES;
     const stream = this.init.view.watch();
     this.streams.add(stream);
     return {
