@@ -15,3 +15,12 @@ export function cut(text: string, width: number): string {
 export function cutPathStart(path: string, width: number): string {
   return path.length <= width ? path : `…${path.slice(path.length - Math.max(0, width - 1))}`;
 }
+
+/** `text` cut into lines of `width` characters, at most `max` of them (the last ends in '…' when cut). */
+export function wrapLines(text: string, width: number, max: number): string[] {
+  const w = Math.max(1, width);
+  const out: string[] = [];
+  for (let i = 0; i < text.length && out.length < max; i += w) out.push(text.slice(i, i + w));
+  if (out.length === max && text.length > max * w) out[max - 1] = cut(`${out[max - 1]!}…`, w);
+  return out;
+}

@@ -7,6 +7,8 @@
 export interface ListState {
   /** Each row's text for the filter, lower-case (set with 'list.rows'). */
   texts: readonly string[];
+  /** Each row's key: the cursor follows its row through a new list. */
+  keys: readonly string[];
   /** Indices into texts of the rows the filter lets through, in order. */
   visible: readonly number[];
   /** Index into visible. */
@@ -19,7 +21,7 @@ export interface ListState {
 }
 
 export type ListAction =
-  | { type: 'list.rows'; texts: readonly string[] }
+  | { type: 'list.rows'; texts: readonly string[]; keys: readonly string[] }
   | { type: 'list.resize'; height: number }
   | { type: 'list.move'; delta: number }
   | { type: 'list.page'; direction: 1 | -1 }
@@ -31,7 +33,7 @@ export type ListAction =
   | { type: 'filter.cancel' };
 
 export function initialList(height = 10): ListState {
-  return { texts: [], visible: [], cursor: 0, scroll: 0, height: Math.max(1, height), filter: '' };
+  return { texts: [], keys: [], visible: [], cursor: 0, scroll: 0, height: Math.max(1, height), filter: '' };
 }
 
 function place(s: ListState, cursor: number): ListState {
@@ -44,18 +46,19 @@ function place(s: ListState, cursor: number): ListState {
 }
 
 /** Rows matching every word of the filter (case-insensitive), the cursor kept on its row when it still shows. */
-function refilter(s: ListState, texts: readonly string[], filter: string): ListState {
+function refilter(s: ListState, texts: readonly string[], keys: readonly string[], filter: string): ListState {
   const words = filter.toLowerCase().split(/\s+/).filter((w) => w !== '');
   const visible = texts.flatMap((t, i) => (words.every((w) => t.includes(w)) ? [i] : []));
   const current = s.visible[s.cursor];
-  const at = current === undefined ? -1 : visible.indexOf(current);
-  return place({ ...s, texts, visible, filter }, at < 0 ? 0 : at);
+  const key = current === undefined ? undefined : s.keys[current];
+  const at = key === undefined ? -1 : visible.findIndex((i) => keys[i] === key);
+  return place({ ...s, texts, keys, visible, filter }, at < 0 ? 0 : at);
 }
 
 export function listReducer(s: ListState, a: ListAction): ListState {
   switch (a.type) {
     case 'list.rows':
-      return refilter(s, a.texts.map((t) => t.toLowerCase()), s.filter);
+      return refilter(s, a.texts.map((t) => t.toLowerCase()), a.keys, s.filter);
     case 'list.resize':
       return place({ ...s, height: Math.max(1, a.height) }, s.cursor);
     case 'list.move':
@@ -69,7 +72,7 @@ export function listReducer(s: ListState, a: ListAction): ListState {
     case 'filter.open':
       return { ...s, prompt: { text: s.filter, before: s.filter } };
     case 'filter.edit':
-      return s.prompt ? { ...refilter(s, s.texts, a.text), prompt: { ...s.prompt, text: a.text } } : s;
+      return s.prompt ? { ...refilter(s, s.texts, s.keys, a.text), prompt: { ...s.prompt, text: a.text } } : s;
     case 'filter.submit': {
       if (!s.prompt) return s;
       const { prompt: _, ...rest } = s;
@@ -78,7 +81,7 @@ export function listReducer(s: ListState, a: ListAction): ListState {
     case 'filter.cancel': {
       if (!s.prompt) return s;
       const { prompt, ...rest } = s;
-      return refilter(rest, s.texts, prompt.before);
+      return refilter(rest, s.texts, s.keys, prompt.before);
     }
   }
 }

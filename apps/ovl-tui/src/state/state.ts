@@ -84,6 +84,8 @@ export type Action =
   | { type: 'changes.loaded'; changes: Change[] }
   | { type: 'events.received'; events: ChangeEvent[]; updates: EntryUpdate[] }
   | { type: 'tree.reload' }
+  /** Open every dir above a change (an image layer's view opens showing what the layer did). */
+  | { type: 'tree.expandChanges' }
   | { type: 'viewport.resized'; height: number }
   | { type: 'cursor.move'; delta: number }
   | { type: 'cursor.page'; direction: 1 | -1 }

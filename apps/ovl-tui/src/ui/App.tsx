@@ -3,7 +3,7 @@
  * State changes are in state/reducer.ts, keys in state/keymap.ts and ui/use-keys.ts,
  * reading and watching the overlay in the use-* hooks.
  */
-import React, { useEffect, useReducer } from 'react';
+import React, { useEffect, useReducer, useRef } from 'react';
 import { Box, Text, useApp } from 'ink';
 import type { OverlayService } from '../service/types.js';
 import { reducer } from '../state/reducer.js';
@@ -51,6 +51,13 @@ export function App({ service, openEditor, gate = defaultGate, size: fixedSize, 
 
   useEffect(() => dispatch({ type: 'viewport.resized', height: box.treeHeight }), [box.treeHeight]);
   useDirLoader(service, state, dispatch);
+  // Started on changes only (an image layer): open the dirs above them once they are known.
+  const expandedChanges = useRef(!changesOnly);
+  useEffect(() => {
+    if (expandedChanges.current || state.sets.changed.size === 0) return;
+    expandedChanges.current = true;
+    dispatch({ type: 'tree.expandChanges' });
+  }, [state.sets]);
   useWatch(service, dispatch);
   const actions = useActions(service, state, dispatch);
   useKeys(state, dispatch, actions, gate, exit, onBack);

@@ -6,6 +6,7 @@
  */
 import React, { useEffect, useMemo, useState } from 'react';
 import { Box, Text } from 'ink';
+import { wrapLines } from '../lib/columns.js';
 import { shortCreatedBy } from '../lib/created-by.js';
 import { clip, formatSize } from '../lib/format.js';
 import type { ListState } from '../state/list.js';
@@ -68,7 +69,7 @@ function LayerDetails({ layers, index, height, width, schedule }: { layers: Imag
     `${formatSize(layer.size)}${layer.created !== undefined ? `  created ${layer.created}` : ''}`,
     said ? said.text : 'counting what it changed…',
     '',
-    ...wrap(layer.createdBy ?? '(the engine recorded no command for this layer)', width),
+    ...wrapLines(layer.createdBy ?? '(the engine recorded no command for this layer)', width, Math.max(1, height - 5)),
   ];
   return (
     <Box flexDirection="column" height={height}>
@@ -82,12 +83,6 @@ function LayerDetails({ layers, index, height, width, schedule }: { layers: Imag
       ))}
     </Box>
   );
-}
-
-function wrap(text: string, width: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < text.length && out.length < 200; i += Math.max(1, width)) out.push(text.slice(i, i + width));
-  return out;
 }
 
 export function LayerList({ service, size, gate, onOpen, onBack, onQuit, message, saved, onSave, schedule = afterRest }: LayerListProps) {

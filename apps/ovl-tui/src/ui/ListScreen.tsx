@@ -7,8 +7,9 @@
  */
 import React, { useEffect, useReducer, type ReactNode } from 'react';
 import { Box, Text } from 'ink';
+import { wrapLines } from '../lib/columns.js';
 import { clip, fit } from '../lib/format.js';
-import { initialList, listReducer, selectedRow, type ListState } from '../state/list.js';
+import { initialList, listReducer, selectedRow, type ListAction, type ListState } from '../state/list.js';
 import type { InputGate } from '../terminal/input-gate.js';
 import type { PaneLine } from './panel-content.js';
 import { useTheme } from './theme.js';
@@ -45,27 +46,35 @@ export interface ListScreenProps {
   onSave?: ((s: ListState) => void) | undefined;
 }
 
+const rowsAction = (rows: readonly ListRow[]): ListAction => ({ type: 'list.rows', texts: rows.map((r) => r.text), keys: rows.map((r) => r.key) });
+
 const KEYS_TEXT = 'j/k move  / filter  Enter open  Esc back  q quit';
 
 export function ListScreen(p: ListScreenProps) {
   const theme = useTheme();
   const { columns: width, rows: termRows } = p.size;
   const frame = Math.max(8, termRows - 1);
-  const notes = p.notes.slice(0, Math.max(0, frame - p.headerHeight - 6));
+  // An error (opening a row failed) gets lines of its own under the list, whole: it says what to do.
+  const errorLines = p.message?.error ? wrapLines(p.message.text, width, 3).map((text): PaneLine => ({ text, color: 'red' })) : [];
+  const notes = [...errorLines, ...p.notes].slice(0, Math.max(0, frame - p.headerHeight - 6));
   const height = Math.max(1, frame - p.headerHeight - 3 - notes.length);
-  const [state, dispatch] = useReducer(listReducer, undefined, () => p.saved ?? initialList(height));
+  // The first frame already shows the rows (and a saved state its cursor and filter).
+  const [state, dispatch] = useReducer(listReducer, undefined, () => listReducer(p.saved ?? initialList(height), rowsAction(p.rows)));
   const [help, setHelp] = React.useState(false);
 
   useEffect(() => dispatch({ type: 'list.resize', height }), [height]);
-  useEffect(() => dispatch({ type: 'list.rows', texts: p.rows.map((r) => r.text) }), [p.rows]);
+  useEffect(() => dispatch(rowsAction(p.rows)), [p.rows]);
   useEffect(() => {
     p.onSave?.(state);
   }, [state, p.onSave]);
 
   const handlers: ListHandlers = {
-    open: () => {
-      const row = selectedRow(state);
-      if (row !== undefined) p.onOpen(row);
+    open: (s) => {
+      const row = selectedRow(s);
+      if (row === undefined) return;
+      // Saved now: React may never paint the keys' last state before this screen makes way.
+      p.onSave?.(s);
+      p.onOpen(row);
     },
     back: p.onBack,
     quit: p.onQuit,
@@ -83,7 +92,7 @@ export function ListScreen(p: ListScreenProps) {
     ? `/${state.prompt.text}█   (filters as you type; Enter keep, Esc clear)`
     : help
       ? `${KEYS_TEXT}  gg/G top/bottom  PgUp/PgDn page  l open  Ctrl-r reload  (? closes)`
-      : p.message
+      : p.message && !p.message.error
         ? `${p.message.text}  │  ${KEYS_TEXT}`
         : KEYS_TEXT;
   return (
@@ -122,7 +131,7 @@ export function ListScreen(p: ListScreenProps) {
           {clip(l.text, width)}
         </Text>
       ))}
-      <Text wrap="truncate" inverse color={theme.color(p.message?.error && !state.prompt ? 'red' : undefined)}>
+      <Text wrap="truncate" inverse>
         {fit(status, width)}
       </Text>
     </Box>

@@ -11,7 +11,8 @@ import { useRawInput } from '../terminal/ink-compat/raw-input.js';
 import type { InputGate } from '../terminal/input-gate.js';
 
 export interface ListHandlers {
-  open(): void;
+  /** Enter on the state's selected row (the state the keys before it in the same chunk left). */
+  open(s: ListState): void;
   back?: (() => void) | undefined;
   quit(): void;
   refresh?: (() => void) | undefined;
@@ -63,7 +64,7 @@ export function useListKeys(state: ListState, dispatch: Dispatch<ListAction>, ha
         const move = MOVES[r.command];
         const h = latest.current;
         if (move) send(move);
-        else if (r.command === 'nav.toggle' || r.command === 'nav.open') h.open();
+        else if (r.command === 'nav.toggle' || r.command === 'nav.open') h.open(current.current);
         else if (r.command === 'app.back') h.back?.();
         else if (r.command === 'app.quit') return h.quit();
         else if (r.command === 'app.refresh') h.refresh?.();
