@@ -436,6 +436,18 @@ declare namespace binding {
      */
     statBeneath(root: PathLike, rel: PathLike): BeneathStat;
     statBeneathAsync(root: PathLike, rel: PathLike): Promise<BeneathStat>;
+    /**
+     * Open a lock file read-only (O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) and take a read
+     * lock on the whole file of the kind its owner's writers use: 'record' = a POSIX record
+     * lock (fcntl F_RDLCK, taken as an open file description lock, F_OFD_SETLKW: it conflicts
+     * with classic fcntl/lockf write locks such as containers/storage's, and no other fd of the
+     * file closed in this process drops it); 'flock' = flock(LOCK_SH), as bbolt's writers take
+     * LOCK_EX. With `wait` false a held write lock fails at once (EAGAIN / EWOULDBLOCK) instead
+     * of waiting. Returns the fd; close(fd) releases the lock. Errors: syscall 'open', 'fcntl'
+     * or 'flock', path.
+     */
+    openReadLocked(path: PathLike, kind: 'record' | 'flock', wait?: boolean): number;
+    openReadLockedAsync(path: PathLike, kind: 'record' | 'flock', wait?: boolean): Promise<number>;
     listDir(path: PathLike, max: number): string[];
     listDirAsync(path: PathLike, max: number): Promise<string[]>;
     /** statfs(2). */

@@ -15,6 +15,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterPathOps(env, exports);
   RegisterScanOps(env, exports);
   RegisterInotify(env, exports);
+  RegisterLockOps(env, exports);
   return exports;
 }
 

@@ -12,5 +12,6 @@ void RegisterXattrOps(Napi::Env env, Napi::Object exports);      // l*xattr
 void RegisterPathOps(Napi::Env env, Napi::Object exports);       // probePaths, listDir
 void RegisterScanOps(Napi::Env env, Napi::Object exports);       // scanDir
 void RegisterInotify(Napi::Env env, Napi::Object exports);       // class InotifyWatcher
+void RegisterLockOps(Napi::Env env, Napi::Object exports);       // openReadLocked
 
 }  // namespace ovl::js
