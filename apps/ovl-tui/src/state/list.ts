@@ -27,7 +27,8 @@ export type ListAction =
   | { type: 'list.page'; direction: 1 | -1 }
   | { type: 'list.top' }
   | { type: 'list.bottom' }
-  | { type: 'filter.open' }
+  /** `fresh`: start from an empty filter (`/`), else edit the current one (`f`). */
+  | { type: 'filter.open'; fresh?: boolean }
   | { type: 'filter.edit'; text: string }
   | { type: 'filter.submit' }
   | { type: 'filter.cancel' };
@@ -70,7 +71,7 @@ export function listReducer(s: ListState, a: ListAction): ListState {
     case 'list.bottom':
       return place(s, s.visible.length - 1);
     case 'filter.open':
-      return { ...s, prompt: { text: s.filter, before: s.filter } };
+      return a.fresh === true ? { ...refilter(s, s.texts, s.keys, ''), prompt: { text: '', before: s.filter } } : { ...s, prompt: { text: s.filter, before: s.filter } };
     case 'filter.edit':
       return s.prompt ? { ...refilter(s, s.texts, s.keys, a.text), prompt: { ...s.prompt, text: a.text } } : s;
     case 'filter.submit': {

@@ -1,7 +1,7 @@
 /**
  * Keys of the list screens (the picker, an image's layer list), resolved through the app's
  * one key table (state/keymap.ts): moving, the filter prompt (`/` or `f`, applied as it is
- * typed), Enter or `l` to open, Esc/Backspace to go back, `q` to quit.
+ * typed; `/` starts afresh, `f` edits the current one), Enter or `l` to open, Esc/Backspace to go back, `q` to quit.
  */
 import { useRef, type Dispatch } from 'react';
 import { decodeKeys, isPrintable } from '../state/keys.js';
@@ -26,7 +26,7 @@ const MOVES: Partial<Record<CommandId, ListAction>> = {
   'nav.bottom': { type: 'list.bottom' },
   'nav.pageDown': { type: 'list.page', direction: 1 },
   'nav.pageUp': { type: 'list.page', direction: -1 },
-  'search.start': { type: 'filter.open' },
+  'search.start': { type: 'filter.open', fresh: true },
   'filter.start': { type: 'filter.open' },
 };
 

@@ -58,6 +58,13 @@ describe('list reducer', () => {
     expect([s.filter, s.visible]).toEqual(['image', [3, 4]]);
   });
 
+  it('filter.open fresh starts from an empty filter, and cancel brings the old one back', () => {
+    const kept = run(loaded(), { type: 'filter.open' }, { type: 'filter.edit', text: 'image' }, { type: 'filter.submit' });
+    const s = run(kept, { type: 'filter.open', fresh: true });
+    expect([s.prompt?.text, s.visible.length]).toEqual(['', 5]);
+    expect(run(s, { type: 'filter.cancel' }).visible).toEqual([3, 4]);
+  });
+
   it('filter.cancel goes back to the filter the prompt opened with', () => {
     const kept = run(loaded(), { type: 'filter.open' }, { type: 'filter.edit', text: 'image' }, { type: 'filter.submit' });
     const s = run(kept, { type: 'filter.open' }, { type: 'filter.edit', text: 'overlay' }, { type: 'filter.cancel' });
