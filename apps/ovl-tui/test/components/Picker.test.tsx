@@ -65,7 +65,7 @@ describe('the picker', () => {
     r.press(KEYS.esc);
     // Esc in the prompt goes back to the filter the prompt started from (kept on Enter before).
     await r.waitFor((fr) => fr.includes("match 'image pod'") && !fr.includes('█'));
-    r.press('f', KEYS.backspace, KEYS.backspace, KEYS.backspace, KEYS.enter); // f edits the filter
+    r.press('f', KEYS.backspace, KEYS.backspace, KEYS.backspace, KEYS.backspace, KEYS.enter); // f edits the filter
     await r.waitFor("1 of 4 match 'image'");
   });
 

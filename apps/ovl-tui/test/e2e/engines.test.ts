@@ -96,6 +96,28 @@ describePodman('ovl-tui on real podman', () => {
     }
   });
 
+  it('an id prefix two containers share: names the candidates, says to give more, exit 1', () => {
+    // Containers until two ids start with the same hex digit (17 at most, by pigeonhole).
+    const ids = store.podman('ps', '-a', '-q', '--no-trunc').split('\n');
+    const extra: string[] = [];
+    const firstShared = () => ids.find((id, i) => ids.findIndex((o) => o[0] === id[0]) !== i)?.[0];
+    try {
+      while (firstShared() === undefined) {
+        const id = store.podman('create', '-q', '--name', `${PREFIX}extra${extra.length}`, `${PREFIX}base`, '/bin/sh');
+        extra.push(id);
+        ids.push(id);
+      }
+      const prefix = firstShared()!;
+      const r = cli(['--json', '--container', prefix]);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toMatch(new RegExp(`^ovl: '${prefix}' names [2-9] containers: podman ${prefix}[0-9a-f]{11} \\(${PREFIX}\\w+\\), podman ${prefix}`));
+      expect(r.stderr).toMatch(/\n {2}hint: Give more of the id, or the full name\.\n$/);
+    } finally {
+      for (const id of extra) store.podman('rm', '-f', id);
+    }
+  });
+
   it('a store it may not read: says which, with a hint, and exits 1 (--list and --container)', () => {
     // Without capabilities (a user namespace of its own) the store's mode is all that counts.
     chmodSync(store.root, 0o000);
