@@ -1,8 +1,21 @@
 /** Cells laid out in columns for the list screens and `--list`. Pure. */
 
-/** Each column as wide as its widest cell, up to its cap; the last column is not padded. */
-export function layoutColumns(rows: readonly (readonly string[])[], caps: readonly number[]): string[] {
+/**
+ * Each column as wide as its widest cell, up to its cap; the last column is not padded. With
+ * `fit`, the `shrink` columns (widest first, down to `min` each) give up what the line would
+ * need beyond `fit.width`, so the columns after them stay on screen.
+ */
+export function layoutColumns(rows: readonly (readonly string[])[], caps: readonly number[], fit?: { width: number; shrink: readonly number[]; min: number }): string[] {
   const widths = caps.map((cap, col) => Math.min(cap, Math.max(0, ...rows.map((r) => (r[col] ?? '').length))));
+  if (fit) {
+    let over = widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1) - fit.width;
+    while (over > 0) {
+      const col = fit.shrink.filter((c) => widths[c]! > fit.min).sort((a, b) => widths[b]! - widths[a]!)[0];
+      if (col === undefined) break;
+      widths[col]!--;
+      over--;
+    }
+  }
   return rows.map((r) => r.map((cell, col) => (col === r.length - 1 ? cell : cut(cell, widths[col]!).padEnd(widths[col]!))).join('  '));
 }
 

@@ -16,7 +16,8 @@ export interface PickerRow {
 export const PICKER_HEADINGS = ['KIND', 'ENGINE', 'NAME', 'ID', 'IMAGE / LAYERS', 'STATE'];
 const CAPS = [9, 10, 36, 12, 40, 40];
 
-export function pickerRows(listing: CatalogListing): { columns: string; rows: PickerRow[] } {
+/** The rows, laid out to fit `width` columns when it is given (NAME and IMAGE give way first). */
+export function pickerRows(listing: CatalogListing, width?: number): { columns: string; rows: PickerRow[] } {
   const merged = new Set(listing.containers.flatMap((c) => (c.mounted && c.merged !== undefined ? [c.merged] : [])));
   const items: Array<{ key: string; cells: string[]; request: SessionRequest }> = [];
   for (const m of listing.overlays) {
@@ -32,6 +33,7 @@ export function pickerRows(listing: CatalogListing): { columns: string; rows: Pi
     const s = imageSubject(i);
     items.push({ key: `image:${i.engine}:${i.id}`, cells: ['image', s.engine, s.name, shortId(s.id), s.state, ''], request: { kind: 'image', ref: i.id, engine: i.engine } });
   }
-  const [columns, ...texts] = layoutColumns([PICKER_HEADINGS, ...items.map((i) => i.cells)], CAPS);
+  const fit = width === undefined ? undefined : { width, shrink: [2, 4], min: 16 };
+  const [columns, ...texts] = layoutColumns([PICKER_HEADINGS, ...items.map((i) => i.cells)], CAPS, fit);
   return { columns: columns!, rows: items.map((item, k) => ({ key: item.key, text: texts[k]!.trimEnd(), request: item.request })) };
 }

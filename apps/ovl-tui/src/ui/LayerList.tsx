@@ -94,7 +94,7 @@ export function LayerList({ service, size, gate, onOpen, onBack, onQuit, message
     <ListScreen
       header={<Header info={info} width={size.columns} />}
       headerHeight={headerHeight(info)}
-      title={`layers of ${info.subject?.name ?? 'the image'}, base first: Enter shows what a layer added, changed and deleted`}
+      title={`layers of ${info.subject?.name ?? 'the image'}, base first (Enter: what a layer changed)`}
       columns={`  #    SIZE  CREATED BY`}
       rows={rows}
       notes={[]}

@@ -63,7 +63,9 @@ export function Picker({ catalog, size, gate, onOpen, onQuit, message, saved, on
     };
   }, [catalog, generation]);
 
-  const { columns, rows } = useMemo(() => (listing ? pickerRows(listing) : { columns: PICKER_HEADINGS.join('  '), rows: [] }), [listing]);
+  // Rows are drawn after '> ' or '  ': two columns less than the screen.
+  const width = size.columns - 2;
+  const { columns, rows } = useMemo(() => (listing ? pickerRows(listing, width) : { columns: PICKER_HEADINGS.join('  '), rows: [] }), [listing, width]);
   const notes = notesFor(listing, failure, rows.length);
   return (
     <ListScreen

@@ -60,6 +60,9 @@ describe('the picker rows', () => {
       { kind: 'image', ref: hex('99'), engine: 'podman' },
     ]);
     expect(rows[0]!.text).toMatch(/^overlay\s+-\s+…\S*deep\/merged\s+mount 8\s+2 lower \+ upper\s+mounted, ro$/);
+    // Fitted to 100 columns, the state column is still there.
+    for (const r of pickerRows({ ...listing, overlays }, 100).rows) expect(r.text.length).toBeLessThanOrEqual(100);
+    expect(pickerRows({ ...listing, overlays }, 100).rows[1]!.text).toMatch(/running, mounted$/);
   });
 });
 
@@ -68,6 +71,9 @@ describe('columns', () => {
     expect(layoutColumns([['a', 'bb', 'c'], ['aaa', 'b', 'cc']], [10, 10, 10])).toEqual(['a    bb  c', 'aaa  b   cc']);
     expect(layoutColumns([['abcdef', 'x']], [4, 4])).toEqual(['abc…  x']);
     expect(cut('abc', 3)).toBe('abc');
+    // Fitted: the shrinkable column gives way (to its minimum), the last column stays whole.
+    expect(layoutColumns([['name-that-is-long', 'x', 'tail']], [30, 5, 10], { width: 16, shrink: [0], min: 6 })).toEqual(['name-t…  x  tail']);
+    expect(layoutColumns([['name-that-is-long', 'x', 'tail']], [30, 5, 10], { width: 10, shrink: [0], min: 6 })).toEqual(['name-…  x  tail']);
     expect(cutPathStart('/a/b/c/name', 6)).toBe('…/name');
   });
 
