@@ -7,7 +7,7 @@
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { readBolt } from '../src/engines/bolt/read.js';
+import { readBolt, viewBolt } from '../src/engines/bolt/read.js';
 import { parseBolt, BoltFormatError } from '../src/engines/bolt/pages.js';
 import { OvlError } from '../src/index.js';
 import { holdWriteLock, settlesWithin } from './support/lock-holder.js';
@@ -45,6 +45,11 @@ describePodman('bbolt reader on a podman database', () => {
     expect(JSON.parse(ctr.get('config')!.toString())).toMatchObject({ id, name });
     expect(JSON.parse(ctr.get('state')!.toString())).toHaveProperty('state');
     expect([...parsed!.root.entries()].map((e) => e.key.toString())).toEqual(expect.arrayContaining(['ctr', 'all-ctrs', 'id-registry', 'runtime-config']));
+    // Read page by page under the lock, the same answers.
+    const state = (db: NonNullable<typeof parsed>): string => ctrOf(db).get('state')!.toString();
+    const ctrOf = (db: NonNullable<typeof parsed>) => db.root.bucket('ctr')!.bucket(id)!;
+    expect(await viewBolt('podman', db, state)).toBe(state(parsed!));
+    expect(await viewBolt('podman', join(base, 'nope.db'), state)).toBeUndefined();
   });
 
   it('a missing file is undefined; a damaged one names the file', async () => {
@@ -65,6 +70,7 @@ describePodman('bbolt reader on a podman database', () => {
     writeFileSync(shortFile, bytes.subarray(0, parseBolt(bytes).pageSize * 2 + 100));
     expect(await readBolt('podman', shortFile).catch((e: unknown) => e)).toMatchObject({ code: 'ERR_OVL_ENGINE_METADATA', path: shortFile });
     expect(() => parseBolt(Buffer.from('not a database'))).toThrow(BoltFormatError);
+    expect(await viewBolt('podman', shortFile, (d) => [...d.root.entries()]).catch((e: unknown) => e)).toMatchObject({ code: 'ERR_OVL_ENGINE_METADATA', path: shortFile });
   });
 
   it('one damaged meta falls back to the other', async () => {

@@ -49,25 +49,34 @@ export async function withReadLock<T>(lockFile: string, kind: ReadLockKind, read
   }
 }
 
+/** Read `length` bytes at `offset` of `fd` (fewer only at the end of the file). */
+export function preadFully(fd: number, offset: number, length: number): Buffer {
+  const out = Buffer.allocUnsafe(length);
+  let got = 0;
+  while (got < length) {
+    const n = readSync(fd, out, got, length - got, offset + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got === length ? out : out.subarray(0, got);
+}
+
 /**
- * The whole of `file`, read through an fd that holds a read lock of `kind` on that same file
- * (bbolt: the lock is on the database itself). undefined when the file does not exist.
+ * Run `read` with an fd of `file` that holds a read lock of `kind` on that same file (bbolt:
+ * the lock is on the database itself); `read` must finish its reads before it returns.
+ * undefined when the file does not exist.
  */
-export async function readWholeLocked(file: string, kind: ReadLockKind): Promise<Buffer | undefined> {
+export async function withLockedFile<T>(file: string, kind: ReadLockKind, read: (fd: number) => T): Promise<T | undefined> {
   const fd = await acquire(file, kind);
   if (fd === undefined) return undefined;
   try {
-    const size = fstatSync(fd).size;
-    const out = Buffer.allocUnsafe(size);
-    let got = 0;
-    while (got < size) {
-      const n = readSync(fd, out, got, size - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return out.subarray(0, got);
+    return read(fd);
   } finally {
     binding().close(fd);
   }
 }
 
+/** The whole of `file`, read under a read lock of `kind` on it. undefined when the file does not exist. */
+export function readWholeLocked(file: string, kind: ReadLockKind): Promise<Buffer | undefined> {
+  return withLockedFile(file, kind, (fd) => preadFully(fd, 0, fstatSync(fd).size));
+}

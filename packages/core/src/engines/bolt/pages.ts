@@ -78,23 +78,43 @@ function readMeta(file: Buffer, offset: number): Meta | undefined {
   return { pageSize: file.readUInt32LE(m + 8), root: file.readBigUInt64LE(m + 16), pgid: file.readBigUInt64LE(m + 40), txid: file.readBigUInt64LE(m + 48) };
 }
 
+/** Where the bytes come from: a whole file in memory, or reads (pread) of an open file. */
+export interface ByteSource {
+  size: number;
+  read(offset: number, length: number): Buffer;
+  /** Told the extent of the pages in use (below the high water mark): a source may read it in one go. */
+  inUse?(length: number): void;
+}
+
+function bufferSource(file: Buffer): ByteSource {
+  return { size: file.length, read: (offset, length) => file.subarray(offset, offset + length) };
+}
+
 class Reader {
+  /** Pages read so far: a lookup walks a bucket's pages again. */
+  private readonly cache = new Map<bigint, Buffer>();
+
   constructor(
-    private readonly file: Buffer,
+    private readonly file: ByteSource,
     private readonly pageSize: number,
     private readonly pgidLimit: bigint,
   ) {}
 
   /** The bytes of page `id`, overflow included. */
   page(id: bigint): Buffer {
+    const cached = this.cache.get(id);
+    if (cached !== undefined) return cached;
     if (id < 2n || id >= this.pgidLimit) throw new BoltFormatError(`page ${id} is outside the database (high water mark ${this.pgidLimit})`);
     const start = Number(id) * this.pageSize;
-    if (start + HEADER > this.file.length) throw new BoltFormatError(`page ${id} lies past the end of the file (${this.file.length} bytes)`);
-    const overflow = this.file.readUInt32LE(start + 12);
-    const end = start + (overflow + 1) * this.pageSize;
-    if (end > this.file.length) throw new BoltFormatError(`page ${id} (+${overflow} overflow) lies past the end of the file`);
-    if (this.file.readBigUInt64LE(start) !== id) throw new BoltFormatError(`page ${id} carries id ${this.file.readBigUInt64LE(start)}`);
-    return this.file.subarray(start, end);
+    if (start + this.pageSize > this.file.size) throw new BoltFormatError(`page ${id} lies past the end of the file (${this.file.size} bytes)`);
+    const first = this.file.read(start, this.pageSize);
+    const overflow = first.readUInt32LE(12);
+    const length = (overflow + 1) * this.pageSize;
+    if (start + length > this.file.size) throw new BoltFormatError(`page ${id} (+${overflow} overflow) lies past the end of the file`);
+    if (first.readBigUInt64LE(0) !== id) throw new BoltFormatError(`page ${id} carries id ${first.readBigUInt64LE(0)}`);
+    const page = overflow === 0 ? first : this.file.read(start, length);
+    this.cache.set(id, page);
+    return page;
   }
 
   /** Every leaf element under the page `p`, in key order. */
@@ -147,17 +167,22 @@ class Reader {
 }
 
 /**
- * The database in `file` (the whole file's bytes), at its last committed transaction.
- * @throws BoltFormatError when the bytes are not a whole bbolt database.
+ * The database in `file` (the whole file's bytes, or a source that reads it), at its last
+ * committed transaction. Pages are read as the buckets are walked.
+ * @throws BoltFormatError when the bytes are not a whole bbolt database (now, or when a damaged page is reached).
  */
-export function parseBolt(file: Buffer): BoltDb {
+export function parseBolt(file: Buffer | ByteSource): BoltDb {
+  const source = Buffer.isBuffer(file) ? bufferSource(file) : file;
+  const head = (offset: number): Buffer | undefined => (offset + HEADER + META_CHECKSUMMED + 8 <= source.size ? source.read(offset, HEADER + META_CHECKSUMMED + 8) : undefined);
   const metas: Meta[] = [];
-  const first = readMeta(file, 0);
+  const firstBytes = head(0);
+  const first = firstBytes && readMeta(firstBytes, 0);
   if (first !== undefined) metas.push(first);
   // Page 1 sits one page size in; with page 0 damaged, try the usual page sizes.
   for (const size of new Set([first?.pageSize, 4096, 8192, 16384, 65536])) {
     if (size === undefined || size < 1024) continue;
-    const second = readMeta(file, size);
+    const bytes = head(size);
+    const second = bytes && readMeta(bytes, 0);
     if (second !== undefined && second.pageSize === size) {
       metas.push(second);
       break;
@@ -165,6 +190,7 @@ export function parseBolt(file: Buffer): BoltDb {
   }
   if (metas.length === 0) throw new BoltFormatError('no valid meta page (not a bbolt file, or its header is damaged)');
   const meta = metas.reduce((a, b) => (b.txid > a.txid ? b : a));
-  const reader = new Reader(file, meta.pageSize, meta.pgid);
+  source.inUse?.(Math.min(source.size, Number(meta.pgid) * meta.pageSize));
+  const reader = new Reader(source, meta.pageSize, meta.pgid);
   return { pageSize: meta.pageSize, txid: meta.txid, root: reader.bucket(() => reader.page(meta.root), 0) };
 }

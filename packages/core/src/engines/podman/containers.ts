@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { ContainerInfo } from '../types.js';
 import { corrupt } from '../storage-errors.js';
 import { idOf, readRecordsLocked, str, strings } from './locked-json.js';
-import { layerChain, LowerResolver, overlayPath, type LayerIndex } from './layers.js';
+import { LowerResolver, overlayPath, type LayerIndex } from './layers.js';
 import type { StoreLocation } from './storage-conf.js';
 
 export interface ContainerSources {
@@ -37,7 +37,7 @@ export async function readContainers(store: StoreLocation, src: ContainerSources
   const dir = join(store.graphroot, 'overlay-containers');
   const files = [join(dir, 'containers.json'), join(dir, 'volatile-containers.json')];
   if (store.runroot !== undefined) files.push(join(store.runroot, 'overlay-containers', 'volatile-containers.json'));
-  const lowers = new LowerResolver(store);
+  const lowers = new LowerResolver(store, src.layers);
   const read = await readRecordsLocked(join(dir, 'containers.lock'), files);
   const out: Array<Promise<ContainerInfo>> = [];
   for (const { file, records } of read) {
@@ -49,9 +49,8 @@ export async function readContainers(store: StoreLocation, src: ContainerSources
       const created = str(file, r, 'created');
       out.push(
         (async (): Promise<ContainerInfo> => {
-          // The base of the chain is the container's own layer; its lower file lists the rest.
-          // A store that lost the file still has the parent links (the same dirs).
-          const lower = (await lowers.lowerOf(layer)) ?? layerChain(src.layers, layer, file).slice(0, -1).reverse().map((l) => overlayPath(store, l.id, 'diff'));
+          if (!src.layers.has(layer)) throw corrupt('podman', file, `container ${id}'s layer ${layer} is not in layers.json`);
+          const lower = await lowers.lowerOf(layer);
           const merged = src.mountpoints.get(layer) ?? overlayPath(store, layer, 'merged');
           return {
             engine: 'podman',

@@ -1,7 +1,8 @@
 /**
  * containers-storage's layer store and the overlay driver's dirs:
  * - overlay-layers/layers.json (+ volatile-layers.json there or under the run root) under
- *   overlay-layers/layers.lock: id, parent, diff-digest, diff-size per layer;
+ *   overlay-layers/layers.lock, held while the records that name layers are read (withLayers):
+ *   id, parent, diff-digest, diff-size per layer;
  * - <runroot>/overlay-layers/mountpoints.json under mountpoints.lock: where podman mounted a layer;
  * - overlay/<id>/{diff,work,merged,lower} and overlay/l/<short> → ../<id>/diff: `lower` lists
  *   the short links of the layers below, top-most first, colon-separated (the order of
@@ -10,7 +11,7 @@
 import { readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { corrupt, isMissing, storageError } from '../storage-errors.js';
-import { idOf, readRecordsLocked, readStoreFile, str } from './locked-json.js';
+import { idOf, readRecordFiles, readRecordsLocked, readStoreFile, str, underStoreLock } from './locked-json.js';
 import type { StoreLocation } from './storage-conf.js';
 
 export interface LayerRecord {
@@ -24,13 +25,29 @@ export interface LayerRecord {
 
 export type LayerIndex = Map<string, LayerRecord>;
 
-/** Every layer of the store by id. */
-export async function readLayers(store: StoreLocation): Promise<LayerIndex> {
+/** The layer store's lock: containers-storage takes it before the image and container stores' locks. */
+function layersLock(store: StoreLocation): string {
+  return join(store.graphroot, 'overlay-layers', 'layers.lock');
+}
+
+/**
+ * Run `read` with every layer of the store by id, holding the layer store's read lock
+ * throughout. containers-storage creates a container's layer and then its record, and
+ * deletes both, with the layer lock held all along (and always takes it before the image
+ * and container locks); so a reader that holds it while it reads containers.json or
+ * images.json — taking those locks after it, in the same order — never sees a record whose
+ * layer is not (yet, or any more) in layers.json, and cannot deadlock with a writer.
+ */
+export function withLayers<T>(store: StoreLocation, read: (index: LayerIndex) => Promise<T>): Promise<T> {
+  return underStoreLock(layersLock(store), async () => read(await readLayerIndex(store)));
+}
+
+async function readLayerIndex(store: StoreLocation): Promise<LayerIndex> {
   const dir = join(store.graphroot, 'overlay-layers');
   const files = [join(dir, 'layers.json'), join(dir, 'volatile-layers.json')];
   if (store.runroot !== undefined) files.push(join(store.runroot, 'overlay-layers', 'volatile-layers.json'));
   const index: LayerIndex = new Map();
-  for (const { file, records } of await readRecordsLocked(join(dir, 'layers.lock'), files)) {
+  for (const { file, records } of await readRecordFiles(files)) {
     for (const r of records) {
       const id = idOf(file, r);
       const parent = r.parent === undefined || r.parent === '' ? undefined : idOf(file, r, 'parent');
@@ -73,26 +90,47 @@ export function layerChain(index: LayerIndex, top: string, file: string): LayerR
 }
 
 /** overlay/<id>/<name> of a store. */
-export function overlayPath(store: StoreLocation, id: string, name: 'diff' | 'work' | 'merged' | 'lower'): string {
+export function overlayPath(store: StoreLocation, id: string, name: 'diff' | 'work' | 'merged' | 'lower' | 'link'): string {
   return join(store.graphroot, 'overlay', id, name);
 }
 
 /**
- * Resolves the overlay driver's `lower` files. The short links (overlay/l/<name>) are shared
- * by every layer above them, so each is read once per store.
+ * Resolves the overlay driver's `lower` and `link` files. The driver writes a new layer's
+ * `lower` as its parent's short link followed by the parent's own `lower` (getLower in
+ * drivers/overlay), so a layer's lower dirs are found from its parent's two files — read once
+ * per parent (an image's top layer, shared by every container made from it) instead of once
+ * per container. The short links (overlay/l/<name>) are read once per store.
  */
 export class LowerResolver {
   private readonly links = new Map<string, Promise<string>>();
+  private readonly below = new Map<string, Promise<string[]>>();
 
-  constructor(private readonly store: StoreLocation) {}
+  constructor(
+    private readonly store: StoreLocation,
+    private readonly layers: LayerIndex,
+  ) {}
 
-  /** Lower dirs of layer `id`, top-most first, absolute; undefined when it has no lower file. */
-  async lowerOf(id: string): Promise<string[] | undefined> {
-    const file = overlayPath(this.store, id, 'lower');
-    const text = await readStoreFile(file);
-    if (text === undefined) return undefined;
-    const entries = text.trim() === '' ? [] : text.trim().split(':');
-    return Promise.all(entries.map((entry) => this.resolve(entry, file)));
+  /** Lower dirs of layer `id`, top-most first, absolute: its parent and the parent's lower dirs. */
+  lowerOf(id: string): Promise<string[]> {
+    const parent = this.layers.get(id)?.parent;
+    if (parent === undefined) return Promise.resolve([]);
+    let p = this.below.get(parent);
+    if (p === undefined) {
+      p = this.parentAndBelow(parent);
+      this.below.set(parent, p);
+    }
+    return p;
+  }
+
+  private async parentAndBelow(parent: string): Promise<string[]> {
+    const linkFile = overlayPath(this.store, parent, 'link');
+    const lowerFile = overlayPath(this.store, parent, 'lower');
+    const [link, lower] = await Promise.all([readStoreFile(linkFile), readStoreFile(lowerFile)]);
+    // A layer with no link file (made by an old driver) is named by its diff dir.
+    const self = link === undefined ? overlayPath(this.store, parent, 'diff') : await this.resolve(`l/${link.trim()}`, linkFile);
+    if (self !== overlayPath(this.store, parent, 'diff')) throw corrupt('podman', linkFile, `the short link of layer ${parent} leads to ${self}, not to its diff dir`);
+    const entries = lower === undefined || lower.trim() === '' ? [] : lower.trim().split(':');
+    return [self, ...(await Promise.all(entries.map((entry) => this.resolve(entry, lowerFile))))];
   }
 
   private resolve(entry: string, file: string): Promise<string> {

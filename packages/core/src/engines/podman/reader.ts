@@ -11,7 +11,7 @@ import { isMissing, storageError } from '../storage-errors.js';
 import type { ContainerInfo, EngineReader, ImageInfo } from '../types.js';
 import { readContainers } from './containers.js';
 import { readImages } from './images.js';
-import { readLayers, readMountpoints } from './layers.js';
+import { readMountpoints, withLayers } from './layers.js';
 import { readLibpodState } from './state.js';
 import { defaultStores, type StoreLocation } from './storage-conf.js';
 
@@ -44,12 +44,12 @@ async function containersOf(store: StoreLocation, overlayTargets: Set<string>): 
   const state = await readLibpodState(store.graphroot);
   // libpod records the run root it used with this store; storage.conf's is the fallback.
   const located: StoreLocation = { ...store, ...(state.runroot !== undefined && { runroot: state.runroot }) };
-  const [layers, mountpoints] = await Promise.all([readLayers(located), readMountpoints(located)]);
-  return readContainers(located, { layers, mountpoints, states: state.states, overlayTargets });
+  const mountpoints = await readMountpoints(located);
+  return withLayers(located, (layers) => readContainers(located, { layers, mountpoints, states: state.states, overlayTargets }));
 }
 
-async function imagesOf(store: StoreLocation): Promise<ImageInfo[]> {
-  return readImages(store, await readLayers(store));
+function imagesOf(store: StoreLocation): Promise<ImageInfo[]> {
+  return withLayers(store, (layers) => readImages(store, layers));
 }
 
 export const podmanReader: EngineReader = {

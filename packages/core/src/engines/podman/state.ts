@@ -10,7 +10,8 @@
  * noticing still reads 'running' until podman next looks (as `podman ps` would sync it).
  */
 import { join } from 'node:path';
-import { readBolt } from '../bolt/read.js';
+import type { BoltDb } from '../bolt/pages.js';
+import { viewBolt } from '../bolt/read.js';
 import { corrupt, storageError } from '../storage-errors.js';
 
 /** libpod/define/containerstate.go, in order; podman shows 'configured' as 'created'. */
@@ -26,14 +27,15 @@ export interface LibpodState {
 /** What libpod recorded for the store at `graphroot` (nothing when it keeps no bolt db there). */
 export async function readLibpodState(graphroot: string): Promise<LibpodState> {
   const file = join(graphroot, 'libpod', 'bolt_state.db');
-  let db;
   try {
-    db = await readBolt('podman', file);
+    return (await viewBolt('podman', file, (db) => statesOf(file, db))) ?? { states: new Map() };
   } catch (e) {
     throw storageError('podman', file, e);
   }
+}
+
+function statesOf(file: string, db: BoltDb): LibpodState {
   const states = new Map<string, string>();
-  if (db === undefined) return { states };
   const runroot = db.root.bucket('runtime-config')?.get('run-root')?.toString();
   for (const e of db.root.bucket('ctr')?.entries() ?? []) {
     const raw = e.bucket?.get('state');
