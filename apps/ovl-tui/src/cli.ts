@@ -7,9 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { needsRoot, parseCommand } from './cli/args.js';
 import { checkPaths } from './cli/check-paths.js';
-import { explain } from './cli/explain.js';
 import { exportJson } from './cli/json-export.js';
+import { explain } from './cli/explain.js';
 import { runList } from './cli/run-list.js';
+import { runPicker } from './cli/run-picker.js';
 import { USAGE } from './cli/usage.js';
 import { coreCatalog } from './service/core-catalog.js';
 import { engineOptionsFromEnv } from './service/engine-options.js';
@@ -35,6 +36,18 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`ovl-tui ${version()}\n`);
     return 0;
   }
+  // Containers and images: where the engines' storage is (the environment may say), then the
+  // two commands that open no session of their own, --list and the picker.
+  let engines;
+  try {
+    engines = engineOptionsFromEnv();
+  } catch (e) {
+    process.stderr.write(`${explain(e)}\n`);
+    return 1;
+  }
+  if (command.kind === 'list') return runList(coreCatalog(engines), command.json, process.stdout, process.stderr);
+  if (command.kind === 'picker') return runPicker(coreCatalog(engines));
+
   if (needsRoot(command) && process.getuid?.() !== 0) {
     process.stderr.write('ovl-tui: mounting an overlay needs root (run it with sudo); the offline view works without it: ovl-tui --lower DIR [--upper DIR].\n');
     return 1;
@@ -44,23 +57,10 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${problem.message}\n  hint: ${problem.hint}\n`);
     return 1;
   }
-  let engines;
-  try {
-    engines = engineOptionsFromEnv();
-  } catch (e) {
-    process.stderr.write(`${explain(e)}\n`);
-    return 1;
-  }
-  if (command.kind === 'list') return runList(coreCatalog(engines), command.json, process.stdout, process.stderr);
-  const json = 'json' in command && command.json;
+  const json = command.kind !== 'demo' && command.json;
   if (!json && !(process.stdout.isTTY && process.stdin.isTTY)) {
-    process.stderr.write('ovl-tui: the app needs a terminal; for scripts use --json (or --list --json).\n');
+    process.stderr.write('ovl-tui: the app needs a terminal; for scripts use --json.\n');
     return 1;
-  }
-  if (command.kind === 'picker') {
-    prepareRuntime();
-    const { runApp } = await import('./run-app.js');
-    process.exit(await runApp({ catalog: coreCatalog(engines) }));
   }
   let service;
   try {

@@ -15,16 +15,17 @@ interface Common {
 export type Command =
   | { kind: 'help' }
   | { kind: 'version' }
+  | Extract<SessionRequest, { kind: 'demo' }>
+  | (Exclude<SessionRequest, { kind: 'demo' }> & Common)
   /** No argument: pick an overlay, a container or an image from a list. */
   | { kind: 'picker' }
   /** Every container and image of the engines found (--list). */
-  | ({ kind: 'list' } & Common)
-  | Extract<SessionRequest, { kind: 'demo' }>
-  | (Exclude<SessionRequest, { kind: 'demo' }> & Common);
+  | ({ kind: 'list' } & Common);
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; error: string };
 
 const options = {
+  ...ENGINE_FLAGS,
   lower: { type: 'string', multiple: true },
   upper: { type: 'string' },
   work: { type: 'string' },
@@ -34,7 +35,6 @@ const options = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
-  ...ENGINE_FLAGS,
 } as const;
 
 const fail = (error: string): ParseResult => ({ ok: false, error });

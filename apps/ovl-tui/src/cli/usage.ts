@@ -5,11 +5,11 @@ export const USAGE = `Usage:
   ovl-tui --lower A [--lower B ...] --upper U --work W --mount M [--keep]
                                                 mount an overlay on M, open it, unmount on quit
   ovl-tui --lower A [--lower B ...] [--upper U] the offline view of layer dirs (read-only, no root)
-  ovl-tui --demo                                the article's example in a temp dir (root)
-  ovl-tui --json <merged-dir | layer flags>     print the merged tree and the changes as JSON
   ovl-tui --container REF [--engine E]          a container by name, id or id prefix
   ovl-tui --image REF [--engine E]              an image: its layers, and what each one changed
   ovl-tui --list                                every container and image (--json: with their layer dirs)
+  ovl-tui --demo                                the article's example in a temp dir (root)
+  ovl-tui --json <merged-dir | layer flags>     print the merged tree and the changes as JSON
 
 Options:
   --lower DIR   a lower layer, top-most first (repeat for more)

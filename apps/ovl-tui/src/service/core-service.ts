@@ -7,7 +7,7 @@ import { rm, mkdir, writeFile, rename as fsRename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mountOverlay, openOverlay, type OverlayMount, type OverlaySpec, type OverlayView } from '@ovl/core';
 import { AppRefusal } from './errors.js';
-import type { ChangeStream, HeaderInfo, ImageLayers, MergedEntry, OverlayService } from './types.js';
+import type { ChangeStream, HeaderInfo, MergedEntry, OverlayService } from './types.js';
 
 export interface CoreServiceInit {
   view: OverlayView;
@@ -23,7 +23,7 @@ export interface CoreServiceInit {
   /** Runs last in close(): the demo removes its temp dir here. */
   cleanup?: () => Promise<void>;
   /** An image's layer list (the image's merged view has one). */
-  image?: ImageLayers;
+  image?: OverlayService['image'];
   /**
    * Nothing writes to these layers (an image's): no live feed, so no inotify watch is set on
    * every dir of a layer that could hold tens of thousands.
@@ -51,7 +51,7 @@ export class CoreService implements OverlayService {
     return this.init.header;
   }
 
-  get image(): ImageLayers | undefined {
+  get image(): OverlayService['image'] {
     return this.init.image;
   }
 

@@ -5,10 +5,10 @@
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { mountOverlay, openOverlay, overlayMountAt as mountInfo, type EngineOptions, type OverlayMountInfo, type OverlayView } from '@ovl/core';
-import { CoreService } from './core-service.js';
-import { demoNotes, makeDemoDirs } from './demo.js';
 import { layersOf } from './layers-of.js';
 import { openContainerSession, openImageSession } from './open-engine.js';
+import { CoreService } from './core-service.js';
+import { demoNotes, makeDemoDirs } from './demo.js';
 import type { HeaderInfo, OverlayService, SessionRequest } from './types.js';
 
 function header(view: OverlayView, target: string, mode: HeaderInfo['mode'], info: OverlayMountInfo | undefined, owned: boolean): HeaderInfo {

@@ -43,7 +43,7 @@ describe('ovl-tui engine flags', () => {
   it('with no argument opens the picker, which needs a terminal (scripts are pointed at --list --json)', () => {
     const r = cli([]);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('the app needs a terminal; for scripts use --json (or --list --json)');
+    expect(r.stderr).toContain('the picker needs a terminal; for scripts use --list --json');
   });
 
   it('--help shows the new ways in', () => {
