@@ -82,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
   }
   prepareRuntime();
   const { runApp } = await import('./run-app.js');
-  const code = await runApp({ service });
+  const code = await runApp(service);
   // Everything is cleaned up by now; a handle left open somewhere must not keep a dead app alive.
   process.exit(code);
 }

@@ -6,6 +6,7 @@
 import React from 'react';
 import { render, type Instance } from 'ink';
 import { OpenedServices } from './service/opened.js';
+import type { Catalog, OverlayService } from './service/types.js';
 import { runEditor } from './terminal/editor.js';
 import { INK_RENDER_OPTIONS } from './terminal/ink-options.js';
 import { InputGate } from './terminal/input-gate.js';
@@ -16,8 +17,9 @@ import { ThemeContext, themeFromEnv } from './ui/theme.js';
 
 const SIGNAL_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
-/** Run the app until the user quits; resolves to the process exit code. */
-export async function runApp(start: Start): Promise<number> {
+/** Run the app on one service (an overlay, a container, an image) or on the picker's catalog until the user quits; resolves to the process exit code. */
+export async function runApp(what: OverlayService | { catalog: Catalog }): Promise<number> {
+  const start: Start = 'catalog' in what ? what : { service: what };
   const gate = new InputGate();
   const opened = new OpenedServices();
   if ('service' in start) opened.add(start.service);

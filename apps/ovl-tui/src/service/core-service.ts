@@ -9,6 +9,12 @@ import { mountOverlay, openOverlay, type OverlayMount, type OverlaySpec, type Ov
 import { AppRefusal } from './errors.js';
 import type { ChangeStream, HeaderInfo, MergedEntry, OverlayService } from './types.js';
 
+/** The watch of a view whose layers never change: ends at once. */
+const NO_CHANGES: ChangeStream = {
+  async *[Symbol.asyncIterator]() {},
+  close: async () => undefined,
+};
+
 export interface CoreServiceInit {
   view: OverlayView;
   header: HeaderInfo;
@@ -30,12 +36,6 @@ export interface CoreServiceInit {
    */
   unchanging?: boolean;
 }
-
-/** The watch of a view whose layers never change: ends at once. */
-const NO_CHANGES: ChangeStream = {
-  async *[Symbol.asyncIterator]() {},
-  close: async () => undefined,
-};
 
 export class CoreService implements OverlayService {
   private readonly streams = new Set<ChangeStream>();

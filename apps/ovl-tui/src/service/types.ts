@@ -3,9 +3,14 @@
  * nothing more, so component tests can drive the app with a fake (test/support/fake-service.ts).
  * Paths are overlay paths ('/', '/etc/hosts'), as in core's MergedEntry.
  */
-import type { Change, ChangeEvent, ContainerInfo, EngineName, ImageInfo, LayerId, MergedEntry, OverlayMountInfo } from '@ovl/core';
+import type { Change, ChangeEvent, LayerId, MergedEntry } from '@ovl/core';
 
-export type { Change, ChangeEvent, ContainerInfo, EngineName, ImageInfo, LayerId, MergedEntry, OverlayMountInfo };
+export type { Change, ChangeEvent, LayerId, MergedEntry };
+
+// What the picker and the container and image views show, in core's own records.
+import type { ContainerInfo, EngineName, ImageInfo, OverlayMountInfo } from '@ovl/core';
+
+export type { ContainerInfo, EngineName, ImageInfo, OverlayMountInfo };
 
 /** What to open: the service's own words for it (the command line is one way to say it). */
 export type SessionRequest =

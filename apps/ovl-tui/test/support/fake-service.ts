@@ -4,7 +4,7 @@
  * kernel's (delete of a lower file leaves a whiteout, writing a lower file copies it up)
  * and are reported on the watch stream, as the real upper-dir watch would.
  */
-import type { Change, ChangeEvent, ChangeStream, HeaderInfo, ImageLayers, MergedEntry, OverlayService } from '../../src/service/types.js';
+import type { Change, ChangeEvent, ChangeStream, HeaderInfo, MergedEntry, OverlayService } from '../../src/service/types.js';
 
 export function entry(path: string, over: Partial<MergedEntry> = {}): MergedEntry {
   const name = path.slice(path.lastIndexOf('/') + 1);
@@ -29,7 +29,7 @@ export class FakeService implements OverlayService {
   };
   closed = false;
   /** An image's layer list (set by tests of the image views). */
-  image: ImageLayers | undefined;
+  image: OverlayService['image'];
   /** When set, readdirChunks hands out its second piece only once this settles (a slow big dir). */
   holdSecondPiece: Promise<void> | undefined;
   /** Called when readdirChunks has handed out its first piece and waits on holdSecondPiece. */
