@@ -19,6 +19,12 @@ function cli(args: string[], env: Record<string, string> = store.env(), asNonRoo
   return spawnSync(cmd, argv as string[], { encoding: 'utf8', env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/** Changes as `podman diff` lists them (PodmanStore.diff): its run-time paths left out, `KIND path`, sorted. */
+function asPodmanDiff(changes: Array<{ kind: string; path: string }>): string[] {
+  const ignored = new Set<string>(PODMAN_IGNORED_PATHS);
+  return changes.filter((c) => !ignored.has(c.path)).map((c) => `${c.kind} ${c.path}`).sort();
+}
+
 describePodman('ovl-tui on real podman', () => {
   beforeAll(() => {
     store = new PodmanStore();
@@ -69,9 +75,18 @@ describePodman('ovl-tui on real podman', () => {
       expect(out.subject).toEqual({ kind: 'container', engine: 'podman', name: `${PREFIX}web`, id: web.id, image: `localhost/${PREFIX}app:latest`, state: 'created, mounted' });
       expect(out.entries.find((e: { path: string }) => e.path === '/web.txt')).toMatchObject({ layer: 'upper', type: 'file' });
       expect(out.entries.find((e: { path: string }) => e.path === '/etc/motd')).toMatchObject({ layer: 0 });
-      const ignored = new Set<string>(PODMAN_IGNORED_PATHS);
-      expect(out.changes.filter((c: { path: string }) => !ignored.has(c.path)).map((c: { kind: string; path: string }) => `${c.kind} ${c.path}`).sort()).toEqual(diff);
+      expect(asPodmanDiff(out.changes)).toEqual(diff);
     }
+  });
+
+  it('--json --container of a stopped (unmounted) container: the offline view of its layer dirs, read-only, the same changes as podman diff', () => {
+    const r = cli(['--json', '--container', `${PREFIX}build`]);
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout);
+    expect(out.target).toBe(`podman container ${PREFIX}build: offline view of its layer dirs (read-only)`);
+    expect(out.subject).toMatchObject({ name: `${PREFIX}build`, state: 'created' });
+    expect(out.options).toEqual({});
+    expect(asPodmanDiff(out.changes)).toEqual(store.diff(`${PREFIX}build`));
   });
 
   it('--json --image gives the merged tree and what each layer changed', () => {
