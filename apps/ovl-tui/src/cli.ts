@@ -9,19 +9,17 @@ import { needsRoot, parseCommand } from './cli/args.js';
 import { checkPaths } from './cli/check-paths.js';
 import { offerCleanup, runCleanup } from './cli/cleanup.js';
 import { exportJson } from './cli/json-export.js';
+import { explain } from './cli/explain.js';
+import { runList } from './cli/run-list.js';
+import { runPicker } from './cli/run-picker.js';
 import { USAGE } from './cli/usage.js';
+import { coreCatalog } from './service/core-catalog.js';
+import { engineOptionsFromEnv } from './service/engine-options.js';
 import { openSession } from './service/open-session.js';
 import { prepareRuntime } from './terminal/runtime.js';
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
-
-function explain(e: unknown): string {
-  if (!(e instanceof Error)) return `ovl-tui: ${String(e)}`;
-  const hint = (e as { hint?: string }).hint;
-  const msg = e.message.startsWith('ovl') ? e.message : `ovl-tui: ${e.message}`;
-  return hint ? `${msg}\n  hint: ${hint}` : msg;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -39,6 +37,18 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`ovl-tui ${version()}\n`);
     return 0;
   }
+  // Containers and images: where the engines' storage is (the environment may say), then the
+  // two commands that open no session of their own, --list and the picker.
+  let engines;
+  try {
+    engines = engineOptionsFromEnv();
+  } catch (e) {
+    process.stderr.write(`${explain(e)}\n`);
+    return 1;
+  }
+  if (command.kind === 'list') return runList(coreCatalog(engines), command.json, process.stdout, process.stderr);
+  if (command.kind === 'picker') return runPicker(coreCatalog(engines));
+
   if (needsRoot(command) && process.getuid?.() !== 0) {
     if (command.kind === 'cleanup') {
       process.stderr.write('ovl-tui: --cleanup unmounts, which needs root (run it with sudo).\n');
@@ -61,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
   await offerCleanup(!json).catch((e: unknown) => process.stderr.write(`${explain(e)}\n`));
   let service;
   try {
-    service = await openSession(command);
+    service = await openSession(command, engines);
   } catch (e) {
     process.stderr.write(`${explain(e)}\n`);
     return 1;

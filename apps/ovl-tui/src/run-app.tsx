@@ -5,20 +5,24 @@
  */
 import React from 'react';
 import { render, type Instance } from 'ink';
-import type { OverlayService } from './service/types.js';
+import { OpenedServices } from './service/opened.js';
+import type { Catalog, OverlayService } from './service/types.js';
 import { runEditor } from './terminal/editor.js';
 import { INK_RENDER_OPTIONS } from './terminal/ink-options.js';
 import { InputGate } from './terminal/input-gate.js';
 import { CLEAR_SCREEN, takeScreen } from './terminal/screen.js';
-import { App } from './ui/App.js';
 import { errorText } from './ui/errors.js';
+import { Navigator, type Start } from './ui/Navigator.js';
 import { ThemeContext, themeFromEnv } from './ui/theme.js';
 
 const SIGNAL_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
-/** Run the app until the user quits; resolves to the process exit code. */
-export async function runApp(service: OverlayService): Promise<number> {
+/** Run the app on one service (an overlay, a container, an image) or on the picker's catalog until the user quits; resolves to the process exit code. */
+export async function runApp(what: OverlayService | { catalog: Catalog }): Promise<number> {
+  const start: Start = 'catalog' in what ? what : { service: what };
   const gate = new InputGate();
+  const opened = new OpenedServices();
+  if ('service' in start) opened.add(start.service);
   let instance: Instance | undefined;
   let closing: Promise<void> | undefined;
   const stdin = process.stdin;
@@ -28,7 +32,7 @@ export async function runApp(service: OverlayService): Promise<number> {
       instance?.unmount();
       restore();
       if (error !== undefined) process.stderr.write(`ovl-tui: ${errorText(error)}\n`);
-      await service.close().catch((e: unknown) => process.stderr.write(`ovl-tui: while cleaning up: ${errorText(e)}\n`));
+      await opened.closeAll().catch((e: unknown) => process.stderr.write(`ovl-tui: while cleaning up: ${errorText(e)}\n`));
       process.exitCode = code;
     })();
     return closing;
@@ -55,7 +59,7 @@ export async function runApp(service: OverlayService): Promise<number> {
   process.stdout.prependListener('resize', () => process.stdout.write(CLEAR_SCREEN));
   instance = render(
     <ThemeContext.Provider value={themeFromEnv(process.env)}>
-      <App service={service} openEditor={openEditor} gate={gate} />
+      <Navigator start={start} opened={opened} openEditor={openEditor} gate={gate} />
     </ThemeContext.Provider>,
     { ...INK_RENDER_OPTIONS, patchConsole: true },
   );

@@ -10,6 +10,12 @@ import { AppRefusal } from './errors.js';
 import { forgetMount } from './mount-records.js';
 import type { ChangeStream, HeaderInfo, MergedEntry, OverlayService } from './types.js';
 
+/** The watch of a view whose layers never change: ends at once. */
+const NO_CHANGES: ChangeStream = {
+  async *[Symbol.asyncIterator]() {},
+  close: async () => undefined,
+};
+
 export interface CoreServiceInit {
   view: OverlayView;
   header: HeaderInfo;
@@ -25,6 +31,13 @@ export interface CoreServiceInit {
   record?: string;
   /** Runs last in close(): the demo removes its temp dir here. */
   cleanup?: () => Promise<void>;
+  /** An image's layer list (the image's merged view has one). */
+  image?: OverlayService['image'];
+  /**
+   * Nothing writes to these layers (an image's): no live feed, so no inotify watch is set on
+   * every dir of a layer that could hold tens of thousands.
+   */
+  unchanging?: boolean;
 }
 
 export class CoreService implements OverlayService {
@@ -39,6 +52,10 @@ export class CoreService implements OverlayService {
 
   describe(): HeaderInfo {
     return this.init.header;
+  }
+
+  get image(): OverlayService['image'] {
+    return this.init.image;
   }
 
   // core builds every entry with the same fields in the same order (one hidden class), so
@@ -83,6 +100,7 @@ export class CoreService implements OverlayService {
   }
 
   watch(): ChangeStream {
+    if (this.init.unchanging === true) return NO_CHANGES;
     const stream = this.init.view.watch();
     this.streams.add(stream);
     return {

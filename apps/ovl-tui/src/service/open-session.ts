@@ -4,16 +4,13 @@
  */
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { mountOverlay, openOverlay, overlayMountAt as mountInfo, type OverlayMountInfo, type OverlayView } from '@ovl/core';
+import { mountOverlay, openOverlay, overlayMountAt as mountInfo, type EngineOptions, type OverlayMountInfo, type OverlayView } from '@ovl/core';
+import { layersOf } from './layers-of.js';
+import { openContainerSession, openImageSession } from './open-engine.js';
 import { CoreService } from './core-service.js';
 import { demoNotes, makeDemoDirs } from './demo.js';
 import { forgetMount, recordMount } from './mount-records.js';
 import type { HeaderInfo, OverlayService, SessionRequest } from './types.js';
-
-function layersOf(view: OverlayView): HeaderInfo['layers'] {
-  const { upper, lower } = view.layers;
-  return [...(upper !== undefined ? [{ id: 'upper' as const, path: upper }] : []), ...lower.map((path, id) => ({ id, path }))];
-}
 
 function header(view: OverlayView, target: string, mode: HeaderInfo['mode'], info: OverlayMountInfo | undefined, owned: boolean): HeaderInfo {
   const writable = info !== undefined && info.upper !== undefined && !info.readonly;
@@ -41,8 +38,11 @@ async function openOwned(spec: { lower: string[]; upper?: string; work?: string;
   }
 }
 
-/** Build the service a request asks for. Throws core's SystemError/OvlError as they come. */
-export async function openSession(command: SessionRequest): Promise<OverlayService> {
+/**
+ * Build the service a request asks for; `engines` says where containers and images are read
+ * (service/engine-options.ts). Throws core's SystemError/OvlError as they come.
+ */
+export async function openSession(command: SessionRequest, engines: EngineOptions = {}): Promise<OverlayService> {
   switch (command.kind) {
     case 'attach': {
       const view = await openOverlay(command.merged);
@@ -66,5 +66,9 @@ export async function openSession(command: SessionRequest): Promise<OverlayServi
       const s = await openOwned({ lower: [dirs.lower], upper: dirs.upper, work: dirs.work, target: dirs.merged }, 'demo', dirs.base, cleanup);
       return new CoreService({ view: s.view, header: { ...s.header, notes: demoNotes(dirs.merged) }, merged: dirs.merged, mount: s.mount, cleanup, record: s.record });
     }
+    case 'container':
+      return openContainerSession(command, engines);
+    case 'image':
+      return openImageSession(command, engines);
   }
 }

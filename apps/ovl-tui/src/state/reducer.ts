@@ -6,7 +6,7 @@
 import type { Action, State } from './state.js';
 import { MAX_EVENTS } from './state.js';
 import { layoutRows, type RowList } from './rows.js';
-import { changeKindOf, changeSets, loadedDir, parentOf, patchDirs, sortEntries, type DirState } from './tree.js';
+import { changeKindOf, changeSets, loadedDir, parentOf, patchDirs, sortEntries, type ChangeSets, type DirState } from './tree.js';
 
 /** Rows kept between the cursor and the edge of the tree pane while scrolling (vim's scrolloff). */
 function margin(height: number): number {
@@ -33,6 +33,15 @@ function rebuild(s: State, next: Partial<State>): State {
   let cursor = path === undefined ? 0 : rows.indexOf(path);
   if (cursor < 0) cursor = Math.min(s.cursor, rows.length - 1);
   return placeCursor(merged, cursor, rows);
+}
+
+/** Dirs opened at most by tree.expandChanges: each is read, and a layer can touch thousands. */
+export const MAX_AUTO_EXPAND = 300;
+
+/** The dirs above changes, shallowest first, up to MAX_AUTO_EXPAND. */
+function dirsToExpand(sets: ChangeSets): string[] {
+  const depth = (p: string) => p.split('/').length;
+  return [...sets.ancestors].sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : 1)).slice(0, MAX_AUTO_EXPAND);
 }
 
 /** The next row matching `query` from `from` (inclusive) in `direction`, wrapping; -1 if none. */
@@ -117,6 +126,8 @@ export function reducer(s: State, action: Action): State {
         dirs: new Map(s.dirs).set(action.path, { status: 'error', entries: [], error: action.error }),
         message: { text: `${action.path}: ${action.error}`, error: true },
       });
+    case 'tree.expandChanges':
+      return rebuild(s, { expanded: new Set([...s.expanded, ...dirsToExpand(s.sets)]) });
     case 'changes.loaded':
       return rebuild(s, { sets: changeSets(new Map(action.changes.map((c) => [c.path, c.kind]))) });
     case 'events.received':

@@ -28,6 +28,8 @@ export class FakeService implements OverlayService {
     options: { rw: true }, writable: true, canRevert: true, notes: [],
   };
   closed = false;
+  /** An image's layer list (set by tests of the image views). */
+  image: OverlayService['image'];
   /** When set, readdirChunks hands out its second piece only once this settles (a slow big dir). */
   holdSecondPiece: Promise<void> | undefined;
   /** Called when readdirChunks has handed out its first piece and waits on holdSecondPiece. */
