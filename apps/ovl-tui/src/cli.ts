@@ -52,6 +52,11 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write('ovl-tui: the app needs a terminal; for scripts use --json.\n');
     return 1;
   }
+  // The UI (Ink, React: most of the code) is read and compiled while the overlay is opened;
+  // --json never loads it. Ink must load after prepareRuntime (it reads the environment).
+  if (!json) prepareRuntime();
+  const ui = json ? undefined : import('./run-app.js');
+  ui?.catch(() => undefined); // a failed load is reported where it is awaited, not as unhandled
   let service;
   try {
     service = await openSession(command);
@@ -70,8 +75,7 @@ async function main(argv: string[]): Promise<number> {
       await service.close();
     }
   }
-  prepareRuntime();
-  const { runApp } = await import('./run-app.js');
+  const { runApp } = await ui!;
   const code = await runApp(service);
   // Everything is cleaned up by now; a handle left open somewhere must not keep a dead app alive.
   process.exit(code);

@@ -4,15 +4,40 @@
  * service closed (which unmounts what ovl-tui mounted).
  */
 import React from 'react';
-import { render, type Instance } from 'ink';
+import { render, type Instance, type RenderOptions } from 'ink';
 import type { OverlayService } from './service/types.js';
 import { runEditor } from './terminal/editor.js';
 import { INK_RENDER_OPTIONS } from './terminal/ink-options.js';
 import { InputGate } from './terminal/input-gate.js';
 import { CLEAR_SCREEN, takeScreen } from './terminal/screen.js';
 import { App } from './ui/App.js';
+import type { OpenEditor } from './ui/use-editor.js';
 import { errorText } from './ui/errors.js';
 import { ThemeContext, themeFromEnv } from './ui/theme.js';
+
+// For hosts that render the app in-process (the benchmark): the same bundle's session and setup.
+export { openSession } from './service/open-session.js';
+export { prepareRuntime } from './terminal/runtime.js';
+
+/** Where and how renderApp renders (Ink's streams default to the process's own). */
+export interface RenderAppOptions extends Pick<RenderOptions, 'stdout' | 'stdin' | 'stderr' | 'patchConsole'> {
+  openEditor: OpenEditor;
+  gate?: InputGate;
+}
+
+/**
+ * The app rendered by Ink with the options users run it with. runApp uses it on the real
+ * terminal; the benchmark renders into a fake one in-process (from this bundle, so with the
+ * same Ink and React as the app).
+ */
+export function renderApp(service: OverlayService, { openEditor, gate, ...streams }: RenderAppOptions): Instance {
+  return render(
+    <ThemeContext.Provider value={themeFromEnv(process.env)}>
+      <App service={service} openEditor={openEditor} gate={gate} />
+    </ThemeContext.Provider>,
+    { ...INK_RENDER_OPTIONS, ...streams },
+  );
+}
 
 const SIGNAL_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
@@ -53,12 +78,7 @@ export async function runApp(service: OverlayService): Promise<number> {
   // A resize reflows what is on screen; Ink then erases and redraws relative to a cursor that
   // moved. Clearing first (before Ink's own resize handler) makes every redraw start clean.
   process.stdout.prependListener('resize', () => process.stdout.write(CLEAR_SCREEN));
-  instance = render(
-    <ThemeContext.Provider value={themeFromEnv(process.env)}>
-      <App service={service} openEditor={openEditor} gate={gate} />
-    </ThemeContext.Provider>,
-    { ...INK_RENDER_OPTIONS, patchConsole: true },
-  );
+  instance = renderApp(service, { openEditor, gate, patchConsole: true });
   try {
     await instance.waitUntilExit();
     await finish(0);
