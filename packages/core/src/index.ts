@@ -18,4 +18,4 @@ export { MAX_LOWER_LAYERS } from './mount/options.js';
 export { supportsNewMountApi, supportsLowerdirPlus, supportsLayerFds } from './mount/kernel-features.js';
 export { openOverlay } from './view/open.js';
 export { PODMAN_IGNORED_PATHS } from './view/changes.js';
-export type { OverlayView, MergedEntry, Change, ChangesOptions, UpperUsage, ChangeEvent, LayerId, EntryType, ReaddirOptions, ReaddirChunksOptions, WalkOptions, WatchOptions, OverlayWatch, OverlaySource } from './view/types.js';
+export type { OverlayView, MergedEntry, Change, ChangesOptions, UpperUsage, ChangeEvent, LayerId, EntryType, ReaddirOptions, ReaddirChunksOptions, DirNames, WalkOptions, WatchOptions, OverlayWatch, OverlaySource } from './view/types.js';

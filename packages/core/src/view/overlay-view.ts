@@ -57,11 +57,13 @@ export class LayerView implements OverlayView {
   /**
    * readdir in pieces, in name order (together they are exactly readdir's list): the first
    * piece is small, so a screenful of a huge dir can be shown while the rest is examined;
-   * later pieces grow (x4, up to 16,384 names). Names are read once, up front.
+   * later pieces grow (x4, up to 16,384 names). Names are read once, up front, and handed to
+   * `onNames` before the first piece.
    */
   async *readdirChunks(rel: string, opts: ReaddirChunksOptions = {}): AsyncGenerator<MergedEntry[]> {
     const path = overlayPath(rel);
     const reader = await MergedDirReader.open(this.stack, path, await this.readableDir(path), opts.whiteouts === true, false);
+    opts.onNames?.(reader.dirNames());
     let size = Math.max(1, Math.floor(opts.firstChunk ?? FIRST_CHUNK));
     for (let from = 0; from < reader.nameCount; from += size, size = Math.min(size * 4, MAX_CHUNK)) {
       const { entries } = await reader.range(from, Math.min(reader.nameCount, from + size));
