@@ -7,7 +7,7 @@ import { rm, mkdir, writeFile, rename as fsRename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mountOverlay, openOverlay, type OverlayMount, type OverlaySpec, type OverlayView } from '@ovl/core';
 import { AppRefusal } from './errors.js';
-import type { ChangeStream, HeaderInfo, MergedEntry, OverlayService } from './types.js';
+import type { ChangeStream, DirNames, HeaderInfo, MergedEntry, OverlayService } from './types.js';
 
 export interface CoreServiceInit {
   view: OverlayView;
@@ -44,8 +44,8 @@ export class CoreService implements OverlayService {
     return this.init.view.readdir(path, { whiteouts: true });
   }
 
-  readdirChunks(path: string): AsyncIterable<MergedEntry[]> {
-    return this.init.view.readdirChunks(path, { whiteouts: true });
+  readdirChunks(path: string, onNames?: (names: DirNames) => void): AsyncIterable<MergedEntry[]> {
+    return this.init.view.readdirChunks(path, { whiteouts: true, onNames });
   }
 
   /** A deleted name comes back as its ghost: the live tree shows it as a whiteout row. */
