@@ -5,7 +5,9 @@
 // through the merged dir. Prints one JSON line.
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 
 // Set up as the CLI sets itself up: CI mode off before the bundled Ink loads (it reads the
 // environment then), heap growth once it runs.
@@ -23,8 +25,10 @@ async function loadApp(dist) {
   const bundle = await import(new URL('run-app.js', dist).href);
   if (bundle.renderApp) return bundle;
   const at = (f) => import(new URL(f, dist).href);
+  // React and Ink as that app resolves them (a second React would break its hooks).
+  const dependency = (name) => import(pathToFileURL(createRequire(new URL('cli.js', dist)).resolve(name)).href);
   const [React, { render }, { App }, { INK_RENDER_OPTIONS }, runtime, session] = await Promise.all([
-    import('react').then((m) => m.default), import('ink'), at('ui/App.js'), at('terminal/ink-options.js'), at('terminal/runtime.js'), at('service/open-session.js'),
+    dependency('react').then((m) => m.default), dependency('ink'), at('ui/App.js'), at('terminal/ink-options.js'), at('terminal/runtime.js'), at('service/open-session.js'),
   ]);
   const renderApp = (service, { openEditor, ...streams }) => render(React.createElement(App, { service, openEditor }), { ...INK_RENDER_OPTIONS, ...streams });
   return { openSession: session.openSession, prepareRuntime: runtime.prepareRuntime, renderApp };
@@ -100,7 +104,14 @@ const firstFrameMs = (await firstRows) - t0;
 if (namesAt === undefined) stdin.press('G');
 const gPressedAt = namesAt ?? performance.now();
 let loaded = false;
-void allRows.then(() => (loaded = true));
+// A G pressed while the end was unknown (an app that lays out only what it has examined)
+// lands on the last row examined so far: the user presses G again once the dir is in.
+let gLanded = false;
+void allRows.then(() => {
+  loaded = true;
+  if (!gLanded) stdin.press('G');
+});
+void landed.then(() => (gLanded = true));
 const loadingLatency = [];
 const gLandMs = (await landed) - t0;
 for (let i = 0; !loaded; i++) {
@@ -119,7 +130,8 @@ const memAfterLoad = { maxRss: process.resourceUsage().maxRSS * 1024 };
 const phases = {};
 const mark = (name) => {
   const m = process.memoryUsage();
-  phases[name] = { heapMB: Math.round(m.heapUsed / 2 ** 20), rssMB: Math.round(m.rss / 2 ** 20), peakMB: Math.round(process.resourceUsage().maxRSS / 1024) };
+  const mb = (x) => Math.round(x / 2 ** 20);
+  phases[name] = { heapMB: mb(m.heapUsed), heapTotalMB: mb(m.heapTotal), externalMB: mb(m.external), rssMB: mb(m.rss), peakMB: Math.round(process.resourceUsage().maxRSS / 1024) };
 };
 mark('loaded');
 

@@ -30,7 +30,8 @@ function rebuild(s: State, next: Partial<State>): State {
   const merged = { ...s, ...next };
   const rows = layoutRows(merged.dirs, merged.expanded, merged.options, merged.sets);
   const path = s.rows.at(s.cursor)?.entry.path;
-  let cursor = path === undefined ? 0 : rows.indexOf(path);
+  // Mostly the row is where it was (a piece of details replacing placeholders, a change further down).
+  let cursor = path === undefined ? 0 : rows.at(s.cursor)?.entry.path === path ? s.cursor : rows.indexOf(path);
   if (cursor < 0) cursor = Math.min(s.cursor, rows.length - 1);
   return placeCursor(merged, cursor, rows);
 }
