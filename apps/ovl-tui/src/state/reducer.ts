@@ -108,9 +108,11 @@ export function reducer(s: State, action: Action): State {
       const dir: DirState = old ? { ...old, status: 'loading' } : { status: 'loading', entries: [] };
       return { ...s, dirs: new Map(s.dirs).set(action.path, dir) };
     }
-    case 'dir.partial':
+    case 'dir.partial': {
       // Shown while the rest is read; still 'loading', so live changes wait for the full list.
-      return rebuild(s, { dirs: new Map(s.dirs).set(action.path, { ...loadedDir(action.entries, s.options.sort), status: 'loading' }) });
+      const entries = action.byName && s.options.sort === 'name' ? action.entries : loadedDir(action.entries, s.options.sort).entries;
+      return rebuild(s, { dirs: new Map(s.dirs).set(action.path, { status: 'loading', entries }) });
+    }
     case 'dir.loaded':
       return rebuild(s, { dirs: new Map(s.dirs).set(action.path, loadedDir(action.entries, s.options.sort)) });
     case 'dir.failed':

@@ -28,7 +28,7 @@ async function readInPieces(service: OverlayService, path: string, showPieces: b
   const onNames = (names: DirNames) => {
     if (!showPieces || names.names.length <= NAMES_FIRST_ABOVE || !current()) return;
     byName = new NamesFirst(path, names);
-    dispatch({ type: 'dir.partial', path, entries: byName.entries() });
+    dispatch({ type: 'dir.partial', path, entries: byName.entries(), byName: true });
   };
   const pieces = service.readdirChunks(path, onNames)[Symbol.asyncIterator]();
   try {
@@ -46,7 +46,7 @@ async function readInPieces(service: OverlayService, path: string, showPieces: b
       // A dir that fits one piece ends at once: it goes out whole, in one frame, not as a
       // piece and then again as the whole. Otherwise show what is there while the rest is read.
       const settled = await Promise.race([next.then(() => true), new Promise<false>((r) => setImmediate(() => r(false)))]);
-      if (!settled && showPieces && current()) dispatch({ type: 'dir.partial', path, entries: byName ? byName.entries() : [...entries] });
+      if (!settled && showPieces && current()) dispatch(byName ? { type: 'dir.partial', path, entries: byName.entries(), byName: true } : { type: 'dir.partial', path, entries: [...entries] });
     }
     dispatch({ type: 'dir.loaded', path, entries });
   } catch (e) {
