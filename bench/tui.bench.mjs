@@ -30,10 +30,11 @@ const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 const ms = (xs) => `${fmt(median(xs), 0)} ms`;
 const range = (xs) => `${fmt(Math.min(...xs), 0)}-${fmt(Math.max(...xs), 0)}`;
 
-/** The V8 flags an ovl-tui's shebang starts node with. */
-function shebangFlags(app) {
-  const line = readFileSync(join(app, 'dist/cli.js'), 'utf8').split('\n')[0];
-  return line.replace(/^#!\/usr\/bin\/env -S node\s*/, '').split(/\s+/).filter(Boolean);
+/** The environment and V8 flags an ovl-tui's shebang (`#!/usr/bin/env -S [VAR=value...] node [flags]`) starts node with. */
+function shebang(app) {
+  const words = readFileSync(join(app, 'dist/cli.js'), 'utf8').split('\n')[0].replace(/^#!\/usr\/bin\/env -S\s*/, '').split(/\s+/).filter(Boolean);
+  const node = words.indexOf('node');
+  return { env: { ...process.env, ...Object.fromEntries(words.slice(0, node).map((w) => w.split(/=(.*)/s).slice(0, 2))) }, flags: words.slice(node + 1) };
 }
 
 async function coldStart(base) {
@@ -78,8 +79,9 @@ async function bigDirRun(dirs, app) {
   }
   const mount = await mountOverlay({ lower: [dirs.lower], upper: dirs.upper, work: dirs.work, target: dirs.merged });
   try {
-    const out = execFileSync(process.execPath, [...shebangFlags(app), fileURLToPath(new URL('./lib/tui-measure.mjs', import.meta.url)), dirs.merged, String(BURST), String(ENTRIES), app], {
-      encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26,
+    const { env, flags } = shebang(app);
+    const out = execFileSync(process.execPath, [...flags, fileURLToPath(new URL('./lib/tui-measure.mjs', import.meta.url)), dirs.merged, String(BURST), String(ENTRIES), app], {
+      encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26, env,
     });
     return JSON.parse(out.trim().split('\n').at(-1));
   } finally {
