@@ -64,8 +64,9 @@ export class LayerView implements OverlayView {
     const path = overlayPath(rel);
     const reader = await MergedDirReader.open(this.stack, path, await this.readableDir(path), opts.whiteouts === true, false);
     opts.onNames?.(reader.dirNames());
-    let size = Math.max(1, Math.floor(opts.firstChunk ?? FIRST_CHUNK));
-    for (let from = 0; from < reader.nameCount; from += size, size = Math.min(size * 4, MAX_CHUNK)) {
+    const most = Math.max(1, Math.floor(opts.maxChunk ?? MAX_CHUNK));
+    let size = Math.min(most, Math.max(1, Math.floor(opts.firstChunk ?? FIRST_CHUNK)));
+    for (let from = 0; from < reader.nameCount; from += size, size = Math.min(size * 4, most)) {
       const { entries } = await reader.range(from, Math.min(reader.nameCount, from + size));
       if (entries.length > 0) yield entries; // a piece of only hidden ghosts is no news
     }

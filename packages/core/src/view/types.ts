@@ -52,8 +52,10 @@ export interface ReaddirOptions {
 }
 
 export interface ReaddirChunksOptions extends ReaddirOptions {
-  /** Names in the first piece (default 256); each later piece holds 4 times more, up to 16,384. */
+  /** Names in the first piece (default 256); each later piece holds 4 times more, up to `maxChunk`. */
   firstChunk?: number;
+  /** The most names in a piece (default 16,384): smaller pieces keep each turn of the event loop short. */
+  maxChunk?: number;
   /**
    * Called once with the dir's names as soon as they are read, before any entry is examined
    * (on a 100,000-entry dir the names are in long before the last piece): a listing can be
