@@ -42,21 +42,23 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write('ovl-tui: mounting an overlay needs root (run it with sudo); the offline view works without it: ovl-tui --lower DIR [--upper DIR].\n');
     return 1;
   }
+  const json = command.kind !== 'demo' && command.json;
+  const terminal = process.stdout.isTTY && process.stdin.isTTY;
+  // The UI (Ink, React: most of the code) is read and compiled while the paths are checked and
+  // the overlay is opened; --json never loads it. Ink must load after prepareRuntime (it reads
+  // the environment).
+  if (!json && terminal) prepareRuntime();
+  const ui = json || !terminal ? undefined : import('./run-app.js');
+  ui?.catch(() => undefined); // a failed load is reported where it is awaited, not as unhandled
   const problem = await checkPaths(command);
   if (problem) {
     process.stderr.write(`${problem.message}\n  hint: ${problem.hint}\n`);
     return 1;
   }
-  const json = command.kind !== 'demo' && command.json;
-  if (!json && !(process.stdout.isTTY && process.stdin.isTTY)) {
+  if (!json && !terminal) {
     process.stderr.write('ovl-tui: the app needs a terminal; for scripts use --json.\n');
     return 1;
   }
-  // The UI (Ink, React: most of the code) is read and compiled while the overlay is opened;
-  // --json never loads it. Ink must load after prepareRuntime (it reads the environment).
-  if (!json) prepareRuntime();
-  const ui = json ? undefined : import('./run-app.js');
-  ui?.catch(() => undefined); // a failed load is reported where it is awaited, not as unhandled
   let service;
   try {
     service = await openSession(command);
