@@ -15,9 +15,11 @@ import type { OpenEditor } from './ui/use-editor.js';
 import { errorText } from './ui/errors.js';
 import { ThemeContext, themeFromEnv } from './ui/theme.js';
 
-// For hosts that render the app in-process (the benchmark): the same bundle's session and setup.
+// For hosts that render the app in-process (the benchmark): the same bundle's session and setup;
+// and whether the frame cache patched the Ink this bundle renders with (a test checks the bundle).
 export { openSession } from './service/open-session.js';
 export { prepareRuntime } from './terminal/runtime.js';
+export { frameCacheInstalled } from './terminal/ink-compat/frame-cache.js';
 
 /** Where and how renderApp renders (Ink's streams default to the process's own). */
 export interface RenderAppOptions extends Pick<RenderOptions, 'stdout' | 'stdin' | 'stderr' | 'patchConsole'> {
