@@ -19,8 +19,10 @@ export async function timeToOutput(argv, marker, { dir, columns = 120, rows = 40
   const out = join(dir, `${socket}.out`);
   writeFileSync(out, '');
   const tmux = (...args) => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  let socketPath;
   try {
     tmux('new-session', '-d', '-x', String(columns), '-y', String(rows), `read _; ${argv.map(quote).join(' ')}${after}; sleep 600`);
+    socketPath = tmux('display-message', '-p', '#{socket_path}').trim();
     tmux('pipe-pane', '-t', '0', '-o', `cat >> ${quote(out)}`);
     const seen = new Promise((resolve) => {
       const check = () => {
@@ -46,6 +48,7 @@ export async function timeToOutput(argv, marker, { dir, columns = 120, rows = 40
     return t1 === undefined ? undefined : t1 - t0;
   } finally {
     spawnSync('tmux', ['-L', socket, 'kill-server']);
+    if (socketPath) rmSync(socketPath, { force: true }); // the server can leave it behind
     rmSync(out, { force: true });
   }
 }
