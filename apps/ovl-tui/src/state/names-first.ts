@@ -2,8 +2,8 @@
  * One dir being read names first: placeholders for all its names at once (lib/placeholder.ts),
  * then the details, piece by piece in name order, each put in the place of its placeholder.
  * The list is kept in the tree's order for sorting by name (dirs first, each part by name),
- * so a piece costs a copy of the list plus its own entries — no sort of 100,000 entries per
- * piece while keys wait. Pure; each list handed out stays as it was.
+ * so a piece costs at most a copy of the list plus its own entries — no sort of 100,000
+ * entries per piece while keys wait. Each list handed out stays as it was.
  */
 import { placeholderEntry } from '../lib/placeholder.js';
 import type { DirNames, MergedEntry } from '../service/types.js';
@@ -13,6 +13,8 @@ export class NamesFirst {
   /** Where names[u] sits in the list. */
   private readonly position: Int32Array;
   private list: MergedEntry[];
+  /** The list was handed out (entries()): the next piece goes into a copy. */
+  private handedOut = false;
   /** Names [0, covered) have had their piece (a name it left out, a ghost hiding nothing, stays a placeholder). */
   private covered = 0;
 
@@ -31,7 +33,11 @@ export class NamesFirst {
 
   /** A piece of details, in name order as readdirChunks hands them over. */
   add(piece: readonly MergedEntry[]): void {
-    this.list = this.list.slice();
+    // Copied only when the last list went out: pieces that arrive together cost one copy.
+    if (this.handedOut) {
+      this.list = this.list.slice();
+      this.handedOut = false;
+    }
     for (const e of piece) {
       while (this.covered < this.names.length && this.names[this.covered] !== e.name) this.covered++;
       if (this.covered === this.names.length) return; // not a name of the dir: the full list ('dir.loaded') will have it
@@ -41,6 +47,7 @@ export class NamesFirst {
 
   /** The dir as known now: dirs first, then the rest, each by name; placeholders where no detail came yet. */
   entries(): MergedEntry[] {
+    this.handedOut = true;
     return this.list;
   }
 }
