@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=4
 /**
  * The `ovl-tui` command: parse the arguments, refuse early what cannot work (bad arguments:
  * usage and exit 2; mounting without root: exit 1), then print JSON or run the app.
@@ -58,13 +58,20 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   if (command.kind === 'cleanup') return runCleanup();
+  const json = command.kind !== 'demo' && command.json;
+  const terminal = process.stdout.isTTY && process.stdin.isTTY;
+  // The UI (Ink, React: most of the code) is read and compiled while the paths are checked and
+  // the overlay is opened; --json never loads it. Ink must load after prepareRuntime (it reads
+  // the environment).
+  if (!json && terminal) prepareRuntime();
+  const ui = json || !terminal ? undefined : import('./run-app.js');
+  ui?.catch(() => undefined); // a failed load is reported where it is awaited, not as unhandled
   const problem = await checkPaths(command);
   if (problem) {
     process.stderr.write(`${problem.message}\n  hint: ${problem.hint}\n`);
     return 1;
   }
-  const json = command.kind !== 'demo' && command.json;
-  if (!json && !(process.stdout.isTTY && process.stdin.isTTY)) {
+  if (!json && !terminal) {
     process.stderr.write('ovl-tui: the app needs a terminal; for scripts use --json.\n');
     return 1;
   }
@@ -87,8 +94,7 @@ async function main(argv: string[]): Promise<number> {
       await service.close();
     }
   }
-  prepareRuntime();
-  const { runApp } = await import('./run-app.js');
+  const { runApp } = await ui!;
   const code = await runApp(service);
   // Everything is cleaned up by now; a handle left open somewhere must not keep a dead app alive.
   process.exit(code);

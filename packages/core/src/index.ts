@@ -19,7 +19,7 @@ export { supportsNewMountApi, supportsLowerdirPlus, supportsLayerFds } from './m
 export { openOverlay } from './view/open.js';
 export { PODMAN_IGNORED_PATHS } from './view/changes.js';
 export { explainWriteFailure } from './view/write-failure.js';
-export type { OverlayView, MergedEntry, Change, ChangesOptions, UpperUsage, ChangeEvent, LayerId, EntryType, ReaddirOptions, ReaddirChunksOptions, WalkOptions, WatchOptions, OverlayWatch, OverlaySource } from './view/types.js';
+export type { OverlayView, MergedEntry, Change, ChangesOptions, UpperUsage, ChangeEvent, LayerId, EntryType, ReaddirOptions, ReaddirChunksOptions, DirNames, WalkOptions, WatchOptions, OverlayWatch, OverlaySource } from './view/types.js';
 export { listContainers, openContainer, findContainer } from './engines/containers.js';
 export { listImages, openImage, findImage } from './engines/images.js';
 export type { ContainerInfo, ImageInfo, ImageLayerInfo, ImageView, EngineName, EngineOptions, OpenContainerOptions } from './engines/types.js';

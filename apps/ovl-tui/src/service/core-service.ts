@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { explainWriteFailure, mountOverlay, openOverlay, type OverlayMount, type OverlaySpec, type OverlayView } from '@ovl/core';
 import { AppRefusal } from './errors.js';
 import { forgetMount } from './mount-records.js';
-import type { ChangeStream, HeaderInfo, MergedEntry, OverlayService } from './types.js';
+import type { ChangeStream, DirNames, HeaderInfo, MergedEntry, OverlayService } from './types.js';
 
 /** The watch of a view whose layers never change: ends at once. */
 const NO_CHANGES: ChangeStream = {
@@ -40,6 +40,14 @@ export interface CoreServiceInit {
   unchanging?: boolean;
 }
 
+/**
+ * Names per piece of a big dir, at most. Core builds a piece's entries in one go on the main
+ * thread, where keys wait: with the names in first, the tree no longer needs big pieces to
+ * fill up. On the 100,000-entry bench (2 runs each, load average 14-16) the slowest key while
+ * the dir loaded took 216-232 ms with 2,048 against 310-563 ms with core's 16,384.
+ */
+const MAX_PIECE = 2048;
+
 export class CoreService implements OverlayService {
   private readonly streams = new Set<ChangeStream>();
   private lowerView: Promise<OverlayView | undefined> | undefined;
@@ -64,8 +72,8 @@ export class CoreService implements OverlayService {
     return this.init.view.readdir(path, { whiteouts: true });
   }
 
-  readdirChunks(path: string): AsyncIterable<MergedEntry[]> {
-    return this.init.view.readdirChunks(path, { whiteouts: true });
+  readdirChunks(path: string, onNames?: (names: DirNames) => void): AsyncIterable<MergedEntry[]> {
+    return this.init.view.readdirChunks(path, { whiteouts: true, onNames, maxChunk: MAX_PIECE });
   }
 
   /** A deleted name comes back as its ghost: the live tree shows it as a whiteout row. */

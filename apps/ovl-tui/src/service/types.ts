@@ -3,9 +3,9 @@
  * nothing more, so component tests can drive the app with a fake (test/support/fake-service.ts).
  * Paths are overlay paths ('/', '/etc/hosts'), as in core's MergedEntry.
  */
-import type { Change, ChangeEvent, LayerId, MergedEntry } from '@ovl/core';
+import type { Change, ChangeEvent, DirNames, LayerId, MergedEntry } from '@ovl/core';
 
-export type { Change, ChangeEvent, LayerId, MergedEntry };
+export type { Change, ChangeEvent, DirNames, LayerId, MergedEntry };
 
 // What the picker and the container and image views show, in core's own records.
 import type { ContainerInfo, EngineName, ImageInfo, OverlayMountInfo } from '@ovl/core';
@@ -87,8 +87,11 @@ export interface OverlayService {
   readonly image?: ImageLayers;
   /** One merged dir, whiteout ghosts included (the UI filters them). */
   readdir(path: string): Promise<MergedEntry[]>;
-  /** The same list in pieces, name order, a small one first (a huge dir shows before all of it is read). */
-  readdirChunks(path: string): AsyncIterable<MergedEntry[]>;
+  /**
+   * The same list in pieces, name order, a small one first (a huge dir shows before all of it
+   * is read). `onNames` gets every name first, as soon as they are read (before any piece).
+   */
+  readdirChunks(path: string, onNames?: (names: DirNames) => void): AsyncIterable<MergedEntry[]>;
   /** One merged entry (ghost included), or undefined when the name is gone. */
   stat(path: string): Promise<MergedEntry | undefined>;
   /** stat() of many paths, in the order given (core looks up names of one dir together). */

@@ -30,7 +30,8 @@ function rebuild(s: State, next: Partial<State>): State {
   const merged = { ...s, ...next };
   const rows = layoutRows(merged.dirs, merged.expanded, merged.options, merged.sets);
   const path = s.rows.at(s.cursor)?.entry.path;
-  let cursor = path === undefined ? 0 : rows.indexOf(path);
+  // Mostly the row is where it was (a piece of details replacing placeholders, a change further down).
+  let cursor = path === undefined ? 0 : rows.at(s.cursor)?.entry.path === path ? s.cursor : rows.indexOf(path);
   if (cursor < 0) cursor = Math.min(s.cursor, rows.length - 1);
   return placeCursor(merged, cursor, rows);
 }
@@ -116,9 +117,11 @@ export function reducer(s: State, action: Action): State {
       const dir: DirState = old ? { ...old, status: 'loading' } : { status: 'loading', entries: [] };
       return { ...s, dirs: new Map(s.dirs).set(action.path, dir) };
     }
-    case 'dir.partial':
+    case 'dir.partial': {
       // Shown while the rest is read; still 'loading', so live changes wait for the full list.
-      return rebuild(s, { dirs: new Map(s.dirs).set(action.path, { ...loadedDir(action.entries, s.options.sort), status: 'loading' }) });
+      const entries = action.byName && s.options.sort === 'name' ? action.entries : loadedDir(action.entries, s.options.sort).entries;
+      return rebuild(s, { dirs: new Map(s.dirs).set(action.path, { status: 'loading', entries }) });
+    }
     case 'dir.loaded':
       return rebuild(s, { dirs: new Map(s.dirs).set(action.path, loadedDir(action.entries, s.options.sort)) });
     case 'dir.failed':

@@ -77,8 +77,11 @@ export interface EntryUpdate {
 
 export type Action =
   | { type: 'dir.loading'; path: string }
-  /** The first pieces of a dir still being read (all of them so far, in any order). */
-  | { type: 'dir.partial'; path: string; entries: MergedEntry[] }
+  /**
+   * The first pieces of a dir still being read (all of them so far, in any order; with
+   * `byName`, already as sorting by name orders them: dirs first, each part by name).
+   */
+  | { type: 'dir.partial'; path: string; entries: MergedEntry[]; byName?: boolean }
   | { type: 'dir.loaded'; path: string; entries: MergedEntry[] }
   | { type: 'dir.failed'; path: string; error: string }
   | { type: 'changes.loaded'; changes: Change[] }
