@@ -25,6 +25,7 @@ export { listImages, openImage, findImage } from './engines/images.js';
 export type { ContainerInfo, ImageInfo, ImageLayerInfo, ImageView, EngineName, EngineOptions, OpenContainerOptions } from './engines/types.js';
 export { exportLayer } from './layers/export-layer.js';
 export type { ExportLayerOptions, ExportProgress, LayerSource } from './layers/export-layer.js';
+export type { ArchiveResult as ExportLayerResult } from './layers/tar/archive-file.js';
 export { writeImage } from './layers/write-image.js';
 export type { WriteImageOptions, ImageLayerInput } from './layers/write-image.js';
 export { applyLayer } from './layers/apply-layer.js';

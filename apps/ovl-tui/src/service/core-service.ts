@@ -5,7 +5,7 @@
  */
 import { rm, mkdir, writeFile, rename as fsRename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { explainWriteFailure, mountOverlay, openOverlay, type OverlayMount, type OverlaySpec, type OverlayView } from '@ovl/core';
+import { commit, explainWriteFailure, exportLayer, mountOverlay, openOverlay, vacuum, type CommitSource, type ExportLayerResult, type ExportProgress, type OverlayMount, type OverlaySpec, type OverlayView } from '@ovl/core';
 import { AppRefusal } from './errors.js';
 import { forgetMount } from './mount-records.js';
 import type { ChangeStream, DirNames, HeaderInfo, MergedEntry, OverlayService } from './types.js';
@@ -118,6 +118,30 @@ export class CoreService implements OverlayService {
         await stream.close();
       },
     };
+  }
+
+  exportLayer(file: string, onProgress: (p: ExportProgress) => void): Promise<ExportLayerResult> {
+    this.upperLayers('export');
+    return exportLayer(this.init.view, file, { gzip: /\.(gz|tgz)$/.test(file), onProgress });
+  }
+
+  vacuum(apply: boolean) {
+    return vacuum(this.upperLayers('vacuum'), { apply });
+  }
+
+  commit(into: { dir: string } | 'top-lower') {
+    return commit(this.upperLayers('commit'), into === 'top-lower' ? { into: 'top-lower' } : { into: 'new-layer', dir: into.dir });
+  }
+
+  /** The stack's layers, for the layer actions: they work on an upper layer. */
+  private upperLayers(what: string): CommitSource {
+    const { lower, upper } = this.init.view.layers;
+    if (upper === undefined) {
+      throw new AppRefusal('ERR_TUI_NO_UPPER', `ovl-tui: nothing to ${what}: this view has no upper layer`, {
+        hint: 'Open an overlay with an upper dir (its merged dir, --upper, or a container); an image layer opened from its list works too.',
+      });
+    }
+    return { lower, upper, userxattr: this.init.userxattr === true };
   }
 
   mergedPath(path: string): string {

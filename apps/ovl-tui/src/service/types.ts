@@ -8,9 +8,9 @@ import type { Change, ChangeEvent, DirNames, LayerId, MergedEntry } from '@ovl/c
 export type { Change, ChangeEvent, DirNames, LayerId, MergedEntry };
 
 // What the picker and the container and image views show, in core's own records.
-import type { ContainerInfo, EngineName, ImageInfo, OverlayMountInfo } from '@ovl/core';
+import type { ContainerInfo, EngineName, ExportProgress, ImageInfo, OverlayMountInfo, VacuumReport } from '@ovl/core';
 
-export type { ContainerInfo, EngineName, ImageInfo, OverlayMountInfo };
+export type { ContainerInfo, EngineName, ExportProgress, ImageInfo, OverlayMountInfo, VacuumReport };
 
 /** What to open: the service's own words for it (the command line is one way to say it). */
 export type SessionRequest =
@@ -112,6 +112,12 @@ export interface OverlayService {
   remove(path: string): Promise<void>;
   /** Back to the lower version: unmount, remove the path from upper, mount again. */
   revert(path: string): Promise<void>;
+  /** The upper layer's changes as an OCI layer tar at `file` (gzip when it ends in .gz/.tgz), reporting progress. */
+  exportLayer(file: string, onProgress: (p: ExportProgress) => void): Promise<{ digest: string; diffId: string; size: number }>;
+  /** What the upper carries for nothing; with `apply`, removed (only while nothing has the stack mounted). */
+  vacuum(apply: boolean): Promise<VacuumReport>;
+  /** Fold the upper into a new layer dir, or into the top lower (only while nothing has the stack mounted); the lowers after. */
+  commit(into: { dir: string } | 'top-lower'): Promise<{ lower: string[] }>;
   /** Stop watching; unmount and remove what ovl-tui made (unless told to keep it). */
   close(): Promise<void>;
 }

@@ -10,6 +10,7 @@ export type CommandId =
   | 'search.start' | 'search.next' | 'search.prev' | 'filter.start'
   | 'view.preview' | 'view.diff' | 'view.changesOnly' | 'view.ghosts' | 'view.hidden' | 'sort.name' | 'sort.size'
   | 'file.edit' | 'file.createFile' | 'file.createDir' | 'file.rename' | 'file.delete' | 'file.revert'
+  | 'layer.export' | 'layer.commit' | 'layer.vacuum'
   | 'app.refresh' | 'app.help' | 'app.back' | 'app.quit';
 
 export interface Binding {
@@ -47,6 +48,9 @@ export const KEYMAP: readonly Binding[] = [
   { id: 'file.rename', keys: ['r', '<f6>'], help: 'rename' },
   { id: 'file.delete', keys: ['x', '<delete>', '<f8>'], help: 'delete (leaves a whiteout)' },
   { id: 'file.revert', keys: ['R'], help: 'revert to the lower version (mounts ovl-tui made)' },
+  { id: 'layer.export', keys: ['X'], help: 'export the changes as an OCI layer tar (.gz: gzipped)' },
+  { id: 'layer.commit', keys: ['C'], help: "commit the upper into a new layer dir ('top': into the top lower); unmounted only" },
+  { id: 'layer.vacuum', keys: ['V'], help: 'vacuum: what the upper carries for nothing, and remove it (unmounted only)' },
   { id: 'app.refresh', keys: ['<f5>', 'C-r', 'C-l'], help: 'reload and repaint' },
   { id: 'app.help', keys: ['?', '<f1>'], help: 'all keys', main: true },
   { id: 'app.back', keys: ['<esc>', '<backspace>'], help: 'back to the list it was opened from (picker, image layers)' },

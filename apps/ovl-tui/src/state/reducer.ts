@@ -107,7 +107,7 @@ function submitPrompt(s: State): State {
   const normal = { ...s, mode: { kind: 'normal' as const } };
   if (prompt === 'search') return { ...normal, query: text.toLowerCase() };
   if (prompt === 'filter') return rebuild(normal, { options: { ...s.options, filter: text.toLowerCase() } });
-  return normal; // create and rename: the input hook performs them
+  return normal; // create, rename, export, commit: the input hook performs them
 }
 
 export function reducer(s: State, action: Action): State {
@@ -197,6 +197,7 @@ export function reducer(s: State, action: Action): State {
     }
     case 'confirm.open': {
       const row = s.rows.at(s.cursor);
+      if (action.confirm === 'vacuum') return { ...s, pending: [], mode: { kind: 'confirm', confirm: 'vacuum', path: '/', ...(action.detail !== undefined && { detail: action.detail }) } };
       return row ? { ...s, pending: [], mode: { kind: 'confirm', confirm: action.confirm, path: row.entry.path } } : s;
     }
     case 'keys.pending':

@@ -8,15 +8,16 @@ import { RowList } from './rows.js';
 import type { ChangeSets, Dirs, SortKey, ViewOptions } from './tree.js';
 import { changeSets } from './tree.js';
 
-export type PromptKind = 'search' | 'filter' | 'create-file' | 'create-dir' | 'rename';
-export type ConfirmKind = 'delete' | 'revert';
+export type PromptKind = 'search' | 'filter' | 'create-file' | 'create-dir' | 'rename' | 'export' | 'commit';
+export type ConfirmKind = 'delete' | 'revert' | 'vacuum';
 
 export type Mode =
   | { kind: 'normal' }
   | { kind: 'help' }
   /** `origin`: the cursor when the prompt opened (Esc goes back there). `path`: what the prompt acts on. */
   | { kind: 'prompt'; prompt: PromptKind; text: string; origin: number; path: string }
-  | { kind: 'confirm'; confirm: ConfirmKind; path: string }
+  /** `detail`: what the question is about, when the path does not say it (vacuum's findings). */
+  | { kind: 'confirm'; confirm: ConfirmKind; path: string; detail?: string }
   /** The terminal belongs to $EDITOR. */
   | { kind: 'suspended'; path: string };
 
@@ -107,7 +108,7 @@ export type Action =
   | { type: 'prompt.submit' }
   | { type: 'prompt.cancel' }
   | { type: 'search.next'; direction: 1 | -1 }
-  | { type: 'confirm.open'; confirm: ConfirmKind }
+  | { type: 'confirm.open'; confirm: ConfirmKind; detail?: string }
   | { type: 'keys.pending'; pending: string[] }
   | { type: 'message.show'; text: string; error?: boolean }
   | { type: 'editor.suspend'; path: string }

@@ -9,8 +9,9 @@ import type { Action, State } from '../state/state.js';
 import { isPlaceholder } from '../lib/placeholder.js';
 import { nameOf, parentOf } from '../state/tree.js';
 import { errorText } from './errors.js';
+import { layerActions, type LayerActions } from './layer-actions.js';
 
-export interface Actions {
+export interface Actions extends LayerActions {
   edit(entry: MergedEntry | undefined): void;
   /** Create `name` in the dir the prompt was opened on (or beside the file it was opened on). */
   create(kind: 'file' | 'dir', name: string, at: string): Promise<void>;
@@ -51,6 +52,7 @@ export function useActions(service: OverlayService, state: State, dispatch: Disp
     };
 
     return {
+      ...layerActions(service, dispatch),
       edit(entry) {
         if (!entry || !writable()) return;
         if (isPlaceholder(entry)) return say(`${entry.path}: its details are still being read`, true);

@@ -49,6 +49,9 @@ function runCommand(id: CommandId, s: State, dispatch: Dispatch<Action>, actions
   const action = simple[id];
   if (action) return dispatch(action);
   if (id === 'file.edit') return actions.edit(entry);
+  if (id === 'layer.export') return dispatch({ type: 'prompt.open', prompt: 'export', text: actions.exportSuggestion() });
+  if (id === 'layer.commit') return dispatch({ type: 'prompt.open', prompt: 'commit', text: actions.commitSuggestion() });
+  if (id === 'layer.vacuum') return void actions.vacuumReport();
   if (id === 'app.refresh') return actions.refresh();
   if (id === 'app.quit') return quit();
   if (id === 'app.back') return back?.();
@@ -61,6 +64,8 @@ function onPromptKey(token: string, mode: Extract<Mode, { kind: 'prompt' }>, dis
     dispatch({ type: 'prompt.submit' });
     if (mode.prompt === 'create-file' || mode.prompt === 'create-dir') void actions.create(mode.prompt === 'create-dir' ? 'dir' : 'file', mode.text, mode.path);
     if (mode.prompt === 'rename') void actions.rename(mode.path, mode.text);
+    if (mode.prompt === 'export') void actions.exportLayer(mode.text);
+    if (mode.prompt === 'commit') void actions.commit(mode.text);
     return;
   }
   if (isPrintable(token)) dispatch({ type: 'prompt.edit', text: mode.text + token });
@@ -69,7 +74,7 @@ function onPromptKey(token: string, mode: Extract<Mode, { kind: 'prompt' }>, dis
 function onConfirmKey(token: string, mode: Extract<Mode, { kind: 'confirm' }>, dispatch: Dispatch<Action>, actions: Actions): void {
   dispatch({ type: 'prompt.cancel' });
   if (token !== 'y' && token !== 'Y') return;
-  void (mode.confirm === 'delete' ? actions.remove(mode.path) : actions.revert(mode.path));
+  void (mode.confirm === 'delete' ? actions.remove(mode.path) : mode.confirm === 'revert' ? actions.revert(mode.path) : actions.vacuumApply());
 }
 
 /** `back`: leave this view for the list it was opened from (none when ovl-tui was started on it). */

@@ -4,7 +4,7 @@
  * kernel's (delete of a lower file leaves a whiteout, writing a lower file copies it up)
  * and are reported on the watch stream, as the real upper-dir watch would.
  */
-import type { Change, ChangeEvent, ChangeStream, DirNames, HeaderInfo, MergedEntry, OverlayService } from '../../src/service/types.js';
+import type { Change, ChangeEvent, ChangeStream, DirNames, ExportProgress, HeaderInfo, MergedEntry, OverlayService, VacuumReport } from '../../src/service/types.js';
 
 export function entry(path: string, over: Partial<MergedEntry> = {}): MergedEntry {
   const name = path.slice(path.lastIndexOf('/') + 1);
@@ -190,6 +190,37 @@ export class FakeService implements OverlayService {
     if (!low) throw new Error(`nothing below ${path}`);
     this.add({ ...low.entry }, low.content.toString());
     this.emit(path, 'removed-from-upper');
+  }
+
+  /** What the layer actions were asked, in order ('export FILE', 'vacuum true', 'commit DIR'). */
+  readonly layerCalls: string[] = [];
+  /** What vacuum reports (tests set it); `applied` follows the call. */
+  vacuumReport: VacuumReport = { items: [], bytes: 0, applied: false };
+  /** When set, exportLayer reports half its progress and waits on it before finishing (a test looks at the bar meanwhile). */
+  exportGate: Promise<void> | undefined;
+  /** When set, the layer actions fail with it (as core refuses a mounted stack). */
+  layerFailure: Error | undefined;
+
+  async exportLayer(file: string, onProgress: (p: ExportProgress) => void): Promise<{ digest: string; diffId: string; size: number }> {
+    this.layerCalls.push(`export ${file}`);
+    if (this.layerFailure) throw this.layerFailure;
+    onProgress({ entries: 1, totalEntries: 2, bytes: 50 << 20, totalBytes: 100 << 20 });
+    await this.exportGate;
+    onProgress({ entries: 2, totalEntries: 2, bytes: 100 << 20, totalBytes: 100 << 20 });
+    return { digest: `sha256:${'ab'.repeat(32)}`, diffId: `sha256:${'cd'.repeat(32)}`, size: 100 << 20 };
+  }
+
+  async vacuum(apply: boolean): Promise<VacuumReport> {
+    this.layerCalls.push(`vacuum ${apply}`);
+    if (this.layerFailure) throw this.layerFailure;
+    return { ...this.vacuumReport, applied: apply && this.vacuumReport.items.length > 0 };
+  }
+
+  async commit(into: { dir: string } | 'top-lower'): Promise<{ lower: string[] }> {
+    const target = into === 'top-lower' ? 'top-lower' : into.dir;
+    this.layerCalls.push(`commit ${target}`);
+    if (this.layerFailure) throw this.layerFailure;
+    return { lower: into === 'top-lower' ? ['/fake/lower'] : [into.dir, '/fake/lower'] };
   }
 
   async close(): Promise<void> {

@@ -11,7 +11,7 @@ import { createGunzip } from 'node:zlib';
 import { binding } from '../binding.js';
 import { OvlError, publicError, SystemError } from '../errors.js';
 import { overlayXattr } from '../format/overlay-xattrs.js';
-import type { WriteBeneathEntry } from '@ovl/native';
+import type { WriteBeneathEntry } from '../binding.js';
 import { keptXattrs, planEntry, unsafe, type ApplyRules, type PlannedEntry } from './apply-plan.js';
 import { BeneathBatch } from './beneath-batch.js';
 import { TarReader, type TarEntry } from './tar/reader.js';

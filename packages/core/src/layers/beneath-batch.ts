@@ -2,7 +2,7 @@
  * Writes into a dir beneath its root (native writeBeneath), batched: one thread hop per 512
  * entries or 4 MiB of content. Dir mtimes are set last, once nothing more is written inside.
  */
-import type { WriteBeneathEntry } from '@ovl/native';
+import type { WriteBeneathEntry } from '../binding.js';
 import { binding } from '../binding.js';
 
 const BATCH_ENTRIES = 512;

@@ -5,7 +5,7 @@
  * within a layer become links to the first name in order. A file swapped for something else
  * between the view's scan and this read is ERR_OVL_CHANGED_WHILE_READING, never a host file.
  */
-import type { BeneathStat } from '@ovl/native';
+import type { BeneathStat } from '../binding.js';
 import { binding } from '../binding.js';
 import { OvlError } from '../errors.js';
 import { typeOfMode } from '../format/file-types.js';
