@@ -174,6 +174,35 @@ declare namespace binding {
     fd?: number;
   }
 
+  /** A mount of the type examinePaths was asked for, from statmount(2). */
+  export interface MountOfType {
+    /** The id /proc/self/mountinfo shows (reused once the mount is gone). */
+    mountId: number;
+    /** STATX_MNT_ID_UNIQUE / statmount's mnt_id: never reused while the machine runs. */
+    uniqueMountId: number;
+    /** Where it is mounted, relative to this process's root; the bytes as they are (no escapes). */
+    mountPoint: string;
+    /** The filesystem's own options as mountinfo's super options show them, escaped the same way, without the leading rw/ro. Empty when it has none, and always before Linux 6.11 (no STATMOUNT_MNT_OPTS). */
+    options: string;
+    /** MOUNT_ATTR_RDONLY: this mount (not necessarily its superblock) is read-only. */
+    readonly: boolean;
+  }
+
+  /** What examinePaths found. */
+  export interface ExaminedPaths {
+    /** One entry per path, as openPaths gives them: each fd open unless errno is set; the caller closes them. */
+    probes: PathProbe[];
+    /** Up to listMax names of the dir at listIndex, read through its fd; absent when there was nothing to list or listing failed. */
+    listing?: string[];
+    /** Why listing failed (positive errno), and where: 'openat' or 'getdents64'. */
+    listErrno?: number;
+    listSyscall?: string;
+    /** Every mount (reachable from this process's root) whose superblock has the asked magic; absent when none was asked or they could not be listed. */
+    mounts?: MountOfType[];
+    /** Why mounts could not be listed: ENOSYS before Linux 6.8 (no listmount/statmount). */
+    mountsErrno?: number;
+  }
+
   export interface StatfsResult {
     /** f_type, e.g. OVERLAYFS_SUPER_MAGIC. */
     type: number;
@@ -443,6 +472,15 @@ declare namespace binding {
      */
     openPaths(paths: PathLike[]): PathProbe[];
     openPathsAsync(paths: PathLike[]): Promise<PathProbe[]>;
+    /**
+     * Everything a mount's checks look at, in one call (one thread hop when async): openPaths
+     * of `paths`; up to `listMax` names of the dir `paths[listIndex]`, listed through the fd
+     * just opened (-1: none); and every mount whose superblock magic is `mountsOfType` (0:
+     * none), by listmount(2) + statmount(2). Mounts of other types are remembered by unique id
+     * and not asked again. Never throws for a path or a listing: failures are fields.
+     */
+    examinePaths(paths: PathLike[], listIndex: number, listMax: number, mountsOfType: number): ExaminedPaths;
+    examinePathsAsync(paths: PathLike[], listIndex: number, listMax: number, mountsOfType: number): Promise<ExaminedPaths>;
     /** Up to `max` entry names of a directory (readdir order), without '.' and '..'. `max` may be Infinity. Errors: syscall 'opendir' or 'readdir'. */
     /**
      * Read a file of a layer dir that other processes may change meanwhile: `rel` is opened

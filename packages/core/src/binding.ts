@@ -14,7 +14,7 @@ import type { Constants, InotifyEvent, InotifyWatcher, InotifyWatcherConstructor
 import { fromNative, OvlError } from './errors.js';
 
 export type {
-  Constants, DirScan, FsMountPlan, FsParam, InotifyEvent, InotifyWatcher, NativeBinding, NativeError, PathProbe, ScanDirOptions, ScanFailure, StatfsResult,
+  Constants, DirScan, ExaminedPaths, FsMountPlan, FsParam, InotifyEvent, InotifyWatcher, MountOfType, NativeBinding, NativeError, PathProbe, ScanDirOptions, ScanFailure, StatfsResult,
 } from '@ovl/native';
 
 // any: the native signatures differ; the guard only forwards the arguments.
