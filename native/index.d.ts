@@ -145,7 +145,7 @@ declare namespace binding {
     parentId: number;
   }
 
-  /** What fsmountPlan made. */
+  /** What fsmountPlan (or mountLegacy) made. */
   export interface FsMountResult {
     /** The new mount's id (statx STATX_MNT_ID on the mount fd before move_mount): the number /proc/self/mountinfo shows first. It is reused once the mount is gone. */
     mountId: number;
@@ -413,6 +413,15 @@ declare namespace binding {
     /** mount(2). `data` is passed as given (no escaping). Errors carry path = target. */
     mount(source: PathLike | null, target: PathLike, fstype: string | null, flags: number, data: string | Buffer | null): void;
     mountAsync(source: PathLike | null, target: PathLike, fstype: string | null, flags: number, data: string | Buffer | null): Promise<void>;
+    /**
+     * mount(2), then what only the mounted filesystem can tell, in one call: with
+     * `refuseReadonly` (and no MS_RDONLY asked), statfs of the target, and a read-only result
+     * is unmounted again and fails with EROFS, step 'verify', syscall 'mount'; then the ids of
+     * the mount now in front of the target (statx). A failure past mount(2) leaves nothing
+     * mounted (step 'verify'; syscall 'statfs', 'statx' or 'mount').
+     */
+    mountLegacy(source: PathLike | null, target: PathLike, fstype: string | null, flags: number, data: string | Buffer | null, refuseReadonly: boolean): FsMountResult;
+    mountLegacyAsync(source: PathLike | null, target: PathLike, fstype: string | null, flags: number, data: string | Buffer | null, refuseReadonly: boolean): Promise<FsMountResult>;
     /** umount2(2). */
     umount2(target: PathLike, flags: number): void;
     umount2Async(target: PathLike, flags: number): Promise<void>;

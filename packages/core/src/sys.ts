@@ -12,7 +12,7 @@ export type Sys = NativeBinding;
 type AnyFn = (...args: unknown[]) => unknown;
 
 const CALLS = [
-  'mount', 'mountAsync', 'umount2', 'umount2Async', 'umountIf', 'umountIfAsync', 'mknod', 'mknodAsync',
+  'mount', 'mountAsync', 'mountLegacy', 'mountLegacyAsync', 'umount2', 'umount2Async', 'umountIf', 'umountIfAsync', 'mknod', 'mknodAsync',
   'lgetxattr', 'lgetxattrAsync', 'lsetxattr', 'lsetxattrAsync', 'llistxattr', 'llistxattrAsync', 'lremovexattr', 'lremovexattrAsync',
   'fsopen', 'fsconfig', 'fsconfigAsync', 'fsmount', 'fsmountAsync', 'moveMount', 'moveMountAsync', 'readFsLog', 'close',
   'openReadLocked', 'openReadLockedAsync',
