@@ -101,7 +101,8 @@ int ListMountsOfType(uint64_t magic, std::vector<MountOfType>* out) {
   std::string buf(sizeof(StatmountHead) + 4096, '\0');
   for (uint64_t id : ids) {
     auto* sm = reinterpret_cast<StatmountHead*>(buf.data());
-    int rc = Statmount(id, kSbBasic, buf.data(), sizeof(StatmountHead));
+    // The whole buffer, not just the 512 bytes known here: a later kernel may fill a longer struct.
+    int rc = Statmount(id, kSbBasic, buf.data(), buf.size());
     if (rc == -ENOENT) continue;  // unmounted since listmount
     if (rc < 0) return rc;
     if (sm->sb_magic != magic) {
