@@ -1,9 +1,13 @@
 // Mount + umount cycle: @ovl/core (sync and async) vs the same syscalls in C vs spawning
 // mount(8)/umount(8), for each API, interleaved round by round so that machine noise hits
-// every contender alike. Prints medians and ratios; asserts nothing.
+// every contender alike. Prints medians and ratios of elapsed time and of CPU time (user +
+// system of the whole process, per cycle: a loaded machine stretches elapsed time — the
+// kernel's unmount waits for RCU grace periods and writeback — far more than CPU time),
+// and how many thread-pool hops each async call makes. Asserts nothing.
+import { createHook } from 'node:async_hooks';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mountOverlay, mountOverlaySync } from '@ovl/core';
@@ -34,6 +38,25 @@ function makeStack(dir) {
   };
 }
 
+/**
+ * The native calls each async step queues on the thread pool, counted as async resources
+ * the addon creates (each op names its resource after itself), per mount and per unmount.
+ */
+async function poolHops(spec) {
+  const seen = [];
+  const hook = createHook({ init: (_id, type) => type !== 'PROMISE' && seen.push(type) });
+  const count = async (fn) => {
+    seen.length = 0;
+    hook.enable();
+    const out = await fn();
+    hook.disable();
+    return [out, `${seen.length} (${seen.join(', ')})`];
+  };
+  const [m, mount] = await count(() => mountOverlay(spec));
+  const [, unmount] = await count(() => m.unmount());
+  return `${mount} per mountOverlay, ${unmount} per unmount()`;
+}
+
 export async function run() {
   const dir = mkdtempSync(join(tmpdir(), 'ovl-bench-mount-'));
   try {
@@ -41,9 +64,18 @@ export async function run() {
     const stack = makeStack(dir);
     const legacyData = `lowerdir=${stack.lower.join(':')},upperdir=${stack.upper},workdir=${stack.work}`;
     const samples = new Map();
-    const add = (name, ns) => {
-      if (!samples.has(name)) samples.set(name, []);
-      samples.get(name).push(ns / 1000);
+    const cpu = new Map(); // µs of CPU per cycle, one value per batch
+    const push = (map, name, v) => {
+      if (!map.has(name)) map.set(name, []);
+      map.get(name).push(v);
+    };
+    const add = (name, ns) => push(samples, name, ns / 1000);
+    // Runs `batch` and records its CPU time per cycle.
+    const timed = async (name, batch) => {
+      const before = process.cpuUsage();
+      await batch();
+      const used = process.cpuUsage(before);
+      push(cpu, name, (used.user + used.system) / BATCH);
     };
     const contenders = [];
     // A Node process has the main thread, V8's platform workers and libuv's pool.
@@ -56,31 +88,34 @@ export async function run() {
         contenders.push([name, () => {
           const args = api === 'new' ? [stack.target, stack.upper, stack.work, ...stack.lower] : [stack.target, legacyData];
           const out = execFileSync(exe, [api, String(BATCH), ...args], { encoding: 'utf8', env: { ...process.env, IDLE_THREADS: String(threads) } });
-          for (const line of out.trim().split('\n')) add(name, Number(line));
+          for (const line of out.trim().split('\n')) {
+            if (line.startsWith('cpu ')) push(cpu, name, Number(line.slice(4)) / 1000 / BATCH);
+            else add(name, Number(line));
+          }
         }]);
       }
-      contenders.push([`mountOverlaySync (${api})`, () => {
+      contenders.push([`mountOverlaySync (${api})`, () => timed(`mountOverlaySync (${api})`, () => {
         for (let i = 0; i < BATCH; i++) {
           const t0 = process.hrtime.bigint();
           mountOverlaySync(spec).unmountSync();
           add(`mountOverlaySync (${api})`, Number(process.hrtime.bigint() - t0));
         }
-      }]);
+      })]);
       // The same without the shared-layer check (the mount table read per mount): what it costs.
-      contenders.push([`mountOverlaySync (${api}, allowInUse)`, () => {
+      contenders.push([`mountOverlaySync (${api}, allowInUse)`, () => timed(`mountOverlaySync (${api}, allowInUse)`, () => {
         for (let i = 0; i < BATCH; i++) {
           const t0 = process.hrtime.bigint();
           mountOverlaySync({ ...spec, allowInUse: true }).unmountSync();
           add(`mountOverlaySync (${api}, allowInUse)`, Number(process.hrtime.bigint() - t0));
         }
-      }]);
-      contenders.push([`mountOverlay (${api})`, async () => {
+      })]);
+      contenders.push([`mountOverlay (${api})`, () => timed(`mountOverlay (${api})`, async () => {
         for (let i = 0; i < BATCH; i++) {
           const t0 = process.hrtime.bigint();
           await (await mountOverlay(spec)).unmount();
           add(`mountOverlay (${api})`, Number(process.hrtime.bigint() - t0));
         }
-      }]);
+      })]);
     }
     contenders.push(['spawn mount + umount', () => {
       for (let i = 0; i < SPAWN_BATCH; i++) {
@@ -92,24 +127,41 @@ export async function run() {
       }
     }]);
 
+    const loadBefore = loadavg();
     for (let round = 0; round <= ROUNDS; round++) {
-      if (round === 1) samples.clear(); // round 0 warms caches, JIT and the page cache
+      if (round === 1) {
+        samples.clear(); // round 0 warms caches, JIT and the page cache
+        cpu.clear();
+      }
       const order = contenders.map((_, i) => contenders[(i + round) % contenders.length]);
       for (const [, fn] of order) await fn();
     }
+    const loadAfter = loadavg();
 
     const med = (name) => median(samples.get(name));
+    const medCpu = (name) => (cpu.has(name) ? median(cpu.get(name)) : NaN);
+    const threadedName = (api) => `C program, ${nodeThreads} idle threads (${api})`;
     const rows = contenders.map(([name]) => name).map((name) => {
-      const api = /\((new|legacy)\)/.exec(name)?.[1] ?? 'legacy';
+      const api = /\((new|legacy)/.exec(name)?.[1] ?? 'legacy';
       const base = med(`C program (${api})`);
-      const threaded = med(`C program, ${nodeThreads} idle threads (${api})`);
-      return [name, samples.get(name).length, fmt(med(name)), fmt(percentile(samples.get(name), 90)), `${fmt(med(name) / base, 2)}x`, `${fmt(med(name) / threaded, 2)}x`];
+      const threaded = med(threadedName(api));
+      return [
+        name, samples.get(name).length, fmt(med(name)), fmt(percentile(samples.get(name), 90)), `${fmt(med(name) / base, 2)}x`, `${fmt(med(name) / threaded, 2)}x`,
+        Number.isFinite(medCpu(name)) ? fmt(medCpu(name)) : '', Number.isFinite(medCpu(name)) ? `${fmt(medCpu(name) / medCpu(threadedName(api)), 2)}x` : '',
+      ];
     });
     console.log('\n## mount + umount cycle (µs; ratios to the C program using the same API)\n');
-    printTable(['method', 'n', 'median', 'p90', 'vs C', 'vs C+threads'], rows);
+    printTable(['method', 'n', 'median', 'p90', 'vs C', 'vs C+threads', 'cpu/cycle', 'cpu vs C+threads'], rows);
     const spawn = med('spawn mount + umount');
     console.log(`\nspawning mount(8)+umount(8) / mountOverlaySync (new API): ${fmt(spawn / med('mountOverlaySync (new)'), 1)}x`);
     console.log(`spawning mount(8)+umount(8) / mountOverlay (new API):     ${fmt(spawn / med('mountOverlay (new)'), 1)}x`);
+
+    const threaded = threadedName('new');
+    console.log(`\n## against the floor (new API; C with Node's ${nodeThreads} threads, elapsed median / CPU median)\n`);
+    console.log(`mountOverlaySync: ${fmt(med('mountOverlaySync (new)') / med(threaded), 2)}x elapsed, ${fmt(medCpu('mountOverlaySync (new)') / medCpu(threaded), 2)}x CPU (target ≤ 1.10x)`);
+    console.log(`mountOverlay:     ${fmt(med('mountOverlay (new)') / med(threaded), 2)}x elapsed, ${fmt(medCpu('mountOverlay (new)') / medCpu(threaded), 2)}x CPU (target ≤ 1.25x); vs C without threads ${fmt(med('mountOverlay (new)') / med('C program (new)'), 2)}x elapsed`);
+    for (const api of ['new', 'legacy']) console.log(`thread-pool hops, ${api} API: ${await poolHops({ ...stack, api })}`);
+    console.log(`load average (1, 5, 15 min): before ${loadBefore.map((x) => fmt(x, 2)).join(' ')}, after ${loadAfter.map((x) => fmt(x, 2)).join(' ')} on ${cpus().length} CPUs`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

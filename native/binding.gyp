@@ -7,6 +7,8 @@
         "src/sys/fs_context.cc",
         "src/sys/xattr_ops.cc",
         "src/sys/path_probe.cc",
+        "src/sys/mount_list.cc",
+        "src/sys/legacy_mount.cc",
         "src/sys/dir_scan.cc",
         "src/sys/inotify_fd.cc",
         "src/sys/read_beneath.cc",

@@ -145,7 +145,7 @@ declare namespace binding {
     parentId: number;
   }
 
-  /** What fsmountPlan made. */
+  /** What fsmountPlan (or mountLegacy) made. */
   export interface FsMountResult {
     /** The new mount's id (statx STATX_MNT_ID on the mount fd before move_mount): the number /proc/self/mountinfo shows first. It is reused once the mount is gone. */
     mountId: number;
@@ -172,6 +172,35 @@ declare namespace binding {
     isSymlink?: boolean;
     /** openPaths only: an O_PATH|O_CLOEXEC fd on what was examined; the caller closes it. */
     fd?: number;
+  }
+
+  /** A mount of the type examinePaths was asked for, from statmount(2). */
+  export interface MountOfType {
+    /** The id /proc/self/mountinfo shows (reused once the mount is gone). */
+    mountId: number;
+    /** STATX_MNT_ID_UNIQUE / statmount's mnt_id: never reused while the machine runs. */
+    uniqueMountId: number;
+    /** Where it is mounted, relative to this process's root; the bytes as they are (no escapes). */
+    mountPoint: string;
+    /** The filesystem's own options as mountinfo's super options show them, escaped the same way, without the leading rw/ro. Empty when it has none, and always before Linux 6.11 (no STATMOUNT_MNT_OPTS). */
+    options: string;
+    /** MOUNT_ATTR_RDONLY: this mount (not necessarily its superblock) is read-only. */
+    readonly: boolean;
+  }
+
+  /** What examinePaths found. */
+  export interface ExaminedPaths {
+    /** One entry per path, as openPaths gives them: each fd open unless errno is set; the caller closes them. */
+    probes: PathProbe[];
+    /** Up to listMax names of the dir at listIndex, read through its fd; absent when there was nothing to list or listing failed. */
+    listing?: string[];
+    /** Why listing failed (positive errno), and where: 'openat' or 'getdents64'. */
+    listErrno?: number;
+    listSyscall?: string;
+    /** Every mount (reachable from this process's root) whose superblock has the asked magic; absent when none was asked or they could not be listed. */
+    mounts?: MountOfType[];
+    /** Why mounts could not be listed: ENOSYS before Linux 6.8 (no listmount/statmount). */
+    mountsErrno?: number;
   }
 
   export interface StatfsResult {
@@ -384,6 +413,15 @@ declare namespace binding {
     /** mount(2). `data` is passed as given (no escaping). Errors carry path = target. */
     mount(source: PathLike | null, target: PathLike, fstype: string | null, flags: number, data: string | Buffer | null): void;
     mountAsync(source: PathLike | null, target: PathLike, fstype: string | null, flags: number, data: string | Buffer | null): Promise<void>;
+    /**
+     * mount(2), then what only the mounted filesystem can tell, in one call: with
+     * `refuseReadonly` (and no MS_RDONLY asked), statfs of the target, and a read-only result
+     * is unmounted again and fails with EROFS, step 'verify', syscall 'mount'; then the ids of
+     * the mount now in front of the target (statx). A failure past mount(2) leaves nothing
+     * mounted (step 'verify'; syscall 'statfs', 'statx' or 'mount').
+     */
+    mountLegacy(source: PathLike | null, target: PathLike, fstype: string | null, flags: number, data: string | Buffer | null, refuseReadonly: boolean): FsMountResult;
+    mountLegacyAsync(source: PathLike | null, target: PathLike, fstype: string | null, flags: number, data: string | Buffer | null, refuseReadonly: boolean): Promise<FsMountResult>;
     /** umount2(2). */
     umount2(target: PathLike, flags: number): void;
     umount2Async(target: PathLike, flags: number): Promise<void>;
@@ -443,6 +481,15 @@ declare namespace binding {
      */
     openPaths(paths: PathLike[]): PathProbe[];
     openPathsAsync(paths: PathLike[]): Promise<PathProbe[]>;
+    /**
+     * Everything a mount's checks look at, in one call (one thread hop when async): openPaths
+     * of `paths`; up to `listMax` names of the dir `paths[listIndex]`, listed through the fd
+     * just opened (-1: none); and every mount whose superblock magic is `mountsOfType` (0:
+     * none), by listmount(2) + statmount(2). Mounts of other types are remembered by unique id
+     * and not asked again. Never throws for a path or a listing: failures are fields.
+     */
+    examinePaths(paths: PathLike[], listIndex: number, listMax: number, mountsOfType: number): ExaminedPaths;
+    examinePathsAsync(paths: PathLike[], listIndex: number, listMax: number, mountsOfType: number): Promise<ExaminedPaths>;
     /** Up to `max` entry names of a directory (readdir order), without '.' and '..'. `max` may be Infinity. Errors: syscall 'opendir' or 'readdir'. */
     /**
      * Read a file of a layer dir that other processes may change meanwhile: `rel` is opened

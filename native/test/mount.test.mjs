@@ -128,6 +128,40 @@ describe.runIf(privileged)('overlay mounts (root, private mount namespace)', () 
     expectNativeError(expect, e, { code: 'ENOENT', syscall: 'mount', path: target });
   });
 
+  it('mountLegacy mounts, verifies and returns the ids of the mount now on the target; its async twin too', async () => {
+    const data = `lowerdir=${lower1}:${lower2},upperdir=${upper},workdir=${work}`;
+    const ids = native.mountLegacy('overlay', target, 'overlay', 0, data, true);
+    const [probe] = native.probePaths([target], false);
+    expect(ids).toEqual({ mountId: probe.mountId, uniqueMountId: probe.uniqueMountId });
+    expectMerged();
+    native.umount2(target, 0);
+    const again = await native.mountLegacyAsync(Buffer.from('overlay'), Buffer.from(target), 'overlay', C.MS_RDONLY, Buffer.from(data), true);
+    expect(again.uniqueMountId).toBeGreaterThan(ids.uniqueMountId); // a new mount: unique ids are never reused
+    expect(native.statfs(target).flags & C.ST_RDONLY).toBe(C.ST_RDONLY); // asked for: not refused
+    native.umount2(target, 0);
+    expect(mountsUnder(dir)).toEqual([]);
+  });
+
+  it('mountLegacy with refuseReadonly undoes a mount that came up read-only: EROFS at step verify', async () => {
+    // Without an upper layer overlayfs is read-only by nature.
+    const data = `lowerdir=${lower1}:${lower2}`;
+    const e = catchSync(() => native.mountLegacy('overlay', target, 'overlay', 0, data, true));
+    expectNativeError(expect, e, { errno: 30, code: 'EROFS', syscall: 'mount', step: 'verify', path: target });
+    expect(mountsUnder(dir)).toEqual([]);
+    const e2 = await catchAsync(native.mountLegacyAsync('overlay', target, 'overlay', 0, data, true));
+    expectNativeError(expect, e2, { code: 'EROFS', step: 'verify' });
+    expect(mountsUnder(dir)).toEqual([]);
+    // Not asked to refuse: the read-only overlay stays.
+    native.mountLegacy('overlay', target, 'overlay', 0, data, false);
+    expect(mountsUnder(dir)).toEqual([target]);
+  });
+
+  it('mountLegacy errors of mount(2) itself carry the target as path and no step', async () => {
+    const e = await catchAsync(native.mountLegacyAsync('overlay', target, 'overlay', 0, `lowerdir=${path.join(dir, 'nope')}`, true));
+    expectNativeError(expect, e, { code: 'ENOENT', syscall: 'mount', path: target });
+    expect(e.step).toBeUndefined();
+  });
+
   it('the raw new-mount-API calls compose into a mount', () => {
     const fsfd = native.fsopen('overlay', C.FSOPEN_CLOEXEC);
     let mfd = -1;

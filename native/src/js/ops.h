@@ -3,9 +3,11 @@
 
 #include <napi.h>
 
+#include "sys/fs_context.h"
+
 namespace ovl::js {
 
-void RegisterMountOps(Napi::Env env, Napi::Object exports);      // mount, umount2, mknod, statfs
+void RegisterMountOps(Napi::Env env, Napi::Object exports);      // mount, mountLegacy, umount2, mknod, statfs
 void RegisterFsContextOps(Napi::Env env, Napi::Object exports);  // fsopen ... close
 void RegisterFsPlanOps(Napi::Env env, Napi::Object exports);     // fsmountPlan
 void RegisterXattrOps(Napi::Env env, Napi::Object exports);      // l*xattr
@@ -14,5 +16,8 @@ void RegisterScanOps(Napi::Env env, Napi::Object exports);       // scanDir
 void RegisterWriteOps(Napi::Env env, Napi::Object exports);      // writeBeneath
 void RegisterInotify(Napi::Env env, Napi::Object exports);       // class InotifyWatcher
 void RegisterLockOps(Napi::Env env, Napi::Object exports);       // openReadLocked
+
+// { mountId, uniqueMountId? } of a mount just made (fsmountPlan, mountLegacy).
+Napi::Value MountIdsToJs(Napi::Env env, const sys::MountIds& ids);
 
 }  // namespace ovl::js

@@ -66,16 +66,18 @@ struct FsMountPlanOp {
   sys::MountIds ids;
 
   void Execute(sys::Failure* f) { sys::RunFsMountPlan(plan, &ids, f); }
-  Napi::Value Result(Napi::Env env) {
-    Napi::Object out = Napi::Object::New(env);
-    // Mount ids are counters (unique ones start at 2^31): exact as doubles.
-    out.Set("mountId", Napi::Number::New(env, static_cast<double>(ids.mount_id)));
-    if (ids.unique_mount_id != 0) out.Set("uniqueMountId", Napi::Number::New(env, static_cast<double>(ids.unique_mount_id)));
-    return out;
-  }
+  Napi::Value Result(Napi::Env env) { return MountIdsToJs(env, ids); }
 };
 
 }  // namespace
+
+Napi::Value MountIdsToJs(Napi::Env env, const sys::MountIds& ids) {
+  Napi::Object out = Napi::Object::New(env);
+  // Mount ids are counters (unique ones start at 2^31): exact as doubles.
+  out.Set("mountId", Napi::Number::New(env, static_cast<double>(ids.mount_id)));
+  if (ids.unique_mount_id != 0) out.Set("uniqueMountId", Napi::Number::New(env, static_cast<double>(ids.unique_mount_id)));
+  return out;
+}
 
 void RegisterFsPlanOps(Napi::Env env, Napi::Object exports) { Export<FsMountPlanOp>(env, exports); }
 

@@ -3,6 +3,7 @@
 
 #include "js/ops.h"
 #include "js/run_op.h"
+#include "sys/legacy_mount.h"
 #include "sys/mount_ops.h"
 
 namespace ovl::js {
@@ -27,6 +28,27 @@ struct MountOp {
     if (f->Set(rc, "mount")) f->path = target;  // like Node: the mount point names the error
   }
   Napi::Value Result(Napi::Env env) { return env.Undefined(); }
+};
+
+// mount(2), then what only a mounted filesystem can show: whether it came up read-only
+// (refused and undone when asked) and the ids of the new mount. One thread hop when async.
+struct MountLegacyOp {
+  static constexpr const char* kName = "mountLegacy";
+  sys::LegacyMountSpec spec;
+  sys::MountIds ids;
+
+  bool Parse(Args& a) {
+    uint32_t flags = 0;
+    if (!(a.ToOptionalBytes(a[0], "source", &spec.source) && a.ToBytes(a[1], "target", &spec.target) &&
+          a.ToOptionalString(a[2], "fstype", &spec.fstype) && a.ToUint32(a[3], "flags", &flags) &&
+          a.ToOptionalBytes(a[4], "data", &spec.data) && a.ToBool(a[5], "refuseReadonly", false, &spec.refuse_readonly))) {
+      return false;
+    }
+    spec.flags = flags;
+    return true;
+  }
+  void Execute(sys::Failure* f) { sys::RunLegacyMount(spec, &ids, f); }
+  Napi::Value Result(Napi::Env env) { return MountIdsToJs(env, ids); }
 };
 
 struct Umount2Op {
@@ -104,6 +126,7 @@ struct StatfsOp {
 
 void RegisterMountOps(Napi::Env env, Napi::Object exports) {
   Export<MountOp>(env, exports);
+  Export<MountLegacyOp>(env, exports);
   Export<Umount2Op>(env, exports);
   Export<UmountIfOp>(env, exports);
   Export<MknodOp>(env, exports);

@@ -5,6 +5,8 @@
 // · statx(fd, AT_EMPTY_PATH) · [readlink(/proc/self/fd/N) after a symlink]; the fd is closed
 // again if a later step fails.
 // ListDir: opendir(3) (open + fstat), readdir(3) (getdents64) until done or `max`, closedir.
+// ListDirAt: openat(fd, ".") on an fd OpenPath gave (the dir listed is the dir that was
+// examined), getdents64 until done or `max`, close.
 // Undone on failure: the directory stream is closed; probes change nothing.
 #include "sys/path_probe.h"
 #include "sys/statx_compat.h"
@@ -183,6 +185,36 @@ int ListDir(const char* path, uint64_t max, std::vector<std::string>* names,
     names->emplace_back(entry->d_name);
   }
   ::closedir(dir);
+  return rc;
+}
+
+int ListDirAt(int dir_fd, uint64_t max, std::vector<std::string>* names, const char** syscall) {
+  *syscall = "openat";
+  int fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return -errno;
+  // getdents64 straight into a stack buffer: opendir(3) would add an fstat, an fcntl and a
+  // 32 KiB allocation to a listing that is usually one short read and the end.
+  alignas(8) char buf[4096];
+  int rc = 0;
+  while (names->size() < max) {
+    long n = ::syscall(SYS_getdents64, fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      *syscall = "getdents64";
+      rc = -errno;
+      break;
+    }
+    if (n == 0) break;
+    for (long off = 0; off < n && names->size() < max;) {
+      // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name
+      unsigned short reclen;
+      std::memcpy(&reclen, buf + off + 16, sizeof reclen);
+      const char* name = buf + off + 19;
+      if (!IsDotOrDotDot(name)) names->emplace_back(name);
+      off += reclen;
+    }
+  }
+  ::close(fd);
   return rc;
 }
 

@@ -39,5 +39,8 @@ void OpenPaths(const std::vector<std::string>& paths, std::vector<PathProbeResul
 // "opendir" or "readdir".
 int ListDir(const char* path, uint64_t max, std::vector<std::string>* names,
             const char** syscall);
+// The same for the directory an fd (O_PATH is enough) refers to; *syscall is "openat",
+// "getdents64" on failure.
+int ListDirAt(int dir_fd, uint64_t max, std::vector<std::string>* names, const char** syscall);
 
 }  // namespace ovl::sys

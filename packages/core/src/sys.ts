@@ -12,12 +12,11 @@ export type Sys = NativeBinding;
 type AnyFn = (...args: unknown[]) => unknown;
 
 const CALLS = [
-  'mount', 'mountAsync', 'umount2', 'umount2Async', 'umountIf', 'umountIfAsync', 'mknod', 'mknodAsync',
+  'mount', 'mountAsync', 'mountLegacy', 'mountLegacyAsync', 'umount2', 'umount2Async', 'umountIf', 'umountIfAsync', 'mknod', 'mknodAsync',
   'lgetxattr', 'lgetxattrAsync', 'lsetxattr', 'lsetxattrAsync', 'llistxattr', 'llistxattrAsync', 'lremovexattr', 'lremovexattrAsync',
   'fsopen', 'fsconfig', 'fsconfigAsync', 'fsmount', 'fsmountAsync', 'moveMount', 'moveMountAsync', 'readFsLog', 'close',
-  'fsmountPlan', 'fsmountPlanAsync', 'probePaths', 'probePathsAsync', 'openPaths', 'openPathsAsync', 'listDir', 'listDirAsync', 'readBeneath', 'readBeneathAsync', 'statBeneath', 'statBeneathAsync',
   'openReadLocked', 'openReadLockedAsync',
-  'fsmountPlan', 'fsmountPlanAsync', 'probePaths', 'probePathsAsync', 'openPaths', 'openPathsAsync', 'listDir', 'listDirAsync', 'readBeneath', 'readBeneathAsync', 'statBeneath', 'statBeneathAsync', 'writeBeneath', 'writeBeneathAsync', 'statManyBeneath', 'statManyBeneathAsync',
+  'fsmountPlan', 'fsmountPlanAsync', 'probePaths', 'probePathsAsync', 'openPaths', 'openPathsAsync', 'examinePaths', 'examinePathsAsync', 'listDir', 'listDirAsync', 'readBeneath', 'readBeneathAsync', 'statBeneath', 'statBeneathAsync', 'writeBeneath', 'writeBeneathAsync', 'statManyBeneath', 'statManyBeneathAsync',
   'statfs', 'statfsAsync', 'scanDir', 'scanDirAsync', 'scanNames', 'scanNamesAsync', 'scanDirs', 'scanDirsAsync', 'scanNamesMany', 'scanNamesManyAsync',
 ] as const satisfies ReadonlyArray<Exclude<keyof NativeBinding, 'constants'>>;
 

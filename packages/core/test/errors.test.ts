@@ -22,11 +22,9 @@ function fakeBinding(fail: Error): NativeBinding {
   const probe = (paths: string[]) => paths.map((p, i) => ({ ...dirProbe, ino: ++ino, realpath: p, fd: 100 + i }));
   return {
     constants,
-    openPaths: probe,
-    openPathsAsync: async (paths: string[]) => probe(paths),
+    examinePaths: (paths: string[]) => ({ probes: probe(paths), listing: [], mounts: [] }),
+    examinePathsAsync: async (paths: string[]) => ({ probes: probe(paths), listing: [], mounts: [] }),
     close: () => undefined,
-    listDir: () => [],
-    listDirAsync: async () => [],
     fsmountPlan: () => { throw fail; },
     fsmountPlanAsync: async () => { throw fail; },
     mount: () => { throw fail; },

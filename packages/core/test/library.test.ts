@@ -4,9 +4,11 @@
  * refused, create failures that name the spec, and the step conveniences. Real mounts.
  */
 import { readdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { listOverlayMounts, makeStepDirs, mountOverlay, mountOverlaySync, OvlError, SystemError, unmount, type OverlayMount } from '../src/index.js';
+import { injectBinding, type ExaminedPaths, type NativeBinding } from '../src/binding.js';
 import { cleanupBase } from './support/cleanup.js';
 import { makeBase, mountTable, writeTree } from './support/layers.js';
 import { describeMounting } from './support/privileged.js';
@@ -139,6 +141,38 @@ describeMounting('a spec whose upper or work dir a live mount uses is refused', 
       await allowed.unmount();
     } finally {
       await first.unmount();
+    }
+  });
+
+  it('finds a shared dir whose name the mount options escape (a comma, a space)', () => {
+    const l = { ...layers('e'), upper: writeTree(join(base, 'up,per dir'), {}) };
+    const first = mountOverlaySync({ ...l, target: writeTree(join(base, 'first'), {}) });
+    try {
+      expect(() => mountOverlaySync({ ...l, work: writeTree(join(base, 'work2'), {}), target: writeTree(join(base, 'second'), {}) })).toThrow(
+        expect.objectContaining({ code: 'ERR_OVL_LAYER_IN_USE', path: l.upper }),
+      );
+    } finally {
+      first.unmountSync();
+    }
+  });
+
+  it('refuses alike where the kernel cannot list mounts by type (before 6.8): the mount table is read instead', async () => {
+    const native = createRequire(import.meta.url)('@ovl/native') as NativeBinding;
+    const withoutMounts = ({ mounts: _, ...found }: ExaminedPaths): ExaminedPaths => ({ ...found, mountsErrno: 38 });
+    const restore = injectBinding({
+      ...native,
+      examinePaths: (...args) => withoutMounts(native.examinePaths(...args)),
+      examinePathsAsync: async (...args) => withoutMounts(await native.examinePathsAsync(...args)),
+    });
+    const l = layers('f');
+    const first = mountOverlaySync({ ...l, target: writeTree(join(base, 'first'), {}) });
+    try {
+      const second = { ...l, work: writeTree(join(base, 'work2'), {}), target: writeTree(join(base, 'second'), {}) };
+      expect(() => mountOverlaySync(second)).toThrow(expect.objectContaining({ code: 'ERR_OVL_LAYER_IN_USE', path: l.upper }));
+      await expect(mountOverlay(second)).rejects.toMatchObject({ code: 'ERR_OVL_LAYER_IN_USE', path: l.upper });
+    } finally {
+      first.unmountSync();
+      restore();
     }
   });
 });

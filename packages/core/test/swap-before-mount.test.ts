@@ -44,8 +44,8 @@ function withSwapBeforeMount(swap: () => void): NativeBinding {
     ...real,
     fsmountPlan: (plan) => (once(), real.fsmountPlan(plan)),
     fsmountPlanAsync: (plan) => (once(), real.fsmountPlanAsync(plan)),
-    mount: (...args: Parameters<NativeBinding['mount']>) => (once(), real.mount(...args)),
-    mountAsync: (...args: Parameters<NativeBinding['mountAsync']>) => (once(), real.mountAsync(...args)),
+    mountLegacy: (...args: Parameters<NativeBinding['mountLegacy']>) => (once(), real.mountLegacy(...args)),
+    mountLegacyAsync: (...args: Parameters<NativeBinding['mountLegacyAsync']>) => (once(), real.mountLegacyAsync(...args)),
   } as NativeBinding;
 }
 

@@ -1,15 +1,18 @@
 /**
- * Facts about a spec's paths, gathered before the mount: every path opened once (O_PATH)
- * and described by one native call (statx + realpath), and a short listing of the work
- * dir — a few microseconds, on the hot path. The open fds are what gets mounted
- * (FSCONFIG_SET_FD), so the directory checked is the directory mounted. For a writable
- * overlay also the overlays mounted now, from the mount table: reading it is the price of
- * refusing a shared upper or work dir (50–60 µs per mount with 20 mounts, measured in a
- * mount/unmount cycle; allowInUse skips it).
+ * Facts about a spec's paths, gathered before the mount in one native call (one thread hop
+ * when async): every path opened once (O_PATH) and described (statx + its canonical path),
+ * a short listing of the work dir read through the fd just opened, and — for a writable
+ * overlay that does not allowInUse — the overlays mounted now, the price of refusing a
+ * shared upper or work dir. Those come from listmount/statmount (Linux 6.11+: one syscall
+ * per overlay and per mount not seen before); older kernels read /proc/self/mountinfo,
+ * which formats every mount of the namespace (50–100 µs with 20 mounts).
+ * The open fds are what gets mounted (FSCONFIG_SET_FD), so the directory checked is the
+ * directory mounted.
  */
 import { readFileSync } from 'node:fs';
-import { binding, type PathProbe } from '../binding.js';
-import { overlayMountsIn, type OverlayMountInfo } from './mountinfo.js';
+import { binding, type MountOfType } from '../binding.js';
+import { supportsStatmountOptions } from './kernel-features.js';
+import { overlayFromStatmount, overlayMountsIn, type OverlayMountInfo } from './mountinfo.js';
 import { probeList, type ProbeFacts } from './check-spec.js';
 import { call, type Flow } from './effects.js';
 import type { NormalizedSpec } from './spec.js';
@@ -18,38 +21,46 @@ import type { NormalizedSpec } from './spec.js';
 const WORK_LISTING_LIMIT = 8;
 
 /**
- * Examine the filesystem for a spec: every path opened once (O_PATH) and described, and a
- * short listing of the work dir. The caller must `releaseFacts` — the open fds are what
+ * Examine the filesystem for a spec. The caller must `releaseFacts` — the open fds are what
  * gets mounted, so the directory checked is the directory mounted.
  */
 export function* gatherFacts(spec: NormalizedSpec): Flow<ProbeFacts> {
-  const probes = yield* call('openPaths', probeList(spec).map((e) => e.path));
-  let workEntries: string[] | undefined;
-  if (spec.work !== undefined && probes[probes.length - 2]?.errno === 0) {
-    try {
-      workEntries = yield* call('listDir', spec.work, WORK_LISTING_LIMIT);
-    } catch {
-      workEntries = undefined; // not a readable dir: checkProbes reports why from the probe
-    }
+  const list = probeList(spec);
+  const workIndex = list.findIndex((e) => e.role === 'work');
+  const wantOverlays = spec.upper !== undefined && !spec.allowInUse;
+  const magic = wantOverlays && supportsStatmountOptions() ? binding().constants.OVERLAYFS_SUPER_MAGIC : 0;
+  const found = yield* call('examinePaths', list.map((e) => e.path), workIndex, WORK_LISTING_LIMIT, magic);
+  const { probes } = found;
+  let liveOverlays: OverlayMountInfo[] = [];
+  if (wantOverlays) {
+    const mine = ['upper', 'work'].map((role) => probes[list.findIndex((e) => e.role === role)]?.realpath);
+    // An overlay always shows its lowerdir: no options means the kernel could not say.
+    const listed = found.mounts?.every((m) => m.options.length > 0) ? found.mounts : undefined;
+    liveOverlays = listed !== undefined ? overlaysThatMayShare(mine, listed) : overlaysInMountinfoThatMayShare(mine, readFileSync('/proc/self/mountinfo', 'utf8'));
   }
-  const liveOverlays = spec.upper !== undefined && !spec.allowInUse ? overlaysThatMayShare(spec, probes, readFileSync('/proc/self/mountinfo', 'utf8')) : [];
-  return { probes, workEntries, liveOverlays };
+  // No listing when the work dir could not be listed: checkProbes reports why from its probe.
+  return { probes, workEntries: found.listing, liveOverlays };
 }
 
-/** Paths that show in mountinfo as they are: no byte the kernel or overlayfs escapes there. */
+/** Paths that show in mount options as they are: no byte the kernel or overlayfs escapes there. */
 const PLAIN_PATH = /^[^\s\\,:=]*$/;
 
 /**
- * The live overlays that could share this spec's upper or work dir, from the mount table's
- * text. Parsing it costs ~40 µs on a quiet machine, as much again as reading it, so it is
- * parsed only when it could matter: when the upper or work dir (as realpath) appears in it,
- * or some overlay names its upper dir relative to its home (containers/storage long stacks).
+ * Whether options text (a mountinfo table, or one mount's options) could name the upper or
+ * work dir: it names one of them as is, or names some upper dir relative to its home
+ * (containers/storage long stacks). Parsing costs far more than this look, so only what may
+ * matter is parsed.
  */
-function overlaysThatMayShare(spec: NormalizedSpec, probes: PathProbe[], text: string): OverlayMountInfo[] {
-  const list = probeList(spec);
-  const mine = ['upper', 'work'].map((role) => probes[list.findIndex((e) => e.role === role)]?.realpath);
-  const mayMatch = mine.some((p) => p === undefined || !PLAIN_PATH.test(p) || text.includes(p)) || /upperdir=[^/]/.test(text);
-  return mayMatch ? overlayMountsIn(text) : [];
+function mayName(mine: Array<string | undefined>, text: string): boolean {
+  return mine.some((p) => p === undefined || !PLAIN_PATH.test(p) || text.includes(p)) || /upperdir=[^/]/.test(text);
+}
+
+function overlaysThatMayShare(mine: Array<string | undefined>, mounts: MountOfType[]): OverlayMountInfo[] {
+  return mounts.filter((m) => mayName(mine, m.options)).map(overlayFromStatmount);
+}
+
+function overlaysInMountinfoThatMayShare(mine: Array<string | undefined>, text: string): OverlayMountInfo[] {
+  return mayName(mine, text) ? overlayMountsIn(text) : [];
 }
 
 /** Close the fds gatherFacts opened. */

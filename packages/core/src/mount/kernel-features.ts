@@ -26,6 +26,11 @@ export function supportsLowerdirPlus(rel?: string): boolean {
   return kernelAtLeast(6, 8, rel);
 }
 
+/** listmount(2) and statmount(2) with a mount's own options (STATMOUNT_MNT_OPTS): Linux 6.11. */
+export function supportsStatmountOptions(rel?: string): boolean {
+  return kernelAtLeast(6, 11, rel);
+}
+
 /** overlayfs layers passed as file descriptors with FSCONFIG_SET_FD: Linux 6.13. */
 export function supportsLayerFds(rel?: string): boolean {
   return kernelAtLeast(6, 13, rel);

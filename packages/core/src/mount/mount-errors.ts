@@ -45,9 +45,10 @@ function describeSpec(spec: NormalizedSpec): string {
  * The one shape of "the overlay came up read-only although an upper dir was given" (the
  * kernel does that, and says why only in its log, when the work dir is unusable): on the
  * new API the addon refuses it before attaching (step 'verify', syscall 'fstatvfs'); on
- * legacy mount(2) ovl sees it after and unmounts. Both: EROFS, step 'verify', the target.
+ * legacy mount(2) the addon sees it right after and unmounts (mountLegacy). Both: EROFS, step
+ * 'verify', the target.
  */
-export function readonlyMount(syscall: 'fsmount' | 'mount', spec: NormalizedSpec, kernelMessages: string[] = []): SystemError {
+function readonlyMount(syscall: 'fsmount' | 'mount', spec: NormalizedSpec, kernelMessages: string[] = []): SystemError {
   return new SystemError({ errno: osConstants.errno.EROFS, syscall, step: 'verify', path: spec.target, kernelMessages });
 }
 

@@ -1,6 +1,7 @@
 /**
- * Mounting and unmounting overlays: normalise → shape checks → filesystem checks (one
- * native statx batch) → one native call that mounts → cheap verification.
+ * Mounting and unmounting overlays: normalise → shape checks → the facts the checks need
+ * (one native call: examinePaths) → the checks (pure) → one native call that mounts and
+ * verifies. Async, that is two thread-pool hops per mount, and one per unmount.
  *
  * Before: every layer is opened once (O_PATH) and checked through its fd; those fds are
  * what the kernel mounts (FSCONFIG_SET_FD), so nothing can be swapped in between, and they
@@ -10,8 +11,9 @@
  *   option · FSCONFIG_CMD_CREATE · fsmount(attrs) · fstatvfs (refuse a silently read-only
  *   superblock before anyone sees it) · move_mount.  Nothing to undo on failure: an
  *   unattached mount disappears with its fd.
- * Legacy: mount(2) with an escaped, length-checked data string · statfs(target) to verify;
- *   on a silently read-only result the mount is undone with umount2.
+ * Legacy (one native call, see native/src/sys/legacy_mount.cc): mount(2) with an escaped,
+ *   length-checked data string · statfs(target) to verify; on a silently read-only result
+ *   the mount is undone with umount2 · statx(target) for the new mount's ids.
  */
 import { binding, type FsMountPlan } from '../binding.js';
 import { readFileSync, rmSync } from 'node:fs';
@@ -22,7 +24,7 @@ import type { OverlayView } from '../view/types.js';
 import { parseMountInfo } from './mountinfo.js';
 import { pageSize, supportsLayerFds, supportsLowerdirPlus } from './kernel-features.js';
 import { monotonicMicros } from './kernel-log.js';
-import { mountFailure, readonlyMount } from './mount-errors.js';
+import { mountFailure } from './mount-errors.js';
 import { checkSpecShape, legacyMountData, legacyMountFlags, MAX_FSCONFIG_STRING, mountAttrs, newApiParams, type LayerChannel } from './options.js';
 import { checkProbes, KERNEL_WORK_ENTRIES, type ProbeFacts } from './check-spec.js';
 import { gatherFacts, layerFds, releaseFacts } from './gather-facts.js';
@@ -100,8 +102,13 @@ function planFor(p: Prepared & { route: 'new' }, facts: ProbeFacts): FsMountPlan
     params: newApiParams(spec, p.channel, layerFds(facts)),
     attrs: mountAttrs(spec, binding().constants),
     target: spec.target,
-    refuseReadonly: spec.upper !== undefined && !spec.readonly,
+    refuseReadonly: refusesReadonly(spec),
   };
+}
+
+/** A writable overlay that comes up read-only (the kernel could not use its work dir) is refused. */
+function refusesReadonly(spec: NormalizedSpec): boolean {
+  return spec.upper !== undefined && !spec.readonly;
 }
 
 function publicSpec(spec: NormalizedSpec): OverlaySpec {
@@ -201,35 +208,24 @@ function* unmountOwnFlow(m: MountedOverlay, opts: UnmountOptions | undefined, ho
   });
 }
 
-/** A legacy mount(2) cannot be checked before it is attached: whether it came up read-only though it should not. */
-function legacyCameUpReadonly(p: Prepared & { route: 'legacy' }, flags: number): boolean {
-  return p.spec.upper !== undefined && !p.spec.readonly && (flags & binding().constants.ST_RDONLY) !== 0;
-}
-
 /** Mounting, written once for both entry points (see effects.ts). */
 function* mountFlow(input: OverlaySpec): Flow<OverlayMount> {
   const p = prepare(input);
   const facts = yield* gatherFacts(p.spec);
-  let mountId = 0;
+  let mountId: number;
   let uniqueMountId: number | undefined;
   try {
     checkProbes(p.spec, facts);
     const started = monotonicMicros();
     try {
-      if (p.route === 'new') ({ mountId, uniqueMountId } = yield* call('fsmountPlan', planFor(p, facts)));
-      else yield* call('mount', 'overlay', p.spec.target, 'overlay', p.flags, p.data);
+      // Each route mounts and verifies in one native call: the new API refuses a read-only
+      // result before attaching it, mount(2) right after (and undoes it); both fail alike.
+      ({ mountId, uniqueMountId } =
+        p.route === 'new'
+          ? yield* call('fsmountPlan', planFor(p, facts))
+          : yield* call('mountLegacy', 'overlay', p.spec.target, 'overlay', p.flags, p.data, refusesReadonly(p.spec)));
     } catch (e) {
       throw mountFailure(e, started, p.spec);
-    }
-    if (p.route === 'legacy') {
-      // The new API refuses a read-only result before attaching it (fsmountPlan's verify step);
-      // a legacy mount is looked at right after, and undone: both fail the same way.
-      if (legacyCameUpReadonly(p, (yield* call('statfs', p.spec.target)).flags)) {
-        yield* call('umount2', p.spec.target, 0);
-        throw mountFailure(readonlyMount('mount', p.spec), started, p.spec);
-      }
-      // mount(2) gives no handle: the mount now in front of the target is the one just made.
-      ({ mountId = 0, uniqueMountId } = (yield* call('probePaths', [p.spec.target], false))[0] ?? {});
     }
   } finally {
     releaseFacts(facts);

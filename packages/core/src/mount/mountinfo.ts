@@ -166,6 +166,17 @@ export function overlayLayerPath(p: string, info: OverlayMountInfo): string {
   return isAbsolute(p) ? p : resolve(dirname(dirname(info.target)), p);
 }
 
+/**
+ * The overlay view of a mount statmount(2) described: its options are the super options
+ * of its mountinfo line (escaped alike), its mount point is already plain bytes.
+ */
+export function overlayFromStatmount(m: { mountId: number; mountPoint: string; options: string; readonly: boolean }): OverlayMountInfo {
+  return toOverlayMountInfo({
+    mountId: m.mountId, parentId: 0, major: 0, minor: 0, root: '/', mountPoint: m.mountPoint,
+    mountOptions: m.readonly ? ['ro'] : ['rw'], optionalFields: [], fstype: 'overlay', source: '', superOptions: m.options,
+  });
+}
+
 /** Every overlay mount in a mountinfo text, in table order. */
 export function overlayMountsIn(text: string): OverlayMountInfo[] {
   return parseMountInfo(text)
