@@ -98,8 +98,8 @@ describe('the packed packages, installed outside the repo', () => {
 
   it('where no prebuild fits (here: LIBC=musl), installing builds the addon from source with node-gyp', () => {
     const project = join(work, 'musl');
-    // npm 11 runs a dependency's install script only when the project allows it.
-    installInto(project, [packs.native], { env: userEnv({ LIBC: 'musl' }), manifest: { allowScripts: { '@ovl/native': true } } });
+    // npm 11 runs a dependency's install script only when the project allows it. JOBS: make on every core.
+    installInto(project, [packs.native], { env: userEnv({ LIBC: 'musl', JOBS: 'max' }), manifest: { allowScripts: { '@ovl/native': true } } });
     const native = join(project, 'node_modules/@ovl/native');
     expect(addonFile(native, userEnv({ LIBC: 'musl' }))).toBe(join(native, 'build/Release/ovl_native.node'));
     expect(node(['-p', "typeof require('@ovl/native').constants.MS_RDONLY"], project, userEnv({ LIBC: 'musl' }))).toBe('number\n');
