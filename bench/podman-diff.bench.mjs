@@ -3,10 +3,11 @@
 // made through its merged dir, then both asked what changed, interleaved. Skipped (with a
 // line saying so) when podman is not installed.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openOverlay, PODMAN_IGNORED_PATHS } from '@ovl/core';
+import { makeChanges, writeImageTree } from './lib/podman-fixture.mjs';
 import { fmt, median, printTable } from './lib/stats.mjs';
 
 const ROUNDS = Number(process.env.OVL_BENCH_ROUNDS ?? 5);
@@ -22,23 +23,12 @@ export async function run() {
   let ctr;
   try {
     const rootfs = join(base, 'rootfs');
-    for (let d = 0; d < 200; d++) {
-      mkdirSync(join(rootfs, 'usr', `d${d}`), { recursive: true });
-      for (let f = 0; f < 100; f++) writeFileSync(join(rootfs, 'usr', `d${d}`, `f${f}`), `image ${d}/${f}\n`);
-    }
+    writeImageTree(rootfs);
     execFileSync('tar', ['-C', rootfs, '-cf', join(base, 'rootfs.tar'), '.']);
     podman('import', '-q', join(base, 'rootfs.tar'), tag);
     ctr = podman('create', tag, '/nonexistent');
     const merged = podman('mount', ctr);
-    let made = 0;
-    for (let d = 0; d < 50; d++) {
-      for (let f = 0; f < 100; f++, made++) {
-        const p = join(merged, 'usr', `d${d}`, `f${f}`);
-        if (f % 3 === 0) unlinkSync(p);
-        else if (f % 3 === 1) appendFileSync(p, 'changed\n');
-        else writeFileSync(join(merged, 'usr', `d${d}`, `new${f}`), 'new\n');
-      }
-    }
+    const made = makeChanges(merged);
     const view = await openOverlay(merged);
     const ignored = new Set(PODMAN_IGNORED_PATHS);
     const ours = [];

@@ -10,6 +10,8 @@
         "src/sys/dir_scan.cc",
         "src/sys/inotify_fd.cc",
         "src/sys/read_beneath.cc",
+        "src/sys/file_lock.cc",
+        "src/sys/write_beneath.cc",
         "src/js/addon.cc",
         "src/js/args.cc",
         "src/js/errors.cc",
@@ -20,7 +22,9 @@
         "src/js/ops_xattr.cc",
         "src/js/ops_path.cc",
         "src/js/ops_scan.cc",
-        "src/js/inotify_watcher.cc"
+        "src/js/inotify_watcher.cc",
+        "src/js/ops_lock.cc",
+        "src/js/ops_write.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "src"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

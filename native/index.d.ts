@@ -94,6 +94,32 @@ declare namespace binding {
     link?: Buffer;
   }
 
+  /** One entry of statManyBeneath: errno 0 with the stat fields, or the errno alone. */
+  export type BeneathEntry = ({ errno: 0 } & BeneathStat & { data?: Buffer }) | { errno: number };
+
+  /** One entry of writeBeneath. Owner, times and xattrs are set only when given. */
+  export interface WriteBeneathEntry {
+    /** file: content at `offset` (`first` creates afresh, default true; `last` then sets metadata, default true); dir: made or kept; remove: the whole tree at rel (absent, or under something not a dir — a symlink is never followed: nothing to do); empty: everything inside the dir rel (nothing where no dir is, or behind a symlink); times: the mtime only; unsetxattrs: remove the xattrs named in `xattrs` (values ignored). */
+    kind: 'file' | 'dir' | 'symlink' | 'hardlink' | 'chardev' | 'blockdev' | 'fifo' | 'remove' | 'empty' | 'times' | 'unsetxattrs';
+    /** 'a/b/c' beneath root ('.' = root itself, for dir, empty and times). */
+    rel: PathLike;
+    /** Permission bits with setuid/setgid/sticky. */
+    mode?: number;
+    uid?: number;
+    gid?: number;
+    mtimeSec?: number;
+    mtimeNsec?: number;
+    devMajor?: number;
+    devMinor?: number;
+    /** A symlink's target (never resolved), or a hard link's existing source beneath root. */
+    target?: PathLike;
+    data?: Uint8Array;
+    offset?: number;
+    first?: boolean;
+    last?: boolean;
+    xattrs?: Array<[string | Uint8Array, Uint8Array | string]>;
+  }
+
   /** What statBeneath found. */
   export interface BeneathStat {
     mode: number;
@@ -436,6 +462,36 @@ declare namespace binding {
      */
     statBeneath(root: PathLike, rel: PathLike): BeneathStat;
     statBeneathAsync(root: PathLike, rel: PathLike): Promise<BeneathStat>;
+    /**
+     * Open a lock file read-only (O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) and take a read
+     * lock on the whole file of the kind its owner's writers use: 'record' = a POSIX record
+     * lock (fcntl F_RDLCK, taken as an open file description lock, F_OFD_SETLKW: it conflicts
+     * with classic fcntl/lockf write locks such as containers/storage's, and no other fd of the
+     * file closed in this process drops it); 'flock' = flock(LOCK_SH), as bbolt's writers take
+     * LOCK_EX. With `wait` false a held write lock fails at once (EAGAIN / EWOULDBLOCK) instead
+     * of waiting. Returns the fd; close(fd) releases the lock. Errors: syscall 'open', 'fcntl'
+     * or 'flock', path.
+     */
+    openReadLocked(path: PathLike, kind: 'record' | 'flock', wait?: boolean): number;
+    openReadLockedAsync(path: PathLike, kind: 'record' | 'flock', wait?: boolean): Promise<number>;
+    /**
+     * Write a batch of entries beneath the dir `root`, in order, never through a symlink: each
+     * entry's parent is opened beneath root with no symlinks on the way (openat2
+     * RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS) and the last component is
+     * made relative to it without being followed. What stands at a name is replaced (a dir
+     * only by a non-dir). Returns the number of entries written. Errors: the failing entry's
+     * syscall, path = root, dest = its rel, paramIndex = its index (earlier entries stay written).
+     */
+    writeBeneath(root: PathLike, entries: WriteBeneathEntry[]): number;
+    writeBeneathAsync(root: PathLike, entries: WriteBeneathEntry[]): Promise<number>;
+    /**
+     * statBeneath for many entries of one root in one call (one thread hop when async); for each
+     * regular file of at most `inlineMax` bytes also its content (read through the fd that was
+     * stat'ed: the same inode), and for each symlink its target, in `data`. Per-entry failures
+     * (ELOOP for a symlink on the way, EXDEV, ENOENT) come back as `errno`, not thrown.
+     */
+    statManyBeneath(root: PathLike, rels: PathLike[], inlineMax: number): BeneathEntry[];
+    statManyBeneathAsync(root: PathLike, rels: PathLike[], inlineMax: number): Promise<BeneathEntry[]>;
     listDir(path: PathLike, max: number): string[];
     listDirAsync(path: PathLike, max: number): Promise<string[]>;
     /** statfs(2). */

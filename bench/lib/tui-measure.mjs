@@ -5,18 +5,34 @@
 // through the merged dir. Prints one JSON line.
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 
-// Set up as the CLI sets itself up (CI mode off, React's production build, heap growth), before Ink loads.
-const { prepareRuntime } = await import('../../apps/ovl-tui/dist/terminal/runtime.js');
+// Set up as the CLI sets itself up: CI mode off before the bundled Ink loads (it reads the
+// environment then), heap growth once it runs.
+delete process.env.CI;
+delete process.env.CONTINUOUS_INTEGRATION;
+// argv: the merged dir, the burst's size, the entries in the dir, and the ovl-tui package to
+// measure (default: this checkout's; another checkout's for a before/after comparison).
+const [merged, burstCount, entries] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
+const app = new URL(`${process.argv[5] ?? '../../apps/ovl-tui'}/dist/`, import.meta.url);
+const { openSession, prepareRuntime, renderApp } = await loadApp(app);
 prepareRuntime();
-const [merged, burstCount] = [process.argv[2], Number(process.argv[3])];
-const React = (await import('react')).default;
-const { render } = await import('ink');
-const { App } = await import('../../apps/ovl-tui/dist/ui/App.js');
-const { InputGate } = await import('../../apps/ovl-tui/dist/terminal/input-gate.js');
-const { INK_RENDER_OPTIONS } = await import('../../apps/ovl-tui/dist/terminal/ink-options.js');
-const { openSession } = await import('../../apps/ovl-tui/dist/service/open-session.js');
+
+/** The app's in-process entry points: the bundle's run-app.js, or an unbundled dist/ (ovl-tui before the bundle). */
+async function loadApp(dist) {
+  const bundle = await import(new URL('run-app.js', dist).href);
+  if (bundle.renderApp) return bundle;
+  const at = (f) => import(new URL(f, dist).href);
+  // React and Ink as that app resolves them (a second React would break its hooks).
+  const dependency = (name) => import(pathToFileURL(createRequire(new URL('cli.js', dist)).resolve(name)).href);
+  const [React, { render }, { App }, { INK_RENDER_OPTIONS }, runtime, session] = await Promise.all([
+    dependency('react').then((m) => m.default), dependency('ink'), at('ui/App.js'), at('terminal/ink-options.js'), at('terminal/runtime.js'), at('service/open-session.js'),
+  ]);
+  const renderApp = (service, { openEditor, ...streams }) => render(React.createElement(App, { service, openEditor }), { ...INK_RENDER_OPTIONS, ...streams });
+  return { openSession: session.openSession, prepareRuntime: runtime.prepareRuntime, renderApp };
+}
 
 class FakeStdout extends EventEmitter {
   columns = 120;
@@ -72,17 +88,50 @@ const allRows = nextFrame(60_000, (s) => s.includes('entry-') && !s.includes('lo
 let anyFrameMs = NaN;
 stdout.once('frame', () => (anyFrameMs = performance.now() - t0));
 const service = await openSession({ kind: 'attach', merged, json: false });
-const instance = render(React.createElement(App, { service, openEditor: () => ({ status: 0 }), gate: new InputGate() }), {
-  ...INK_RENDER_OPTIONS, stdout, stdin, stderr: stdout, patchConsole: false,
-});
+// G as soon as it can work: when the names are read (a build that reports them), else when
+// the first rows show. Then k and j alternately, a key per ~20 ms, until the dir is in.
+let namesAt;
+const landed = nextFrame(60_000, (s) => s.includes(`${entries}/${entries}`));
+const readdirChunks = service.readdirChunks.bind(service);
+service.readdirChunks = (path, onNames) =>
+  readdirChunks(path, (names) => {
+    onNames?.(names);
+    namesAt ??= performance.now();
+    setImmediate(() => stdin.press('G'));
+  });
+const instance = renderApp(service, { openEditor: () => ({ status: 0 }), stdout, stdin, stderr: stdout, patchConsole: false });
 const firstFrameMs = (await firstRows) - t0;
+if (namesAt === undefined) stdin.press('G');
+const gPressedAt = namesAt ?? performance.now();
+let loaded = false;
+// A G pressed while the end was unknown (an app that lays out only what it has examined)
+// lands on the last row examined so far: the user presses G again once the dir is in.
+let gLanded = false;
+void allRows.then(() => {
+  loaded = true;
+  if (!gLanded) stdin.press('G');
+});
+void landed.then(() => (gLanded = true));
+const loadingLatency = [];
+const gLandMs = (await landed) - t0;
+for (let i = 0; !loaded; i++) {
+  const p = nextFrame(2000).catch(() => performance.now() + 1e9);
+  const t = performance.now();
+  stdin.press(i % 2 ? 'j' : 'k');
+  loadingLatency.push((await p) - t);
+  await new Promise((r) => setTimeout(r, 20));
+}
 const fullLoadMs = (await allRows) - t0;
+const top = nextFrame();
+stdin.press('gg');
+await top;
 const memAfterLoad = { maxRss: process.resourceUsage().maxRSS * 1024 };
 // Memory at each phase: JS heap in use, RSS now, and peak RSS so far (MB).
 const phases = {};
 const mark = (name) => {
   const m = process.memoryUsage();
-  phases[name] = { heapMB: Math.round(m.heapUsed / 2 ** 20), rssMB: Math.round(m.rss / 2 ** 20), peakMB: Math.round(process.resourceUsage().maxRSS / 1024) };
+  const mb = (x) => Math.round(x / 2 ** 20);
+  phases[name] = { heapMB: mb(m.heapUsed), heapTotalMB: mb(m.heapTotal), externalMB: mb(m.external), rssMB: mb(m.rss), peakMB: Math.round(process.resourceUsage().maxRSS / 1024) };
 };
 mark('loaded');
 
@@ -136,7 +185,7 @@ gaps.sort((a, b) => b - a);
 const maxGap = gaps[0] ?? 0;
 
 // Catch-up: the tree holds every new file (rows counted in the title 'i/N').
-const expected = 100_000 + burstCount - Math.floor(burstCount / 4);
+const expected = entries + burstCount - Math.floor(burstCount / 4);
 const tc = performance.now();
 const total = () => Number(/merged tree\s+\d+\/(\d+)/.exec(stdout.last)?.[1] ?? 0);
 while (total() < expected && performance.now() - tc < 60_000) {
@@ -149,7 +198,7 @@ mark('caught up');
 instance.unmount();
 await service.close();
 console.log(JSON.stringify({
-  firstFrameMs, fullLoadMs, phases, latency, topGaps: gaps.slice(0, 5), burstCpuMs: (burstCpu.user + burstCpu.system) / 1000, keyLatency, maxGap, frames: times.length, burstMs, catchUpMs, rowsAfter: total(), expected,
+  firstFrameMs, fullLoadMs, phases, namesMs: namesAt === undefined ? undefined : namesAt - t0, gLandMs, gFromPressMs: gLandMs - (gPressedAt - t0), loadingLatency, latency, topGaps: gaps.slice(0, 5), burstCpuMs: (burstCpu.user + burstCpu.system) / 1000, keyLatency, maxGap, frames: times.length, burstMs, catchUpMs, rowsAfter: total(), expected,
   loopDelayMaxMs: histogram.max / 1e6, anyFrameMs, rssAfterLoadMB: memAfterLoad.maxRss / 2 ** 20, maxRssMB: process.resourceUsage().maxRSS / 1024,
 }));
 process.exit(0);

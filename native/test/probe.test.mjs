@@ -181,6 +181,18 @@ describe('readBeneath', () => {
     expect(l.mode & C.S_IFMT).toBe(C.S_IFLNK);
   });
 
+  it('statManyBeneath describes many entries in one call, with small files and link targets inline, failures per entry', async () => {
+    const [f, link, up, missing, dot] = await native.statManyBeneathAsync(root, ['d/f', 'd/to-outside', 'up/etc', 'nope', '.'], 1024);
+    expect(f).toMatchObject({ errno: 0, size: 'inside\n'.length, xattrs: [] });
+    expect(f.data.toString()).toBe('inside\n');
+    expect(link.mode & C.S_IFMT).toBe(C.S_IFLNK);
+    expect(link.data.toString()).toBe(path.join(dir, 'outside'));
+    expect(up).toEqual({ errno: 40 }); // ELOOP: a symlink on the way
+    expect(missing.errno).toBe(2);
+    expect(dot.mode & C.S_IFMT).toBe(C.S_IFDIR);
+    expect(native.statManyBeneath(root, ['d/f'], 3)[0].data).toBeUndefined(); // over inlineMax: described, not read
+  });
+
   it('statBeneath describes an entry and its xattrs without passing a symlink', () => {
     const st = native.statBeneath(root, 'd/f');
     expect(st.mode & C.S_IFMT).toBe(C.S_IFREG);

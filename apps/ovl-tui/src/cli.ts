@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=4
 /**
  * The `ovl-tui` command: parse the arguments, refuse early what cannot work (bad arguments:
  * usage and exit 2; mounting without root: exit 1), then print JSON or run the app.
@@ -7,20 +7,19 @@
 import { readFileSync } from 'node:fs';
 import { needsRoot, parseCommand } from './cli/args.js';
 import { checkPaths } from './cli/check-paths.js';
+import { offerCleanup, runCleanup } from './cli/cleanup.js';
 import { exportJson } from './cli/json-export.js';
+import { explain } from './cli/explain.js';
+import { runList } from './cli/run-list.js';
+import { runPicker } from './cli/run-picker.js';
 import { USAGE } from './cli/usage.js';
+import { coreCatalog } from './service/core-catalog.js';
+import { engineOptionsFromEnv } from './service/engine-options.js';
 import { openSession } from './service/open-session.js';
 import { prepareRuntime } from './terminal/runtime.js';
 
 function version(): string {
   return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
-
-function explain(e: unknown): string {
-  if (!(e instanceof Error)) return `ovl-tui: ${String(e)}`;
-  const hint = (e as { hint?: string }).hint;
-  const msg = e.message.startsWith('ovl') ? e.message : `ovl-tui: ${e.message}`;
-  return hint ? `${msg}\n  hint: ${hint}` : msg;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -38,23 +37,48 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`ovl-tui ${version()}\n`);
     return 0;
   }
+  // Containers and images: where the engines' storage is (the environment may say), then the
+  // two commands that open no session of their own, --list and the picker.
+  let engines;
+  try {
+    engines = engineOptionsFromEnv();
+  } catch (e) {
+    process.stderr.write(`${explain(e)}\n`);
+    return 1;
+  }
+  if (command.kind === 'list') return runList(coreCatalog(engines), command.json, process.stdout, process.stderr);
+  if (command.kind === 'picker') return runPicker(coreCatalog(engines));
+
   if (needsRoot(command) && process.getuid?.() !== 0) {
+    if (command.kind === 'cleanup') {
+      process.stderr.write('ovl-tui: --cleanup unmounts, which needs root (run it with sudo).\n');
+      return 1;
+    }
     process.stderr.write('ovl-tui: mounting an overlay needs root (run it with sudo); the offline view works without it: ovl-tui --lower DIR [--upper DIR].\n');
     return 1;
   }
+  if (command.kind === 'cleanup') return runCleanup();
+  const json = command.kind !== 'demo' && command.json;
+  const terminal = process.stdout.isTTY && process.stdin.isTTY;
+  // The UI (Ink, React: most of the code) is read and compiled while the paths are checked and
+  // the overlay is opened; --json never loads it. Ink must load after prepareRuntime (it reads
+  // the environment).
+  if (!json && terminal) prepareRuntime();
+  const ui = json || !terminal ? undefined : import('./run-app.js');
+  ui?.catch(() => undefined); // a failed load is reported where it is awaited, not as unhandled
   const problem = await checkPaths(command);
   if (problem) {
     process.stderr.write(`${problem.message}\n  hint: ${problem.hint}\n`);
     return 1;
   }
-  const json = command.kind !== 'demo' && command.json;
-  if (!json && !(process.stdout.isTTY && process.stdin.isTTY)) {
+  if (!json && !terminal) {
     process.stderr.write('ovl-tui: the app needs a terminal; for scripts use --json.\n');
     return 1;
   }
+  await offerCleanup(!json).catch((e: unknown) => process.stderr.write(`${explain(e)}\n`));
   let service;
   try {
-    service = await openSession(command);
+    service = await openSession(command, engines);
   } catch (e) {
     process.stderr.write(`${explain(e)}\n`);
     return 1;
@@ -70,8 +94,7 @@ async function main(argv: string[]): Promise<number> {
       await service.close();
     }
   }
-  prepareRuntime();
-  const { runApp } = await import('./run-app.js');
+  const { runApp } = await ui!;
   const code = await runApp(service);
   // Everything is cleaned up by now; a handle left open somewhere must not keep a dead app alive.
   process.exit(code);

@@ -14,7 +14,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterXattrOps(env, exports);
   RegisterPathOps(env, exports);
   RegisterScanOps(env, exports);
+  RegisterWriteOps(env, exports);
   RegisterInotify(env, exports);
+  RegisterLockOps(env, exports);
   return exports;
 }
 

@@ -11,6 +11,8 @@ void RegisterFsPlanOps(Napi::Env env, Napi::Object exports);     // fsmountPlan
 void RegisterXattrOps(Napi::Env env, Napi::Object exports);      // l*xattr
 void RegisterPathOps(Napi::Env env, Napi::Object exports);       // probePaths, listDir
 void RegisterScanOps(Napi::Env env, Napi::Object exports);       // scanDir
+void RegisterWriteOps(Napi::Env env, Napi::Object exports);      // writeBeneath
 void RegisterInotify(Napi::Env env, Napi::Object exports);       // class InotifyWatcher
+void RegisterLockOps(Napi::Env env, Napi::Object exports);       // openReadLocked
 
 }  // namespace ovl::js

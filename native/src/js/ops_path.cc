@@ -116,6 +116,8 @@ struct ReadBeneathOp {
   }
 };
 
+Napi::Value BeneathStatToJs(Napi::Env env, const sys::BeneathStat& st, Napi::Object o);
+
 struct StatBeneathOp {
   static constexpr const char* kName = "statBeneath";
   std::string root, rel;
@@ -128,25 +130,53 @@ struct StatBeneathOp {
       f->dest = rel;
     }
   }
+  Napi::Value Result(Napi::Env env) { return BeneathStatToJs(env, result, Napi::Object::New(env)); }
+};
+
+Napi::Value BeneathStatToJs(Napi::Env env, const sys::BeneathStat& st, Napi::Object o) {
+  o.Set("mode", Napi::Number::New(env, st.mode));
+  o.Set("ino", Napi::Number::New(env, static_cast<double>(st.ino)));
+  o.Set("size", Napi::Number::New(env, static_cast<double>(st.size)));
+  o.Set("mtimeMs", Napi::Number::New(env, static_cast<double>(st.mtime_sec) * 1000 + st.mtime_nsec / 1e6));
+  o.Set("uid", Napi::Number::New(env, st.uid));
+  o.Set("gid", Napi::Number::New(env, st.gid));
+  o.Set("rdevMajor", Napi::Number::New(env, st.rdev_major));
+  o.Set("rdevMinor", Napi::Number::New(env, st.rdev_minor));
+  Napi::Array xattrs = Napi::Array::New(env, st.xattrs.size());
+  for (uint32_t i = 0; i < st.xattrs.size(); ++i) {
+    Napi::Array pair = Napi::Array::New(env, 2);
+    pair.Set(0u, Napi::String::New(env, st.xattrs[i].first));
+    pair.Set(1u, Napi::Buffer<char>::Copy(env, st.xattrs[i].second.data(), st.xattrs[i].second.size()));
+    xattrs.Set(i, pair);
+  }
+  o.Set("xattrs", xattrs);
+  return o;
+}
+
+struct StatManyBeneathOp {
+  static constexpr const char* kName = "statManyBeneath";
+  std::string root;
+  std::vector<std::string> rels;
+  uint64_t inline_max = 0;
+  std::vector<sys::BeneathEntry> results;
+
+  bool Parse(Args& a) {
+    return a.ToBytes(a[0], "root", &root) && a.ToBytesList(a[1], "rels", &rels) && a.ToCount(a[2], "inlineMax", &inline_max);
+  }
+  void Execute(sys::Failure* f) {
+    if (f->Set(sys::StatManyBeneath(root.c_str(), rels, inline_max, &results), "open")) f->path = root;
+  }
   Napi::Value Result(Napi::Env env) {
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("mode", Napi::Number::New(env, result.mode));
-    o.Set("ino", Napi::Number::New(env, static_cast<double>(result.ino)));
-    o.Set("size", Napi::Number::New(env, static_cast<double>(result.size)));
-    o.Set("mtimeMs", Napi::Number::New(env, static_cast<double>(result.mtime_sec) * 1000 + result.mtime_nsec / 1e6));
-    o.Set("uid", Napi::Number::New(env, result.uid));
-    o.Set("gid", Napi::Number::New(env, result.gid));
-    o.Set("rdevMajor", Napi::Number::New(env, result.rdev_major));
-    o.Set("rdevMinor", Napi::Number::New(env, result.rdev_minor));
-    Napi::Array xattrs = Napi::Array::New(env, result.xattrs.size());
-    for (uint32_t i = 0; i < result.xattrs.size(); ++i) {
-      Napi::Array pair = Napi::Array::New(env, 2);
-      pair.Set(0u, Napi::String::New(env, result.xattrs[i].first));
-      pair.Set(1u, Napi::Buffer<char>::Copy(env, result.xattrs[i].second.data(), result.xattrs[i].second.size()));
-      xattrs.Set(i, pair);
+    Napi::Array array = Napi::Array::New(env, results.size());
+    for (size_t i = 0; i < results.size(); ++i) {
+      const sys::BeneathEntry& e = results[i];
+      Napi::Object o = Napi::Object::New(env);
+      o.Set("errno", Napi::Number::New(env, e.err));
+      if (e.err == 0) BeneathStatToJs(env, e.st, o);
+      if (e.has_data) o.Set("data", Napi::Buffer<char>::Copy(env, e.data.data(), e.data.size()));
+      array.Set(static_cast<uint32_t>(i), o);
     }
-    o.Set("xattrs", xattrs);
-    return o;
+    return array;
   }
 };
 
@@ -158,6 +188,7 @@ void RegisterPathOps(Napi::Env env, Napi::Object exports) {
   Export<ListDirOp>(env, exports);
   Export<ReadBeneathOp>(env, exports);
   Export<StatBeneathOp>(env, exports);
+  Export<StatManyBeneathOp>(env, exports);
 }
 
 }  // namespace ovl::js

@@ -7,6 +7,8 @@
 // Every fd is closed on every path; nothing is changed.
 #include "sys/read_beneath.h"
 
+#include "sys/beneath.h"
+
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -19,41 +21,8 @@ namespace ovl::sys {
 
 namespace {
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-struct OpenHow {
-  uint64_t flags;
-  uint64_t mode;
-  uint64_t resolve;
-};
-constexpr uint64_t kResolveNoMagiclinks = 0x02, kResolveNoSymlinks = 0x04, kResolveBeneath = 0x08;
 // Most reads are a preview: a few KiB. Cap what one call may read (the caller asks in ranges).
 constexpr uint64_t kMaxRead = 64ull << 20;
-
-int OpenBeneath(int dirfd, const char* rel, uint64_t flags) {
-#ifdef SYS_openat2
-  OpenHow how = {flags | O_CLOEXEC, 0, kResolveBeneath | kResolveNoSymlinks | kResolveNoMagiclinks};
-  int fd = static_cast<int>(::syscall(SYS_openat2, dirfd, rel, &how, sizeof how));
-  return fd < 0 ? -errno : fd;
-#else
-  (void)dirfd;
-  (void)rel;
-  (void)flags;
-  return -ENOSYS;
-#endif
-}
 
 void Describe(const struct stat& st, BeneathRead* out) {
   out->mode = st.st_mode;
@@ -105,14 +74,10 @@ int ReadBeneath(const char* root, const char* rel, uint64_t offset, uint64_t len
   return 0;
 }
 
-int StatBeneath(const char* root, const char* rel, BeneathStat* out) {
-  Fd rootfd(::open(root, O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (rootfd.get() < 0) return -errno;
-  // "." is the root itself; anything else is opened beneath it.
-  const bool self = rel[0] == '\0' || (rel[0] == '.' && rel[1] == '\0');
-  Fd opened(self ? -1 : OpenBeneath(rootfd.get(), rel, O_PATH | O_NOFOLLOW));
-  if (!self && opened.get() < 0) return opened.get();
-  const int fd = self ? rootfd.get() : opened.get();
+namespace {
+
+// Stat fields and (files and dirs) every xattr of what `fd` refers to (any fd, O_PATH too).
+int DescribeFd(int fd, BeneathStat* out) {
   struct stat st;
   if (::fstat(fd, &st) < 0) return -errno;
   out->mode = st.st_mode;
@@ -140,6 +105,64 @@ int StatBeneath(const char* root, const char* rel, BeneathStat* out) {
     if (v < 0) continue;  // removed between list and get
     value.resize(static_cast<size_t>(v));
     out->xattrs.emplace_back(std::move(name), std::move(value));
+  }
+  return 0;
+}
+
+// The whole content of the regular file `fd` (O_PATH) refers to, up to `size` bytes: reopened
+// read-only through /proc/self/fd/N, so it is the same inode.
+int ReadWhole(int fd, uint64_t size, std::string* out) {
+  std::string proc = "/proc/self/fd/" + std::to_string(fd);
+  Fd file(::open(proc.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  if (file.get() < 0) return -errno;
+  out->resize(size);
+  uint64_t got = 0;
+  while (got < size) {
+    ssize_t n = ::pread(file.get(), out->data() + got, size - got, static_cast<off_t>(got));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return -errno;
+    }
+    if (n == 0) break;
+    got += static_cast<uint64_t>(n);
+  }
+  out->resize(got);
+  return 0;
+}
+
+}  // namespace
+
+int StatBeneath(const char* root, const char* rel, BeneathStat* out) {
+  Fd rootfd(::open(root, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (rootfd.get() < 0) return -errno;
+  // "." is the root itself; anything else is opened beneath it.
+  const bool self = rel[0] == '\0' || (rel[0] == '.' && rel[1] == '\0');
+  Fd opened(self ? -1 : OpenBeneath(rootfd.get(), rel, O_PATH | O_NOFOLLOW));
+  if (!self && opened.get() < 0) return opened.get();
+  return DescribeFd(self ? rootfd.get() : opened.get(), out);
+}
+
+int StatManyBeneath(const char* root, const std::vector<std::string>& rels, uint64_t inline_max, std::vector<BeneathEntry>* out) {
+  Fd rootfd(::open(root, O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (rootfd.get() < 0) return -errno;
+  out->resize(rels.size());
+  for (size_t i = 0; i < rels.size(); ++i) {
+    BeneathEntry& e = (*out)[i];
+    Fd fd(OpenBeneath(rootfd.get(), rels[i].c_str(), O_PATH | O_NOFOLLOW));
+    int r = fd.get() < 0 ? fd.get() : DescribeFd(fd.get(), &e.st);
+    if (r == 0 && S_ISREG(e.st.mode) && e.st.size <= inline_max) {
+      r = ReadWhole(fd.get(), e.st.size, &e.data);
+      e.has_data = r == 0;
+    } else if (r == 0 && S_ISLNK(e.st.mode)) {
+      e.data.resize(4096);
+      ssize_t n = ::readlinkat(fd.get(), "", e.data.data(), e.data.size());
+      if (n < 0) r = -errno;
+      else {
+        e.data.resize(static_cast<size_t>(n));
+        e.has_data = true;
+      }
+    }
+    e.err = r < 0 ? -r : 0;
   }
   return 0;
 }

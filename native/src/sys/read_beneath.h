@@ -42,4 +42,15 @@ struct BeneathStat {
 };
 int StatBeneath(const char* root, const char* rel, BeneathStat* out);
 
+// StatBeneath for many entries of one root in one call, and for each regular file of at most
+// `inline_max` bytes its content (reopened O_RDONLY|O_NONBLOCK through the O_PATH fd, so what
+// is read is exactly what was stat'ed), and for each symlink its target. `err` is per entry.
+struct BeneathEntry {
+  int err = 0;  // positive errno, 0 = described
+  BeneathStat st;
+  bool has_data = false;
+  std::string data;  // file content, or a symlink's target
+};
+int StatManyBeneath(const char* root, const std::vector<std::string>& rels, uint64_t inline_max, std::vector<BeneathEntry>* out);
+
 }  // namespace ovl::sys

@@ -16,6 +16,8 @@ const CALLS = [
   'lgetxattr', 'lgetxattrAsync', 'lsetxattr', 'lsetxattrAsync', 'llistxattr', 'llistxattrAsync', 'lremovexattr', 'lremovexattrAsync',
   'fsopen', 'fsconfig', 'fsconfigAsync', 'fsmount', 'fsmountAsync', 'moveMount', 'moveMountAsync', 'readFsLog', 'close',
   'fsmountPlan', 'fsmountPlanAsync', 'probePaths', 'probePathsAsync', 'openPaths', 'openPathsAsync', 'listDir', 'listDirAsync', 'readBeneath', 'readBeneathAsync', 'statBeneath', 'statBeneathAsync',
+  'openReadLocked', 'openReadLockedAsync',
+  'fsmountPlan', 'fsmountPlanAsync', 'probePaths', 'probePathsAsync', 'openPaths', 'openPathsAsync', 'listDir', 'listDirAsync', 'readBeneath', 'readBeneathAsync', 'statBeneath', 'statBeneathAsync', 'writeBeneath', 'writeBeneathAsync', 'statManyBeneath', 'statManyBeneathAsync',
   'statfs', 'statfsAsync', 'scanDir', 'scanDirAsync', 'scanNames', 'scanNamesAsync', 'scanDirs', 'scanDirsAsync', 'scanNamesMany', 'scanNamesManyAsync',
 ] as const satisfies ReadonlyArray<Exclude<keyof NativeBinding, 'constants'>>;
 

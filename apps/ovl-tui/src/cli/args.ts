@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { SessionRequest } from '../service/types.js';
+import { ENGINE_FLAGS, parseEngineFlags } from './engine-args.js';
 
 interface Common {
   /** Print the tree and the changes as JSON instead of starting the UI. */
@@ -14,12 +15,18 @@ interface Common {
 export type Command =
   | { kind: 'help' }
   | { kind: 'version' }
+  | { kind: 'cleanup' }
   | Extract<SessionRequest, { kind: 'demo' }>
-  | (Exclude<SessionRequest, { kind: 'demo' }> & Common);
+  | (Exclude<SessionRequest, { kind: 'demo' }> & Common)
+  /** No argument: pick an overlay, a container or an image from a list. */
+  | { kind: 'picker' }
+  /** Every container and image of the engines found (--list). */
+  | ({ kind: 'list' } & Common);
 
 export type ParseResult = { ok: true; command: Command } | { ok: false; error: string };
 
 const options = {
+  ...ENGINE_FLAGS,
   lower: { type: 'string', multiple: true },
   upper: { type: 'string' },
   work: { type: 'string' },
@@ -29,6 +36,7 @@ const options = {
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
+  cleanup: { type: 'boolean' },
 } as const;
 
 const fail = (error: string): ParseResult => ({ ok: false, error });
@@ -47,8 +55,14 @@ export function parseCommand(argv: string[]): ParseResult {
   if (v.help) return { ok: true, command: { kind: 'help' } };
   if (v.version) return { ok: true, command: { kind: 'version' } };
   const json = v.json === true;
+  if (v.cleanup) {
+    if (argv.length > 1) return fail('--cleanup takes no other arguments');
+    return { ok: true, command: { kind: 'cleanup' } };
+  }
   const lower = v.lower ?? [];
   const layerFlags = lower.length > 0 || v.upper !== undefined || v.work !== undefined || v.mount !== undefined;
+  const engineCommand = parseEngineFlags(v, json, v.demo ? '--demo' : positionals.length > 0 ? 'a merged dir' : layerFlags || v.keep ? 'layer flags' : undefined);
+  if (engineCommand) return engineCommand;
 
   if (v.demo) {
     if (positionals.length > 0 || layerFlags || v.keep || json) return fail('--demo takes no other arguments');
@@ -60,7 +74,11 @@ export function parseCommand(argv: string[]): ParseResult {
     if (positionals[0] === '') return fail('the merged dir is an empty string');
     return { ok: true, command: { kind: 'attach', merged: positionals[0]!, json } };
   }
-  if (!layerFlags) return fail('nothing to open: give a merged dir, layer flags (--lower ...) or --demo');
+  if (!layerFlags) {
+    if (json) return fail('--json needs something to print: a merged dir, layer flags (--lower ...), --container, --image or --list');
+    if (v.keep) return fail('--keep is only used with --mount');
+    return { ok: true, command: { kind: 'picker' } };
+  }
   if ([...lower, v.upper, v.work, v.mount].some((p) => p === '')) return fail('a layer path is an empty string');
 
   if (v.mount !== undefined) {
@@ -78,5 +96,5 @@ export function parseCommand(argv: string[]): ParseResult {
 
 /** True for commands that mount (and so need root). */
 export function needsRoot(command: Command): boolean {
-  return command.kind === 'demo' || command.kind === 'mount';
+  return command.kind === 'demo' || command.kind === 'mount' || command.kind === 'cleanup';
 }

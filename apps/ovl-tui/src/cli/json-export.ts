@@ -1,8 +1,10 @@
 /**
  * `ovl-tui --json`: the merged tree with provenance and the upper layer's changes, for
  * scripts and CI. Whiteout ghosts are included (type 'whiteout': what upper deleted).
+ * A container's or an image's adds `subject` (engine, name, id, image, state); an image's
+ * adds `imageLayers`: each layer with what it changed over the layers below it.
  */
-import type { HeaderInfo, MergedEntry, OverlayService } from '../service/types.js';
+import type { Change, HeaderInfo, ImageLayerRow, MergedEntry, OverlayService, Subject } from '../service/types.js';
 
 export interface JsonEntry {
   path: string;
@@ -32,8 +34,19 @@ const toJson = (e: MergedEntry): JsonEntry => ({
   sourcePath: e.sourcePath,
 });
 
+export interface JsonExport {
+  target: string;
+  mode: HeaderInfo['mode'];
+  subject?: Subject;
+  layers: HeaderInfo['layers'];
+  options: HeaderInfo['options'];
+  entries: JsonEntry[];
+  changes: Change[];
+  imageLayers?: Array<ImageLayerRow & { changes: Change[] }>;
+}
+
 /** Everything below '/', dirs read a few at a time, sorted by path. */
-export async function exportJson(service: OverlayService): Promise<{ target: string; mode: HeaderInfo['mode']; layers: HeaderInfo['layers']; options: HeaderInfo['options']; entries: JsonEntry[]; changes: Array<{ path: string; kind: string }> }> {
+export async function exportJson(service: OverlayService): Promise<JsonExport> {
   const h = service.describe();
   const entries: JsonEntry[] = [];
   const pending = ['/'];
@@ -47,5 +60,15 @@ export async function exportJson(service: OverlayService): Promise<{ target: str
     }
   }
   entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { target: h.target, mode: h.mode, layers: h.layers, options: h.options, entries, changes: await service.changes() };
+  const image = service.image;
+  let imageLayers: JsonExport['imageLayers'];
+  if (image) {
+    imageLayers = [];
+    // One layer at a time: an image can have a hundred, each a tree to walk.
+    for (const row of image.rows) imageLayers.push({ ...row, changes: await image.changes(row.index) });
+  }
+  return {
+    target: h.target, mode: h.mode, ...(h.subject && { subject: h.subject }), layers: h.layers, options: h.options, entries, changes: await service.changes(),
+    ...(imageLayers && { imageLayers }),
+  };
 }

@@ -3,8 +3,9 @@
  * or without colour (NO_COLOR), plus the colour that goes with it.
  */
 import type { MergedEntry } from '@ovl/core';
+import { isPlaceholder } from './placeholder.js';
 
-export type MarkKind = 'whiteout' | 'opaque' | 'redirect' | 'metacopy' | 'copied-up' | 'new' | 'lower';
+export type MarkKind = 'whiteout' | 'opaque' | 'redirect' | 'metacopy' | 'copied-up' | 'new' | 'lower' | 'reading';
 
 export interface Mark {
   kind: MarkKind;
@@ -26,11 +27,13 @@ export const MARK_LEGEND: Array<[string, string]> = [
   ['opaq', 'opaque dir: nothing below shows through'],
   ['redir', 'renamed dir: continues from another path below (redirect)'],
   ['meta', 'metacopy: metadata in upper, data still below'],
+  ['…', 'details still being read (the name is known)'],
 ];
 
 /** The mark of an entry; the most telling fact wins (a deletion before an opaque dir, ...). */
 export function markOf(e: MergedEntry): Mark {
   const m = (kind: MarkKind, text: string, color: string | undefined, dim = false): Mark => ({ kind, text, color, dim });
+  if (isPlaceholder(e)) return m('reading', '…', undefined, true);
   if (e.type === 'whiteout') return m('whiteout', 'del', 'gray', true);
   if (e.opaque) return m('opaque', 'opaq', 'magenta');
   if (e.redirect !== undefined) return m('redirect', 'redir', 'cyan');

@@ -10,7 +10,7 @@ export type CommandId =
   | 'search.start' | 'search.next' | 'search.prev' | 'filter.start'
   | 'view.preview' | 'view.diff' | 'view.changesOnly' | 'view.ghosts' | 'view.hidden' | 'sort.name' | 'sort.size'
   | 'file.edit' | 'file.createFile' | 'file.createDir' | 'file.rename' | 'file.delete' | 'file.revert'
-  | 'app.refresh' | 'app.help' | 'app.quit';
+  | 'app.refresh' | 'app.help' | 'app.back' | 'app.quit';
 
 export interface Binding {
   id: CommandId;
@@ -49,6 +49,7 @@ export const KEYMAP: readonly Binding[] = [
   { id: 'file.revert', keys: ['R'], help: 'revert to the lower version (mounts ovl-tui made)' },
   { id: 'app.refresh', keys: ['<f5>', 'C-r', 'C-l'], help: 'reload and repaint' },
   { id: 'app.help', keys: ['?', '<f1>'], help: 'all keys', main: true },
+  { id: 'app.back', keys: ['<esc>', '<backspace>'], help: 'back to the list it was opened from (picker, image layers)' },
   { id: 'app.quit', keys: ['q', 'C-c'], help: 'quit', main: true },
 ];
 

@@ -6,7 +6,7 @@
 import type { Action, State } from './state.js';
 import { MAX_EVENTS } from './state.js';
 import { layoutRows, type RowList } from './rows.js';
-import { changeKindOf, changeSets, loadedDir, parentOf, patchDirs, sortEntries, type DirState } from './tree.js';
+import { changeKindOf, changeSets, loadedDir, parentOf, patchDirs, sortEntries, type ChangeSets, type DirState } from './tree.js';
 
 /** Rows kept between the cursor and the edge of the tree pane while scrolling (vim's scrolloff). */
 function margin(height: number): number {
@@ -30,9 +30,19 @@ function rebuild(s: State, next: Partial<State>): State {
   const merged = { ...s, ...next };
   const rows = layoutRows(merged.dirs, merged.expanded, merged.options, merged.sets);
   const path = s.rows.at(s.cursor)?.entry.path;
-  let cursor = path === undefined ? 0 : rows.indexOf(path);
+  // Mostly the row is where it was (a piece of details replacing placeholders, a change further down).
+  let cursor = path === undefined ? 0 : rows.at(s.cursor)?.entry.path === path ? s.cursor : rows.indexOf(path);
   if (cursor < 0) cursor = Math.min(s.cursor, rows.length - 1);
   return placeCursor(merged, cursor, rows);
+}
+
+/** Dirs opened at most by tree.expandChanges: each is read, and a layer can touch thousands. */
+export const MAX_AUTO_EXPAND = 300;
+
+/** The dirs above changes, shallowest first, up to MAX_AUTO_EXPAND. */
+function dirsToExpand(sets: ChangeSets): string[] {
+  const depth = (p: string) => p.split('/').length;
+  return [...sets.ancestors].sort((a, b) => depth(a) - depth(b) || (a < b ? -1 : 1)).slice(0, MAX_AUTO_EXPAND);
 }
 
 /** The next row matching `query` from `from` (inclusive) in `direction`, wrapping; -1 if none. */
@@ -107,9 +117,11 @@ export function reducer(s: State, action: Action): State {
       const dir: DirState = old ? { ...old, status: 'loading' } : { status: 'loading', entries: [] };
       return { ...s, dirs: new Map(s.dirs).set(action.path, dir) };
     }
-    case 'dir.partial':
+    case 'dir.partial': {
       // Shown while the rest is read; still 'loading', so live changes wait for the full list.
-      return rebuild(s, { dirs: new Map(s.dirs).set(action.path, { ...loadedDir(action.entries, s.options.sort), status: 'loading' }) });
+      const entries = action.byName && s.options.sort === 'name' ? action.entries : loadedDir(action.entries, s.options.sort).entries;
+      return rebuild(s, { dirs: new Map(s.dirs).set(action.path, { status: 'loading', entries }) });
+    }
     case 'dir.loaded':
       return rebuild(s, { dirs: new Map(s.dirs).set(action.path, loadedDir(action.entries, s.options.sort)) });
     case 'dir.failed':
@@ -117,6 +129,8 @@ export function reducer(s: State, action: Action): State {
         dirs: new Map(s.dirs).set(action.path, { status: 'error', entries: [], error: action.error }),
         message: { text: `${action.path}: ${action.error}`, error: true },
       });
+    case 'tree.expandChanges':
+      return rebuild(s, { expanded: new Set([...s.expanded, ...dirsToExpand(s.sets)]) });
     case 'changes.loaded':
       return rebuild(s, { sets: changeSets(new Map(action.changes.map((c) => [c.path, c.kind]))) });
     case 'events.received':

@@ -5,7 +5,7 @@
  * allocations. Row objects are made only for the rows someone asks for (the screen's). Pure.
  */
 import type { MergedEntry } from '../service/types.js';
-import { isDir, parentOf, type ChangeSets, type Dirs, type ViewOptions } from './tree.js';
+import { isDir, nameOf, parentOf, type ChangeSets, type Dirs, type ViewOptions } from './tree.js';
 
 export interface Row {
   entry: MergedEntry;
@@ -64,13 +64,14 @@ export class RowList implements Iterable<Row> {
     return out;
   }
 
-  /** The row of `path`, or -1: only the runs of its parent dir are searched. */
+  /** The row of `path`, or -1: only the runs of its parent dir are searched, by name. */
   indexOf(path: string): number {
     const parent = parentOf(path);
+    const name = nameOf(path);
     for (const run of this.runs) {
       const first = run.entries[run.from];
       if (first === undefined || parentOf(first.path) !== parent) continue;
-      for (let k = run.from; k < run.to; k++) if (run.entries[k]!.path === path) return run.start + k - run.from;
+      for (let k = run.from; k < run.to; k++) if (run.entries[k]!.name === name) return run.start + k - run.from;
     }
     return -1;
   }

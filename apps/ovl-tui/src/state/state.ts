@@ -49,11 +49,12 @@ export const MAX_EVENTS = 200;
 
 export const DEFAULT_OPTIONS: ViewOptions = { ghosts: true, hidden: true, changesOnly: false, sort: 'name', filter: '' };
 
-export function initialState(height = 20): State {
+/** `options`: how the view starts (an image layer's opens with changes only). */
+export function initialState(height = 20, options: ViewOptions = DEFAULT_OPTIONS): State {
   return {
     dirs: new Map(),
     expanded: new Set(['/']),
-    options: DEFAULT_OPTIONS,
+    options,
     sets: changeSets(new Map()),
     rows: RowList.EMPTY,
     cursor: 0,
@@ -76,13 +77,18 @@ export interface EntryUpdate {
 
 export type Action =
   | { type: 'dir.loading'; path: string }
-  /** The first pieces of a dir still being read (all of them so far, in any order). */
-  | { type: 'dir.partial'; path: string; entries: MergedEntry[] }
+  /**
+   * The first pieces of a dir still being read (all of them so far, in any order; with
+   * `byName`, already as sorting by name orders them: dirs first, each part by name).
+   */
+  | { type: 'dir.partial'; path: string; entries: MergedEntry[]; byName?: boolean }
   | { type: 'dir.loaded'; path: string; entries: MergedEntry[] }
   | { type: 'dir.failed'; path: string; error: string }
   | { type: 'changes.loaded'; changes: Change[] }
   | { type: 'events.received'; events: ChangeEvent[]; updates: EntryUpdate[] }
   | { type: 'tree.reload' }
+  /** Open every dir above a change (an image layer's view opens showing what the layer did). */
+  | { type: 'tree.expandChanges' }
   | { type: 'viewport.resized'; height: number }
   | { type: 'cursor.move'; delta: number }
   | { type: 'cursor.page'; direction: 1 | -1 }

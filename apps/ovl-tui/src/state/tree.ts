@@ -49,11 +49,20 @@ export function comparator(key: SortKey): (a: MergedEntry, b: MergedEntry) => nu
 }
 
 export function sortEntries(entries: readonly MergedEntry[], key: SortKey): MergedEntry[] {
-  const cmp = comparator(key);
   // core lists a dir sorted by name: then dirs-first is a stable partition, no sort needed.
-  const out = [...entries.filter(isDir), ...entries.filter((e) => !isDir(e))];
-  for (let i = 1; i < out.length; i++) if (cmp(out[i - 1]!, out[i]!) > 0) return out.sort(cmp);
-  return out;
+  // Plain loops: this runs for every piece of a 100,000-entry dir while keys wait.
+  const dirs: MergedEntry[] = [];
+  const rest: MergedEntry[] = [];
+  for (const e of entries) (e.type === 'dir' ? dirs : rest).push(e);
+  const out = dirs.length === 0 ? rest : dirs.concat(rest);
+  const cmp = comparator(key);
+  const sorted = key === 'name' ? inNameOrder(dirs) && inNameOrder(rest) : out.every((e, i) => i === 0 || cmp(out[i - 1]!, e) <= 0);
+  return sorted ? out : out.sort(cmp);
+}
+
+function inNameOrder(list: readonly MergedEntry[]): boolean {
+  for (let i = 1; i < list.length; i++) if (list[i - 1]!.name > list[i]!.name) return false;
+  return true;
 }
 
 export function parentOf(path: string): string {

@@ -3,11 +3,11 @@
  * State changes are in state/reducer.ts, keys in state/keymap.ts and ui/use-keys.ts,
  * reading and watching the overlay in the use-* hooks.
  */
-import React, { useEffect, useReducer } from 'react';
+import React, { useEffect, useReducer, useRef } from 'react';
 import { Box, Text, useApp } from 'ink';
 import type { OverlayService } from '../service/types.js';
 import { reducer } from '../state/reducer.js';
-import { initialState } from '../state/state.js';
+import { DEFAULT_OPTIONS, initialState } from '../state/state.js';
 import { InputGate } from '../terminal/input-gate.js';
 import { Header, headerHeight } from './Header.js';
 import { HelpScreen } from './HelpScreen.js';
@@ -34,22 +34,33 @@ export interface AppProps {
   size?: Size;
   /** When the selected file's preview is read (default: after the cursor rests PREVIEW_DELAY_MS). */
   schedulePreview?: PreviewScheduler;
+  /** Esc/Backspace: back to the list this view was opened from (the picker, an image's layers). */
+  onBack?: () => void;
+  /** Start with only the changes shown (an image layer's view: what that layer did). */
+  changesOnly?: boolean;
 }
 
 const defaultGate = new InputGate();
 
-export function App({ service, openEditor, gate = defaultGate, size: fixedSize, schedulePreview = afterRest }: AppProps) {
+export function App({ service, openEditor, gate = defaultGate, size: fixedSize, schedulePreview = afterRest, onBack, changesOnly = false }: AppProps) {
   const { exit } = useApp();
   const size = useTerminalSize(fixedSize);
   const info = service.describe();
   const box = layout(size.columns, size.rows, headerHeight(info));
-  const [state, dispatch] = useReducer(reducer, box.treeHeight, initialState);
+  const [state, dispatch] = useReducer(reducer, box.treeHeight, (height) => initialState(height, changesOnly ? { ...DEFAULT_OPTIONS, changesOnly } : DEFAULT_OPTIONS));
 
   useEffect(() => dispatch({ type: 'viewport.resized', height: box.treeHeight }), [box.treeHeight]);
   useDirLoader(service, state, dispatch);
+  // Started on changes only (an image layer): open the dirs above them once they are known.
+  const expandedChanges = useRef(!changesOnly);
+  useEffect(() => {
+    if (expandedChanges.current || state.sets.changed.size === 0) return;
+    expandedChanges.current = true;
+    dispatch({ type: 'tree.expandChanges' });
+  }, [state.sets]);
   useWatch(service, dispatch);
   const actions = useActions(service, state, dispatch);
-  useKeys(state, dispatch, actions, gate, exit);
+  useKeys(state, dispatch, actions, gate, exit, onBack);
   useEditor(service, state.mode, dispatch, openEditor);
   const selected = state.rows.at(state.cursor)?.entry;
   const pane = usePaneContent(service, box.sideWidth > 0 ? selected : undefined, state.panel, box.previewHeight, box.sideWidth, schedulePreview);
@@ -69,7 +80,7 @@ export function App({ service, openEditor, gate = defaultGate, size: fixedSize, 
               <Box width={1} />
               <Box flexDirection="column" width={box.sideWidth}>
                 <SidePane content={pane} height={box.previewHeight} width={box.sideWidth} />
-                <LivePanel events={state.events} height={box.liveHeight} width={box.sideWidth} live={info.layers.some((l) => l.id === 'upper')} />
+                <LivePanel events={state.events} height={box.liveHeight} width={box.sideWidth} live={info.mode !== 'image' && info.layers.some((l) => l.id === 'upper')} quiet={info.mode === 'image' ? '  image layers: nothing changes them' : undefined} />
               </Box>
             </>
           )}

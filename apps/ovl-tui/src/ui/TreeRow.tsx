@@ -3,6 +3,7 @@ import React, { memo } from 'react';
 import { Text } from 'ink';
 import { fit, formatMode, formatSize } from '../lib/format.js';
 import { markOf, MARK_WIDTH } from '../lib/marks.js';
+import { isPlaceholder } from '../lib/placeholder.js';
 import type { Row } from '../state/rows.js';
 import { useTheme } from './theme.js';
 
@@ -22,8 +23,9 @@ export function rowText(row: Row, width: number, selected: boolean): string {
   const e = row.entry;
   const showMode = width >= 50;
   const fixed = 2 + MARK_WIDTH + 1 + 1 + SIZE_WIDTH + (showMode ? 1 + MODE_WIDTH : 0);
-  const size = e.type === 'whiteout' ? '' : e.type === 'dir' ? '-' : formatSize(e.size);
-  const cols = `${size.padStart(SIZE_WIDTH)}${showMode ? ` ${e.type === 'whiteout' ? ''.padEnd(MODE_WIDTH) : formatMode(e.mode)}` : ''}`;
+  const unknown = e.type === 'whiteout' || isPlaceholder(e); // no size, no mode
+  const size = unknown ? '' : e.type === 'dir' ? '-' : formatSize(e.size);
+  const cols = `${size.padStart(SIZE_WIDTH)}${showMode ? ` ${unknown ? ''.padEnd(MODE_WIDTH) : formatMode(e.mode)}` : ''}`;
   return `${selected ? '>' : ' '} ${markOf(e).text.padEnd(MARK_WIDTH)} ${fit(nameText(row), Math.max(1, width - fixed))} ${cols}`;
 }
 

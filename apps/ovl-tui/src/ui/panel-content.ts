@@ -6,6 +6,7 @@
 import { diffLines, splitLines, withContext } from '../lib/diff.js';
 import { formatMode, formatSize } from '../lib/format.js';
 import { markOf, MARK_LEGEND } from '../lib/marks.js';
+import { isPlaceholder } from '../lib/placeholder.js';
 import { hexLines, hexPerRow, isBinary, textLines } from '../lib/preview.js';
 import type { MergedEntry } from '../service/types.js';
 
@@ -24,6 +25,7 @@ const layerName = (l: MergedEntry['layer']) => (l === 'upper' ? 'upper' : `lower
 
 /** Where the entry lives and what it hides, in words. */
 export function provenanceLines(e: MergedEntry): PaneLine[] {
+  if (isPlaceholder(e)) return [{ text: `${e.type === 'dir' ? 'dir' : 'entry'} ${e.name}: reading its details…`, dim: true }];
   const mark = markOf(e);
   const meaning = MARK_LEGEND.find(([m]) => m === mark.text || (mark.kind === 'lower' && m === 'L<n>'))?.[1] ?? '';
   const lines: PaneLine[] = [{ text: `${mark.text}: ${meaning}`, color: mark.color }];

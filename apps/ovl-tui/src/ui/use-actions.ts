@@ -6,6 +6,7 @@
 import { useMemo, useRef, type Dispatch } from 'react';
 import type { MergedEntry, OverlayService } from '../service/types.js';
 import type { Action, State } from '../state/state.js';
+import { isPlaceholder } from '../lib/placeholder.js';
 import { nameOf, parentOf } from '../state/tree.js';
 import { errorText } from './errors.js';
 
@@ -52,6 +53,7 @@ export function useActions(service: OverlayService, state: State, dispatch: Disp
     return {
       edit(entry) {
         if (!entry || !writable()) return;
+        if (isPlaceholder(entry)) return say(`${entry.path}: its details are still being read`, true);
         if (entry.type !== 'file') return say(`e edits files; ${entry.path} is a ${entry.type === 'whiteout' ? 'deleted name' : entry.type}.`, true);
         dispatch({ type: 'editor.suspend', path: entry.path });
       },

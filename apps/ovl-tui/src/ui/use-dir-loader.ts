@@ -4,9 +4,16 @@
  * request for the same dir is dropped.
  */
 import { useEffect, useRef, type Dispatch } from 'react';
-import type { MergedEntry, OverlayService } from '../service/types.js';
+import type { DirNames, MergedEntry, OverlayService } from '../service/types.js';
+import { NamesFirst } from '../state/names-first.js';
 import type { Action, State } from '../state/state.js';
 import { errorText } from './errors.js';
+
+/**
+ * A dir of at most this many names comes whole in one go (core's first piece holds 256): its
+ * names alone are not worth a frame of placeholders.
+ */
+const NAMES_FIRST_ABOVE = 256;
 
 /**
  * Read one dir piece by piece: with `showPieces` each piece is shown as it comes (a 100,000-
@@ -15,7 +22,15 @@ import { errorText } from './errors.js';
  */
 async function readInPieces(service: OverlayService, path: string, showPieces: boolean, current: () => boolean, dispatch: Dispatch<Action>): Promise<void> {
   const entries: MergedEntry[] = [];
-  const pieces = service.readdirChunks(path)[Symbol.asyncIterator]();
+  // With the names in, the whole listing shows at once (placeholders for what is not read
+  // yet): G, / and n work on a 100,000-entry dir long before its last details arrive.
+  let byName: NamesFirst | undefined;
+  const onNames = (names: DirNames) => {
+    if (!showPieces || names.names.length <= NAMES_FIRST_ABOVE || !current()) return;
+    byName = new NamesFirst(path, names);
+    dispatch({ type: 'dir.partial', path, entries: byName.entries(), byName: true });
+  };
+  const pieces = service.readdirChunks(path, onNames)[Symbol.asyncIterator]();
   try {
     let next = pieces.next();
     for (;;) {
@@ -26,11 +41,12 @@ async function readInPieces(service: OverlayService, path: string, showPieces: b
       }
       if (piece.done) break;
       for (const e of piece.value) entries.push(e);
+      byName?.add(piece.value);
       next = pieces.next();
       // A dir that fits one piece ends at once: it goes out whole, in one frame, not as a
       // piece and then again as the whole. Otherwise show what is there while the rest is read.
       const settled = await Promise.race([next.then(() => true), new Promise<false>((r) => setImmediate(() => r(false)))]);
-      if (!settled && showPieces && current()) dispatch({ type: 'dir.partial', path, entries: [...entries] });
+      if (!settled && showPieces && current()) dispatch(byName ? { type: 'dir.partial', path, entries: byName.entries(), byName: true } : { type: 'dir.partial', path, entries: [...entries] });
     }
     dispatch({ type: 'dir.loaded', path, entries });
   } catch (e) {

@@ -16,7 +16,7 @@ import type { Actions } from './use-actions.js';
 
 type Mode = State['mode'];
 
-function runCommand(id: CommandId, s: State, dispatch: Dispatch<Action>, actions: Actions, quit: () => void): void {
+function runCommand(id: CommandId, s: State, dispatch: Dispatch<Action>, actions: Actions, quit: () => void, back: (() => void) | undefined): void {
   const entry = s.rows.at(s.cursor)?.entry;
   const simple: Partial<Record<CommandId, Action>> = {
     'nav.down': { type: 'cursor.move', delta: 1 },
@@ -51,6 +51,7 @@ function runCommand(id: CommandId, s: State, dispatch: Dispatch<Action>, actions
   if (id === 'file.edit') return actions.edit(entry);
   if (id === 'app.refresh') return actions.refresh();
   if (id === 'app.quit') return quit();
+  if (id === 'app.back') return back?.();
 }
 
 function onPromptKey(token: string, mode: Extract<Mode, { kind: 'prompt' }>, dispatch: Dispatch<Action>, actions: Actions): void {
@@ -71,7 +72,8 @@ function onConfirmKey(token: string, mode: Extract<Mode, { kind: 'confirm' }>, d
   void (mode.confirm === 'delete' ? actions.remove(mode.path) : actions.revert(mode.path));
 }
 
-export function useKeys(state: State, dispatch: Dispatch<Action>, actions: Actions, gate: InputGate, quit: () => void): void {
+/** `back`: leave this view for the list it was opened from (none when ovl-tui was started on it). */
+export function useKeys(state: State, dispatch: Dispatch<Action>, actions: Actions, gate: InputGate, quit: () => void, back?: () => void): void {
   const { setRawMode, isRawModeSupported } = useStdin();
   const current = useRef(state);
   current.current = state;
@@ -104,10 +106,10 @@ export function useKeys(state: State, dispatch: Dispatch<Action>, actions: Actio
         } else {
           const r = resolveKey(s.pending, token);
           if (r.pending.length > 0 || s.pending.length > 0) send({ type: 'keys.pending', pending: r.pending });
-          if (r.command) runCommand(r.command, current.current, send, actions, quit);
+          if (r.command) runCommand(r.command, current.current, send, actions, quit, back);
         }
       }
     },
-    [dispatch, actions, gate, quit],
+    [dispatch, actions, gate, quit, back],
   );
 }

@@ -5,6 +5,7 @@
  * pane never shows one entry's bytes next to another entry's name.
  */
 import { useEffect, useMemo, useState } from 'react';
+import { isPlaceholder } from '../lib/placeholder.js';
 import { bytesToShow } from '../lib/preview.js';
 import type { MergedEntry, OverlayService } from '../service/types.js';
 import { errorText } from './errors.js';
@@ -14,6 +15,7 @@ const DIFF_CAP = 256 * 1024;
 
 async function load(service: OverlayService, e: MergedEntry, panel: 'preview' | 'diff', rows: number, width: number): Promise<PaneContent> {
   const info = provenanceLines(e);
+  if (isPlaceholder(e)) return { title: e.path, lines: info }; // nothing to read before the details
   if (panel === 'diff') {
     const title = `diff ${e.path}`;
     if (e.type !== 'file' || e.layer !== 'upper' || !e.copiedUp) return { title, lines: [...info, { text: 'Nothing to diff: only a file in upper that shadows a lower one (cp-up) has a lower version.', dim: true }] };

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { STARTUP_V8_FLAGS } from '../../src/terminal/runtime.js';
+import { STARTUP_ENV, STARTUP_V8_FLAGS } from '../../src/terminal/runtime.js';
 
 const SHIM = fileURLToPath(new URL('../../bin/ovl-tui.js', import.meta.url));
 const REPO_BIN = fileURLToPath(new URL('../../../../node_modules/.bin/ovl-tui', import.meta.url));
@@ -14,8 +14,8 @@ const REPO_BIN = fileURLToPath(new URL('../../../../node_modules/.bin/ovl-tui', 
 const firstLine = (file: string) => readFileSync(file, 'utf8').split('\n')[0];
 
 describe('the ovl-tui bin', () => {
-  it('starts node with the startup V8 flags, as the CLI itself does', () => {
-    expect(firstLine(SHIM)).toBe(`#!/usr/bin/env -S node ${STARTUP_V8_FLAGS.join(' ')}`);
+  it('starts node with the startup environment and V8 flags, as the CLI itself does', () => {
+    expect(firstLine(SHIM)).toBe(`#!/usr/bin/env -S ${STARTUP_ENV.join(' ')} node ${STARTUP_V8_FLAGS.join(' ')}`);
     expect(firstLine(SHIM)).toBe(firstLine(fileURLToPath(new URL('../../src/cli.ts', import.meta.url))));
   });
 

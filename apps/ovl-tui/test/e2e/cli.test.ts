@@ -42,7 +42,7 @@ describe('ovl-tui command line', () => {
     expect(cli(['--version']).stdout).toMatch(/^ovl-tui \d+\.\d+\.\d+\n$/);
   });
 
-  it.each([[['--nope']], [['a', 'b']], [['--lower', 'A', '--keep']], [[]]])('bad arguments %j: usage on stderr, exit 2, no stack trace', (args) => {
+  it.each([[['--nope']], [['a', 'b']], [['--lower', 'A', '--keep']], [['--json']]])('bad arguments %j: usage on stderr, exit 2, no stack trace', (args) => {
     const r = cli(args);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^ovl-tui: /);

@@ -4,7 +4,7 @@
  * kernel's (delete of a lower file leaves a whiteout, writing a lower file copies it up)
  * and are reported on the watch stream, as the real upper-dir watch would.
  */
-import type { Change, ChangeEvent, ChangeStream, HeaderInfo, MergedEntry, OverlayService } from '../../src/service/types.js';
+import type { Change, ChangeEvent, ChangeStream, DirNames, HeaderInfo, MergedEntry, OverlayService } from '../../src/service/types.js';
 
 export function entry(path: string, over: Partial<MergedEntry> = {}): MergedEntry {
   const name = path.slice(path.lastIndexOf('/') + 1);
@@ -28,10 +28,14 @@ export class FakeService implements OverlayService {
     options: { rw: true }, writable: true, canRevert: true, notes: [],
   };
   closed = false;
+  /** An image's layer list (set by tests of the image views). */
+  image: OverlayService['image'];
   /** When set, readdirChunks hands out its second piece only once this settles (a slow big dir). */
   holdSecondPiece: Promise<void> | undefined;
   /** Called when readdirChunks has handed out its first piece and waits on holdSecondPiece. */
   onHold: (() => void) | undefined;
+  /** When set, readdirChunks hands out the names at once and the first piece only once this settles (details slow to come). */
+  holdDetails: Promise<void> | undefined;
 
   /** Put an entry (and its content) into the merged tree. */
   add(e: MergedEntry, content?: string): this {
@@ -70,9 +74,11 @@ export class FakeService implements OverlayService {
     return [...this.entries.values()].filter((e) => e.path !== '/' && parentOf(e.path) === path);
   }
 
-  /** In two pieces (name order), as core hands a big dir over. */
-  async *readdirChunks(path: string): AsyncIterable<MergedEntry[]> {
+  /** The names first (as core reads them before any detail), then two pieces (name order), as core hands a big dir over. */
+  async *readdirChunks(path: string, onNames?: (names: DirNames) => void): AsyncIterable<MergedEntry[]> {
     const all = (await this.readdir(path)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    onNames?.({ names: all.map((e) => e.name), dirs: Uint8Array.from(all, (e) => Number(e.type === 'dir')) });
+    if (this.holdDetails) await this.holdDetails;
     const half = Math.ceil(all.length / 2);
     yield all.slice(0, half);
     if (this.holdSecondPiece) {

@@ -1,17 +1,7 @@
 // Argument parsing: every way to start ovl-tui, and the mistakes that must end in a usage message.
 import { describe, expect, it } from 'vitest';
-import { needsRoot, parseCommand } from '../../src/cli/args.js';
-
-const ok = (argv: string[]) => {
-  const r = parseCommand(argv);
-  if (!r.ok) throw new Error(r.error);
-  return r.command;
-};
-const error = (argv: string[]) => {
-  const r = parseCommand(argv);
-  if (r.ok) throw new Error(`accepted ${argv.join(' ')}`);
-  return r.error;
-};
+import { needsRoot } from '../../src/cli/args.js';
+import { error, ok } from '../support/parse-command.js';
 
 describe('parseCommand', () => {
   it('attaches to a merged dir', () => {
@@ -39,7 +29,7 @@ describe('parseCommand', () => {
   });
 
   it.each([
-    [[], /nothing to open/],
+    [['--json'], /--json needs something to print/],
     [['--bogus'], /Unknown option '--bogus'/],
     [['a', 'b'], /one merged dir/],
     [['/m', '--lower', 'A'], /either a merged dir or layer flags/],
@@ -59,5 +49,14 @@ describe('parseCommand', () => {
     expect(needsRoot(ok(['--lower', 'A', '--mount', 'M']))).toBe(true);
     expect(needsRoot(ok(['--lower', 'A']))).toBe(false);
     expect(needsRoot(ok(['/m']))).toBe(false);
+  });
+});
+
+describe('--cleanup', () => {
+  it('stands alone and needs root', () => {
+    expect(ok(['--cleanup'])).toEqual({ kind: 'cleanup' });
+    expect(needsRoot(ok(['--cleanup']))).toBe(true);
+    expect(error(['--cleanup', '/m'])).toMatch(/--cleanup takes no other arguments/);
+    expect(error(['--cleanup', '--json'])).toMatch(/--cleanup takes no other arguments/);
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { editorCommand, runEditor } from '../../src/terminal/editor.js';
 import { InputGate } from '../../src/terminal/input-gate.js';
-import { STARTUP_V8_FLAGS } from '../../src/terminal/runtime.js';
+import { STARTUP_ENV, STARTUP_V8_FLAGS } from '../../src/terminal/runtime.js';
 import { restoreScreenSequence } from '../../src/terminal/screen.js';
 import { themeFromEnv } from '../../src/ui/theme.js';
 
@@ -77,8 +77,8 @@ describe('screen and colours', () => {
 });
 
 describe('runtime flags', () => {
-  it("the CLI's shebang starts node with exactly the startup V8 flags the bench uses", () => {
-    const shebang = readFileSync(new URL('../../src/cli.ts', import.meta.url), 'utf8').split('\n')[0];
-    expect(shebang).toBe(`#!/usr/bin/env -S node ${STARTUP_V8_FLAGS.join(' ')}`);
+  it("the CLI's shebang starts node with exactly the startup environment and V8 flags the bench uses, in the bundle too", () => {
+    const expected = `#!/usr/bin/env -S ${STARTUP_ENV.join(' ')} node ${STARTUP_V8_FLAGS.join(' ')}`;
+    for (const cli of ['../../src/cli.ts', '../../dist/cli.js']) expect(readFileSync(new URL(cli, import.meta.url), 'utf8').split('\n')[0]).toBe(expected);
   });
 });

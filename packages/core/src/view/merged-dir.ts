@@ -9,7 +9,7 @@ import { mergeNames, type MergedNames } from './merge-names.js';
 import { joinPath } from './paths.js';
 import { resolveName, type DirSource, type EntryLookup, type Found, type Resolved } from './resolve.js';
 import { settle } from './settle.js';
-import type { LayerId, MergedEntry } from './types.js';
+import type { DirNames, LayerId, MergedEntry } from './types.js';
 
 export interface MergedChild {
   entry: MergedEntry;
@@ -129,6 +129,14 @@ export class MergedDirReader {
   /** How many names the layer dirs hold together (visible entries and ghosts are among them). */
   get nameCount(): number {
     return this.merged.names.length;
+  }
+
+  /** Every name, and which are dirs in their top-most layer, before anything is examined. */
+  dirNames(): DirNames {
+    const { names, top, at } = this.merged;
+    const dirs = new Uint8Array(names.length);
+    for (let u = 0; u < names.length; u++) if (this.listings[top[u]!]!.isDir(at[u]!)) dirs[u] = 1;
+    return { names, dirs };
   }
 
   /** The entries of names [from, to) in name order. */

@@ -57,13 +57,16 @@ export class LayerView implements OverlayView {
   /**
    * readdir in pieces, in name order (together they are exactly readdir's list): the first
    * piece is small, so a screenful of a huge dir can be shown while the rest is examined;
-   * later pieces grow (x4, up to 16,384 names). Names are read once, up front.
+   * later pieces grow (x4, up to 16,384 names). Names are read once, up front, and handed to
+   * `onNames` before the first piece.
    */
   async *readdirChunks(rel: string, opts: ReaddirChunksOptions = {}): AsyncGenerator<MergedEntry[]> {
     const path = overlayPath(rel);
     const reader = await MergedDirReader.open(this.stack, path, await this.readableDir(path), opts.whiteouts === true, false);
-    let size = Math.max(1, Math.floor(opts.firstChunk ?? FIRST_CHUNK));
-    for (let from = 0; from < reader.nameCount; from += size, size = Math.min(size * 4, MAX_CHUNK)) {
+    opts.onNames?.(reader.dirNames());
+    const most = Math.max(1, Math.floor(opts.maxChunk ?? MAX_CHUNK));
+    let size = Math.min(most, Math.max(1, Math.floor(opts.firstChunk ?? FIRST_CHUNK)));
+    for (let from = 0; from < reader.nameCount; from += size, size = Math.min(size * 4, most)) {
       const { entries } = await reader.range(from, Math.min(reader.nameCount, from + size));
       if (entries.length > 0) yield entries; // a piece of only hidden ghosts is no news
     }

@@ -52,8 +52,28 @@ export interface ReaddirOptions {
 }
 
 export interface ReaddirChunksOptions extends ReaddirOptions {
-  /** Names in the first piece (default 256); each later piece holds 4 times more, up to 16,384. */
+  /** Names in the first piece (default 256); each later piece holds 4 times more, up to `maxChunk`. */
   firstChunk?: number;
+  /** The most names in a piece (default 16,384): smaller pieces keep each turn of the event loop short. */
+  maxChunk?: number;
+  /**
+   * Called once with the dir's names as soon as they are read, before any entry is examined
+   * (on a 100,000-entry dir the names are in long before the last piece): a listing can be
+   * laid out, searched and jumped through by name while the details come.
+   */
+  onNames?: (names: DirNames) => void;
+}
+
+/** A merged dir's names before their entries are examined (readdirChunks' onNames). */
+export interface DirNames {
+  /**
+   * Every name the layer dirs hold, in the order of readdirChunks' pieces: the visible entries
+   * and the ghosts, and also the few names the pieces leave out (a whiteout that hides nothing,
+   * a ghost without `whiteouts`).
+   */
+  names: readonly string[];
+  /** 1 where the name is a dir in the top-most layer that holds it: the merged entry is a dir. */
+  dirs: Uint8Array;
 }
 
 export interface WalkOptions extends ReaddirOptions {

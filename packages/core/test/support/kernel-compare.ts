@@ -8,8 +8,21 @@
  */
 import { lstatSync, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import { openOverlay, type MergedEntry, type OverlayView, type EntryType, type LayerId } from '../../src/index.js';
+import { openOverlay, type DirNames, type MergedEntry, type OverlayView, type EntryType, type LayerId } from '../../src/index.js';
 import { describeInLayers, layerPaths } from './random-stack.js';
+/** What is wrong with onNames' names against the entries the pieces held (undefined: nothing). */
+function namesMismatch({ names, dirs }: DirNames, entries: readonly MergedEntry[]): string | undefined {
+  if (dirs.length !== names.length) return `${dirs.length} dir marks for ${names.length} names`;
+  let u = 0;
+  for (const e of entries) {
+    while (u < names.length && names[u] !== e.name) u++;
+    if (u === names.length) return `${JSON.stringify(e.name)} missing or out of order`;
+    if ((dirs[u] === 1) !== (e.type === 'dir')) return `${JSON.stringify(e.name)} marked ${dirs[u] === 1 ? 'a dir' : 'no dir'} but is a ${e.type}`;
+    u++;
+  }
+  return undefined;
+}
+
 // ---------------------------------------------------------------------------------------
 // The kernel's side
 
@@ -198,6 +211,12 @@ export interface CompareOptions {
    * which layer dirs alone cannot know.
    */
   mountedOnly?: boolean;
+  /**
+   * Skip opening `merged` through the mount table: it is a path into another mount namespace
+   * (/proc/<daemon pid>/root/…, where an engine mounted a running container), which this
+   * process's table does not list, or a read-only mount of the layers made to look at them.
+   */
+  skipMountTable?: boolean;
 }
 
 /**
@@ -269,12 +288,17 @@ export async function compareOverlay(layers: Layers, merged: string, opts: Compa
     if (!isDeepStrictEqual(got, kids)) {
       problems.push(`readdir(${JSON.stringify(dir)}) differs from the walk: [${got.map((e) => JSON.stringify(e.name)).join(', ')}] vs [${kids.map((e) => JSON.stringify(e.name)).join(', ')}]`);
     }
-    // In pieces (first piece of 1 name, then 4, 16, ...): together exactly readdir's list.
+    // In pieces (first piece of 1 name, then 4, then 8 at most): together exactly readdir's list.
     const pieces: MergedEntry[][] = [];
-    for await (const piece of view.readdirChunks(dir, { firstChunk: 1 })) pieces.push(piece);
+    let named: { names: DirNames; before: number } | undefined;
+    for await (const piece of view.readdirChunks(dir, { firstChunk: 1, maxChunk: 8, onNames: (names) => (named = { names, before: pieces.length }) })) pieces.push(piece);
     if (pieces.some((p) => p.length === 0) || !isDeepStrictEqual(pieces.flat(), got)) {
       problems.push(`readdirChunks(${JSON.stringify(dir)}) differs from readdir: [${pieces.map((p) => p.map((e) => JSON.stringify(e.name)).join(', ')).join(' | ')}]`);
     }
+    // Its names, handed over before the first piece: every listed name in the same order, each
+    // marked a dir exactly when its entry is one.
+    const nameProblem = named === undefined ? 'never came' : named.before > 0 ? 'came after a piece' : namesMismatch(named.names, pieces.flat());
+    if (nameProblem) problems.push(`readdirChunks(${JSON.stringify(dir)}) onNames: ${nameProblem}`);
   }
 
   // 4. stat: for paths in any layer (and what readdir listed but lookup refused), exists iff the kernel's lookup finds it
@@ -316,7 +340,7 @@ export async function compareOverlay(layers: Layers, merged: string, opts: Compa
   // 5. the same overlay opened from the mount table
   let mounted: OverlayView | undefined;
   try {
-    if (!opts.mountedOnly) mounted = await openOverlay(merged);
+    if (!opts.mountedOnly && !opts.skipMountTable) mounted = await openOverlay(merged);
   } catch (e) {
     problems.push(`openOverlay(merged) throws: ${(e as Error).message}`);
   }

@@ -19,9 +19,7 @@
  * as it ships, and the unit test that checks `frameCacheInstalled` fails, so the change is
  * noticed rather than silently losing the speed.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { loadInkOutput } from './ink-files.js';
 import { inkFits } from './version.js';
 
 type StyledChars = unknown[];
@@ -41,11 +39,9 @@ interface OutputClass {
 // Ink's own file stays loaded once) must not wrap `get` twice.
 const WRAPPED = Symbol.for('ovl-tui.ink-frame-cache');
 
-/** The `Output` class of the Ink that `ink` resolves to from here (the one the app renders with). */
+/** The `Output` class of the Ink the app renders with. */
 export async function inkOutputClass(): Promise<OutputClass | undefined> {
-  const inkEntry = createRequire(import.meta.url).resolve('ink');
-  const module = (await import(pathToFileURL(join(dirname(inkEntry), 'output.js')).href)) as { default?: OutputClass };
-  return module.default;
+  return (await loadInkOutput()).default as OutputClass | undefined;
 }
 
 function hasExpectedShape(Output: OutputClass | undefined): Output is OutputClass {

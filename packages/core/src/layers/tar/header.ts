@@ -1,0 +1,173 @@
+/**
+ * Tar headers, written: POSIX ustar blocks plus pax extended headers for what ustar cannot
+ * hold (long or non-ASCII names, big numbers, xattrs). Pure: bytes in, bytes out.
+ *
+ * Written by hand rather than with tar-stream (3.x): its pax records are JS strings, so a
+ * binary xattr value (security.capability, or any non-UTF-8 value) or a non-UTF-8 name
+ * would be re-encoded, and its octal fields stop at 6 digits for uid/gid (262143), below
+ * the ids user-namespaced containers write. Here every record is bytes and every number
+ * that does not fit goes to pax, as GNU tar and the OCI image spec expect.
+ *
+ * Deterministic by construction: no uname/gname, no atime/ctime, the same input gives the
+ * same bytes.
+ */
+
+export const BLOCK = 512;
+
+export type TarType = 'file' | 'hardlink' | 'symlink' | 'chardev' | 'blockdev' | 'dir' | 'fifo';
+
+const TYPEFLAG: Record<TarType, number> = { file: 0x30, hardlink: 0x31, symlink: 0x32, chardev: 0x33, blockdev: 0x34, dir: 0x35, fifo: 0x36 };
+
+export interface TarHeader {
+  /** Path inside the archive, relative, without a leading './' or '/'; dirs without the trailing '/' (added here). */
+  name: Buffer;
+  type: TarType;
+  /** Permission bits and setuid/setgid/sticky (0o7777). */
+  mode: number;
+  uid: number;
+  gid: number;
+  /** Bytes of content that follow (files only; 0 for every other type). */
+  size: number;
+  /** Seconds since the epoch (whole; the fraction, if any, goes to pax as mtime). */
+  mtimeMs: number;
+  /** Target of a symlink or hard link. */
+  linkname?: Buffer;
+  devmajor?: number;
+  devminor?: number;
+  /** xattrs to carry as SCHILY.xattr.<name> records (values as bytes). */
+  xattrs?: ReadonlyArray<readonly [string, Buffer]>;
+}
+
+/** Octal digits that fit a field of `width` bytes (width-1 digits and a NUL), or undefined. */
+function octal(n: number, width: number): Buffer | undefined {
+  if (!Number.isSafeInteger(n) || n < 0) return undefined;
+  const s = n.toString(8);
+  if (s.length > width - 1) return undefined;
+  return Buffer.from(`${s.padStart(width - 1, '0')}\0`, 'latin1');
+}
+
+/** One pax record: "<len> <key>=<value>\n", where len counts its own digits. */
+function paxRecord(key: string, value: Buffer): Buffer {
+  const body = Buffer.concat([Buffer.from(` ${key}=`, 'utf8'), value, Buffer.from('\n')]);
+  let len = body.length + 1;
+  while (String(len).length + body.length !== len) len = String(len).length + body.length;
+  return Buffer.concat([Buffer.from(String(len), 'latin1'), body]);
+}
+
+function isPortable(b: Buffer): boolean {
+  for (const c of b) if (c < 0x20 || c > 0x7e) return false;
+  return true;
+}
+
+/** Split a name into ustar's prefix (≤155) and name (≤100) at a '/', or undefined when it cannot be. */
+function splitUstar(name: Buffer): { prefix: Buffer; name: Buffer } | undefined {
+  if (!isPortable(name)) return undefined;
+  if (name.length <= 100) return { prefix: Buffer.alloc(0), name };
+  for (let i = name.length - 1; i >= 0; i--) {
+    if (name[i] !== 0x2f) continue;
+    if (name.length - i - 1 > 100) return undefined;
+    if (i <= 155 && i > 0) return { prefix: name.subarray(0, i), name: name.subarray(i + 1) };
+  }
+  return undefined;
+}
+
+function headerBlock(fields: {
+  name: Buffer;
+  prefix: Buffer;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtime: number;
+  typeflag: number;
+  linkname: Buffer;
+  devmajor: number;
+  devminor: number;
+}): Buffer {
+  const b = Buffer.alloc(BLOCK);
+  fields.name.copy(b, 0, 0, 100);
+  (octal(fields.mode, 8) ?? octal(0, 8)!).copy(b, 100);
+  (octal(fields.uid, 8) ?? octal(0, 8)!).copy(b, 108);
+  (octal(fields.gid, 8) ?? octal(0, 8)!).copy(b, 116);
+  (octal(fields.size, 12) ?? octal(0, 12)!).copy(b, 124);
+  (octal(fields.mtime, 12) ?? octal(0, 12)!).copy(b, 136);
+  b.fill(0x20, 148, 156); // the checksum is computed with its own field as spaces
+  b[156] = fields.typeflag;
+  fields.linkname.copy(b, 157, 0, 100);
+  b.write('ustar\0', 257, 'latin1');
+  b.write('00', 263, 'latin1');
+  (octal(fields.devmajor, 8) ?? octal(0, 8)!).copy(b, 329);
+  (octal(fields.devminor, 8) ?? octal(0, 8)!).copy(b, 337);
+  fields.prefix.copy(b, 345, 0, 155);
+  let sum = 0;
+  for (const c of b) sum += c;
+  Buffer.from(`${sum.toString(8).padStart(6, '0')}\0 `, 'latin1').copy(b, 148);
+  return b;
+}
+
+/** Zero bytes that bring `size` up to a whole block. */
+export function padding(size: number): Buffer {
+  const rest = size % BLOCK;
+  return rest === 0 ? Buffer.alloc(0) : Buffer.alloc(BLOCK - rest);
+}
+
+/** The end of an archive: two zero blocks. */
+export const END_OF_ARCHIVE = Buffer.alloc(2 * BLOCK);
+
+/**
+ * The blocks that introduce one entry: a pax header (when anything needs one) and the ustar
+ * header. The entry's content (header.size bytes, then padding()) follows.
+ */
+export function encodeHeader(h: TarHeader): Buffer {
+  const name = h.type === 'dir' && h.name[h.name.length - 1] !== 0x2f ? Buffer.concat([h.name, Buffer.from('/')]) : h.name;
+  const linkname = h.linkname ?? Buffer.alloc(0);
+  const mtime = Math.floor(h.mtimeMs / 1000);
+  const pax: Buffer[] = [];
+  const split = splitUstar(name);
+  if (split === undefined) pax.push(paxRecord('path', name));
+  if (linkname.length > 100 || !isPortable(linkname)) pax.push(paxRecord('linkpath', linkname));
+  for (const [key, n, width] of [['uid', h.uid, 8], ['gid', h.gid, 8], ['size', h.size, 12]] as const) {
+    if (octal(n, width) === undefined) pax.push(paxRecord(key, Buffer.from(String(n))));
+  }
+  if (octal(mtime, 12) === undefined || mtime < 0) pax.push(paxRecord('mtime', Buffer.from(String(mtime))));
+  for (const [key, value] of [...(h.xattrs ?? [])].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+    pax.push(paxRecord(`SCHILY.xattr.${key}`, value));
+  }
+  const ustar = headerBlock({
+    name: split?.name ?? truncatedAscii(name, 100),
+    prefix: split?.prefix ?? Buffer.alloc(0),
+    mode: h.mode & 0o7777,
+    uid: h.uid,
+    gid: h.gid,
+    size: h.size,
+    mtime: Math.max(mtime, 0),
+    typeflag: TYPEFLAG[h.type],
+    linkname: linkname.length > 100 || !isPortable(linkname) ? truncatedAscii(linkname, 100) : linkname,
+    devmajor: h.devmajor ?? 0,
+    devminor: h.devminor ?? 0,
+  });
+  if (pax.length === 0) return ustar;
+  const records = Buffer.concat(pax);
+  // GNU tar names its pax headers '<dir>/PaxHeaders/<base>'; any name works, a fixed one keeps the bytes stable.
+  const paxHeader = headerBlock({
+    name: Buffer.from('PaxHeaders/entry'),
+    prefix: Buffer.alloc(0),
+    mode: 0o644,
+    uid: 0,
+    gid: 0,
+    size: records.length,
+    mtime: 0,
+    typeflag: 0x78, // 'x': extended header for the next entry
+    linkname: Buffer.alloc(0),
+    devmajor: 0,
+    devminor: 0,
+  });
+  return Buffer.concat([paxHeader, records, padding(records.length), ustar]);
+}
+
+/** A stand-in for a field the pax record overrides: printable and within the field's width. */
+function truncatedAscii(b: Buffer, width: number): Buffer {
+  const out = Buffer.from(b.subarray(0, width));
+  for (let i = 0; i < out.length; i++) if (out[i]! < 0x20 || out[i]! > 0x7e) out[i] = 0x5f;
+  return out;
+}

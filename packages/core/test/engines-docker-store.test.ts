@@ -1,0 +1,155 @@
+/**
+ * The Docker reader on a data root written here, file by file as dockerd lays it out (no
+ * daemon needed): what it reads from a whole store, and what it says of a missing, a
+ * half-written, a corrupt and an unreadable one. Plus the pure rules (chain ids, history
+ * against layers, state words).
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dockerStateWord } from '../src/engines/docker/container-state.js';
+import { chainIds, historyOfLayers } from '../src/engines/image-history.js';
+import { findContainer, listContainers, listImages, openImage } from '../src/index.js';
+import { describeRoot } from './support/privileged.js';
+import { makeBase, removeBase } from './support/layers.js';
+
+import { CTR, DIFF, LAYER, MOUNT, writeStore } from './support/docker-store.js';
+
+describe('Docker reader on a store written here', () => {
+  let base: string;
+  let root: string;
+  let imageId: string;
+  const opts = (): { engines: ['docker']; roots: { docker: string } } => ({ engines: ['docker'], roots: { docker: root } });
+  beforeEach(() => {
+    base = makeBase('ovl-test-docker-store-');
+    root = join(base, 'docker');
+    imageId = writeStore(root);
+  });
+  afterEach(() => removeBase(base));
+
+  it('reads the container and the image', async () => {
+    expect(await listContainers(opts())).toEqual([
+      {
+        engine: 'docker', id: CTR, name: 'web', image: 'fake', imageId, state: 'exited', mounted: false,
+        lower: [join(root, 'overlay2', `${MOUNT}-init`, 'diff'), join(root, 'overlay2', LAYER, 'diff')], upper: join(root, 'overlay2', MOUNT, 'diff'),
+        work: join(root, 'overlay2', MOUNT, 'work'), merged: join(root, 'overlay2', MOUNT, 'merged'),
+        created: '2026-01-02T03:05:00Z', storage: root,
+      },
+    ]);
+    const [img] = await listImages(opts());
+    expect(img).toEqual({
+      engine: 'docker', id: imageId, names: ['fake:latest'], size: 8, created: '2026-01-02T03:04:05Z', storage: root,
+      layers: [{ id: LAYER, dir: join(root, 'overlay2', LAYER, 'diff'), size: 8, diffId: DIFF, created: '2026-01-02T03:04:05Z', comment: 'imported' }],
+    });
+    expect((await openImage('fake', opts())).image.id).toBe(imageId);
+    expect((await findContainer('web', opts())).id).toBe(CTR);
+  });
+
+  it('a data root that is not there is no containers and no images', async () => {
+    root = join(base, 'nowhere');
+    expect(await listContainers(opts())).toEqual([]);
+    expect(await listImages(opts())).toEqual([]);
+  });
+
+  it('a container removed while listing (config.v2.json gone) drops out', async () => {
+    removeBase(join(root, 'containers', CTR, 'config.v2.json'));
+    expect(await listContainers(opts())).toEqual([]);
+  });
+
+  const corrupt = (file: () => string) => expect.objectContaining({ code: 'ERR_OVL_ENGINE_METADATA', path: file(), message: expect.stringContaining(file()) });
+
+  it('a half-written config.v2.json is ERR_OVL_ENGINE_METADATA naming it', async () => {
+    const file = join(root, 'containers', CTR, 'config.v2.json');
+    writeFileSync(file, '{"ID":"cc');
+    await expect(listContainers(opts())).rejects.toEqual(corrupt(() => file));
+  });
+
+  it('an empty mount-id is ERR_OVL_ENGINE_METADATA naming it', async () => {
+    const file = join(root, 'image', 'overlay2', 'layerdb', 'mounts', CTR, 'mount-id');
+    writeFileSync(file, '');
+    await expect(listContainers(opts())).rejects.toEqual(corrupt(() => file));
+  });
+
+  const imageConfig = (): string => join(root, 'image', 'overlay2', 'imagedb', 'content', 'sha256', imageId);
+
+  it("when the container's image is gone, its layers come from overlay2's lower file and short links", async () => {
+    const before = await listContainers(opts());
+    removeBase(imageConfig());
+    expect(await listContainers(opts())).toEqual(before);
+  });
+
+  it('a short link that points out of the store is ERR_OVL_ENGINE_METADATA, never followed', async () => {
+    removeBase(imageConfig());
+    const link = join(root, 'overlay2', 'l', 'LAYERLINK');
+    removeBase(link);
+    symlinkSync('/etc', link);
+    await expect(listContainers(opts())).rejects.toEqual(corrupt(() => link));
+  });
+
+  it('an image config whose bytes do not hash to its name is ERR_OVL_ENGINE_METADATA naming it', async () => {
+    const file = imageConfig();
+    writeFileSync(file, '{"rootfs":');
+    await expect(listImages(opts())).rejects.toEqual(corrupt(() => file));
+  });
+
+  it('a layer the image needs but layerdb lacks is ERR_OVL_ENGINE_METADATA', async () => {
+    removeBase(join(root, 'image', 'overlay2', 'layerdb', 'sha256'));
+    await expect(listImages(opts())).rejects.toMatchObject({ code: 'ERR_OVL_ENGINE_METADATA' });
+  });
+});
+
+describeRoot('Docker storage that is there but not readable', () => {
+  const dist = fileURLToPath(new URL('../dist/index.js', import.meta.url));
+  let base: string;
+  beforeEach(() => {
+    base = makeBase('ovl-test-docker-store-');
+  });
+  afterEach(() => removeBase(base));
+
+  it.runIf(existsSync(dist))('is ERR_OVL_STORAGE_UNREADABLE with a hint naming the path, not an empty list', () => {
+    const root = join(base, 'docker');
+    writeStore(root);
+    // Owned by someone else, 0700: in a user namespace of its own the process keeps its own
+    // uid (it could read what it owns) but has no capability over files of the machine's.
+    chownSync(join(root, 'containers'), 12345, 12345);
+    chmodSync(join(root, 'containers'), 0o700);
+    const script = `import(${JSON.stringify(dist)}).then((m) => m.listContainers({ engines: ['docker'], roots: { docker: ${JSON.stringify(root)} } })).then(
+      (r) => console.log(JSON.stringify({ ok: r.length })),
+      (e) => console.log(JSON.stringify({ code: e.code, path: e.path, hint: e.hint })))`;
+    const r = spawnSync('unshare', ['--user', '--', process.execPath, '--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ code: 'ERR_OVL_STORAGE_UNREADABLE', path: join(root, 'containers'), hint: expect.stringContaining('root') });
+  });
+});
+
+describe('Docker rules (pure)', () => {
+  it('chain ids: the first is the diff id, each next sha256("<parent chain> <diff>")', () => {
+    // Measured on this machine: a busybox import, then a commit on it.
+    expect(chainIds(['sha256:a0dcd5ac9a5593a141db5f80696a8fdc356a53115999daf3e433bc084ea07404', 'sha256:37ddf3952cc4f5a4f9996ebb7e142b86f7cf13dbdda88acde5234ad95e5018b2'])).toEqual([
+      'sha256:a0dcd5ac9a5593a141db5f80696a8fdc356a53115999daf3e433bc084ea07404',
+      'sha256:f6a60adc0c2c6419c133e37bfc89b3527b65aee9c2b8ab71cd670feef7f55510',
+    ]);
+  });
+
+  it('history: empty_layer steps make no layer; a short history leaves the top layers bare', () => {
+    const history = [{ created_by: 'ADD rootfs', created: 't0' }, { created_by: 'ENV A=1', empty_layer: true }, { created_by: 'RUN x', comment: 'c' }];
+    expect(historyOfLayers(history, 2)).toEqual([{ createdBy: 'ADD rootfs', created: 't0' }, { createdBy: 'RUN x', comment: 'c' }]);
+    expect(historyOfLayers(history.slice(0, 1), 3)).toEqual([{ createdBy: 'ADD rootfs', created: 't0' }, {}, {}]);
+    expect(historyOfLayers(undefined, 1)).toEqual([{}]);
+  });
+
+  it.each([
+    [{ Running: true }, 'running'],
+    [{ Running: true, Paused: true }, 'paused'],
+    [{ Running: true, Restarting: true }, 'restarting'],
+    [{ Running: false, RemovalInProgress: true, StartedAt: '2026-01-01T00:00:00Z' }, 'removing'],
+    [{ Running: false, Dead: true, StartedAt: '2026-01-01T00:00:00Z' }, 'dead'],
+    [{ Running: false, StartedAt: '0001-01-01T00:00:00Z' }, 'created'],
+    [{ Running: false, StartedAt: '2026-01-01T00:00:00Z' }, 'exited'],
+    [undefined, 'unknown'],
+  ])('state %j is %s', (state, word) => {
+    expect(dockerStateWord(state)).toBe(word);
+  });
+});

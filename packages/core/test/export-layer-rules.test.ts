@@ -1,0 +1,152 @@
+/**
+ * exportLayer's rules one by one, on layers written by hand and on changes made through a
+ * real mount: what each overlay mark becomes in the tar, what is never exported, that the
+ * same input gives the same bytes, and that a layer changed under the export (a file
+ * swapped for a symlink to a host file) fails the export and leaves no file behind.
+ */
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, chmodSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { mountOverlay, sys } from '../src/index.js';
+import { exportLayer } from '../src/layers/export-layer.js';
+import { cleanupBase } from './support/cleanup.js';
+import { articleStack, makeBase, writeTree } from './support/layers.js';
+import { describeMounting } from './support/privileged.js';
+
+let base: string;
+beforeEach(() => {
+  base = makeBase('ovl-export-rules-');
+});
+afterEach(() => cleanupBase(base));
+
+/** GNU tar's listing: "<type+mode> <owner> <size-or-dev> <name>[ -> target | link to x]" per line, in archive order. */
+function listing(tar: string): string[] {
+  const r = spawnSync('tar', ['--numeric-owner', '-tvf', tar], { encoding: 'utf8' });
+  expect(r.stderr).toBe('');
+  return r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.replace(/^(\S+) (\S+)\s+(\S+(?:,\S+)?) \S+ \S+ /, '$1 $2 $3 '));
+}
+
+function names(tar: string): string[] {
+  return spawnSync('tar', ['-tf', tar], { encoding: 'utf8' }).stdout.trim().split('\n');
+}
+
+describeMounting('exportLayer rules', () => {
+  it("the article: changes through a mount become the upper's layer, whiteout as .wh.", async () => {
+    const s = articleStack(base);
+    const m = await mountOverlay({ lower: [s.lower], upper: s.upper, work: s.work, target: s.merged });
+    rmSync(join(s.merged, 'delete-me.txt'));
+    appendFileSync(join(s.merged, 'lower.txt'), 'changed\n');
+    await m.unmount();
+    const out = join(base, 'layer.tar');
+    await exportLayer({ lower: [s.lower], upper: s.upper }, out);
+    expect(names(out)).toEqual(['.wh.delete-me.txt', 'duplicate.txt', 'lower.txt', 'upper.txt']);
+    const x = spawnSync('tar', ['-xOf', out, 'lower.txt'], { encoding: 'utf8' });
+    expect(x.stdout).toBe('lower\nchanged\n');
+  });
+
+  it('opaque dirs, redirected dirs, metacopy files, hard links, symlinks, xattrs', async () => {
+    const lower = writeTree(join(base, 'lower'), { gone: { a: 'a' }, moved: { deep: { f: 'deep file\n' } }, big: 'x'.repeat(5000), keep: 'k' });
+    const upper = writeTree(join(base, 'upper'), {});
+    const work = writeTree(join(base, 'work'), {});
+    const merged = writeTree(join(base, 'merged'), {});
+    const m = await mountOverlay({ lower: [lower], upper, work, target: merged, options: { redirect_dir: 'on', metacopy: true, index: false } });
+    rmSync(join(merged, 'gone'), { recursive: true });
+    mkdirSync(join(merged, 'gone'));
+    writeFileSync(join(merged, 'gone', 'new'), 'new');
+    renameSync(join(merged, 'moved'), join(merged, 'renamed'));
+    chmodSync(join(merged, 'big'), 0o600);
+    writeFileSync(join(merged, 'one'), 'linked');
+    linkSync(join(merged, 'one'), join(merged, 'two'));
+    symlinkSync('../etc/passwd', join(merged, 'sym'));
+    writeFileSync(join(merged, 'attrs'), '');
+    sys.lsetxattr(join(merged, 'attrs'), 'user.note', Buffer.from([1, 2, 0, 255]), 0);
+    await m.unmount();
+    // The kernel made what we mean to test: a redirect, a metacopy-only copy-up, an opaque dir.
+    expect(sys.lgetxattr(join(upper, 'renamed'), 'trusted.overlay.redirect').toString()).toBe('moved'); // a rename within one dir: a relative redirect
+    expect(sys.llistxattr(join(upper, 'big'))).toContain('trusted.overlay.metacopy');
+    expect(sys.lgetxattr(join(upper, 'gone'), 'trusted.overlay.opaque').toString()).toBe('y');
+
+    const out = join(base, 'layer.tar');
+    await exportLayer({ lower: [lower], upper }, out);
+    const l = listing(out);
+    expect(names(out)).toEqual([
+      'attrs', 'big', 'gone/', 'gone/.wh..wh..opq', 'gone/new', '.wh.moved', 'one', 'renamed/', 'renamed/.wh..wh..opq', 'renamed/deep/', 'renamed/deep/f', 'sym', 'two',
+    ]);
+    expect(l.find((x) => x.endsWith(' big'))).toMatch(/^-rw------- 0\/0 5000 big$/);
+    expect(spawnSync('tar', ['-xOf', out, 'big'], { encoding: 'utf8' }).stdout).toBe('x'.repeat(5000));
+    expect(spawnSync('tar', ['-xOf', out, 'renamed/deep/f'], { encoding: 'utf8' }).stdout).toBe('deep file\n');
+    expect(l.find((x) => x.includes(' two'))).toMatch(/two link to one$/);
+    expect(l.find((x) => x.includes(' sym'))).toMatch(/sym -> \.\.\/etc\/passwd$/);
+    // xattrs: the user's survive byte for byte, overlay's own never leave.
+    const into = join(base, 'x');
+    mkdirSync(into);
+    expect(spawnSync('tar', ['--xattrs', '--xattrs-include=*', '-xf', out, '-C', into]).status).toBe(0);
+    expect([...sys.lgetxattr(join(into, 'attrs'), 'user.note')]).toEqual([1, 2, 0, 255]);
+    for (const p of ['big', 'renamed', 'gone']) expect(sys.llistxattr(join(into, p)).filter((n) => n.includes('overlay'))).toEqual([]);
+  });
+
+  it('the same layer gives the same bytes; a fixed mtime ignores touched times; gzip digests the file, diffId the tar', async () => {
+    const lower = writeTree(join(base, 'lower'), { a: 'a' });
+    const upper = writeTree(join(base, 'upper'), { b: 'b', d: { c: 'c' } });
+    const one = await exportLayer({ lower: [lower], upper }, join(base, '1.tar'));
+    const two = await exportLayer({ lower: [lower], upper }, join(base, '2.tar'));
+    expect(two).toEqual(one);
+    expect(one.diffId).toBe(one.digest);
+    expect(one.size).toBe(readFileSync(join(base, '1.tar')).length);
+
+    const fixed = new Date('2020-01-01T00:00:00Z');
+    const before = await exportLayer({ lower: [lower], upper }, join(base, '3.tar'), { mtime: fixed });
+    utimesSync(join(upper, 'b'), new Date(), new Date('2030-01-01'));
+    const after = await exportLayer({ lower: [lower], upper }, join(base, '4.tar'), { mtime: fixed });
+    expect(after.digest).toBe(before.digest);
+
+    const gz = await exportLayer({ lower: [lower], upper }, join(base, '5.tar.gz'), { gzip: true, mtime: fixed });
+    const bytes = readFileSync(join(base, '5.tar.gz'));
+    expect(gz.digest).toBe(`sha256:${createHash('sha256').update(bytes).digest('hex')}`);
+    expect(gz.diffId).toBe(before.diffId);
+    expect(createHash('sha256').update(gunzipSync(bytes)).digest('hex')).toBe(before.diffId.slice(7));
+  });
+
+  it('reports progress up to the totals', async () => {
+    const upper = writeTree(join(base, 'upper'), { big: 'y'.repeat(300_000), small: 's' });
+    const seen: number[] = [];
+    let last;
+    await exportLayer({ lower: [], upper }, join(base, 'p.tar'), { onProgress: (p) => { seen.push(p.bytes); last = p; } });
+    expect(last).toEqual({ entries: 2, totalEntries: 2, bytes: 300_001, totalBytes: 300_001 });
+    expect(seen.length).toBeGreaterThan(1);
+  });
+
+  it('a file swapped for a symlink to a host file during the export fails it, and leaves no file', async () => {
+    // 'b' comes far enough after the first (big) file that the export has not looked at it
+    // yet when the swap comes (it reads a few hundred entries ahead).
+    const small = Object.fromEntries(Array.from({ length: 600 }, (_, i) => [`a${String(i).padStart(3, '0')}`, 's']));
+    const upper = writeTree(join(base, 'upper'), { a: 'z'.repeat(3 << 20), ...small, b: 'secret-free' });
+    const out = join(base, 'swap.tar');
+    let swapped = false;
+    const err = await exportLayer({ lower: [], upper }, out, {
+      onProgress: () => {
+        if (swapped) return;
+        swapped = true; // while 'a' is being read, 'b' (not yet looked at) becomes a link to a host file
+        rmSync(join(upper, 'b'));
+        symlinkSync('/etc/hostname', join(upper, 'b'));
+      },
+    }).catch((e: unknown) => e);
+    expect(swapped).toBe(true);
+    expect((err as { code: string }).code).toBe('ERR_OVL_CHANGED_WHILE_READING');
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(base).filter((n) => n.includes('partial'))).toEqual([]);
+  });
+
+  it('refuses an overlay without an upper, and a target dir that does not exist, leaving nothing', async () => {
+    const lower = writeTree(join(base, 'lower'), { a: 'a' });
+    await expect(exportLayer({ lower: [lower] }, join(base, 'x.tar'))).rejects.toMatchObject({ code: 'ERR_OVL_NO_UPPER' });
+    await expect(exportLayer({ lower: [], upper: lower }, join(base, 'missing', 'x.tar'))).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(readdirSync(base).sort()).toEqual(['lower']);
+  });
+});
