@@ -30,7 +30,7 @@ function load(): NativeBinding {
     return createRequire(import.meta.url)('@ovl/native') as NativeBinding;
   } catch (e) {
     throw new OvlError('ERR_OVL_ADDON_MISSING', `ovl: the native addon @ovl/native could not be loaded: ${e instanceof Error ? e.message : String(e)}`, {
-      hint: 'Reinstall it (npm rebuild @ovl/native builds it from source; that needs g++, make and python3).',
+      hint: 'The package ships a prebuilt addon for linux-x64 (glibc) only; elsewhere build it from source: `npm rebuild @ovl/native` (npm 11 may first ask `npm install-scripts approve @ovl/native`; needs g++, make and python3).',
     });
   }
 }
