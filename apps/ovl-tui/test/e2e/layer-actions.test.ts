@@ -57,7 +57,7 @@ describeMounting('layer actions in ovl-tui', () => {
     await tmux.waitFor(`Exported to ${tar}:`);
     const listed = spawnSync('tar', ['-tf', tar], { encoding: 'utf8' });
     expect(listed.stderr).toBe('');
-    expect(listed.stdout.trim().split('\n')).toEqual(['.wh.never-was', 'etc/', 'etc/.wh.old.conf', 'etc/hosts', 'new.txt']);
+    expect(listed.stdout.trim().split('\n').sort()).toEqual(['.wh.never-was', 'etc/', 'etc/.wh.old.conf', 'etc/hosts', 'new.txt']);
 
     tmux.keys('V');
     await tmux.waitFor('Vacuum found 1 whiteout hiding nothing. Remove them? (y/n)');
