@@ -31,7 +31,14 @@
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "src"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags_cc": ["-std=c++17", "-O2", "-Wall", "-Wextra", "-fvisibility=hidden"],
-      "cflags_cc!": ["-fno-exceptions"]
+      "cflags_cc!": ["-fno-exceptions"],
+      "configurations": {
+        "Asan": {
+          "inherit_from": ["Release"],
+          "cflags_cc": ["-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined", "-fsanitize-address-use-after-scope", "-fno-sanitize-recover=all"],
+          "ldflags": ["-fsanitize=address,undefined"]
+        }
+      }
     }
   ]
 }

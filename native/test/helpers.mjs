@@ -6,6 +6,8 @@ import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 export const native = require('../index.js');
+/** The addon file index.js loads (build/Release, or build/Asan under OVL_NATIVE_BUILD=Asan). */
+export const addonPath = require('../addon-path.js');
 export const C = native.constants;
 
 export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

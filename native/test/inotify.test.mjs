@@ -3,9 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { C, catchSync, expectNativeError, makeTempDir, native, removeTempDir } from './helpers.mjs';
-
-const addonPath = new URL('../build/Release/ovl_native.node', import.meta.url).pathname;
+import { addonPath, C, catchSync, expectNativeError, makeTempDir, native, removeTempDir } from './helpers.mjs';
 
 let dir;
 beforeAll(() => {

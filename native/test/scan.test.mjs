@@ -5,7 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  C, catchAsync, catchSync, expectNativeError, isRoot, makeTempDir, makeXattrTempDir, native, removeTempDir,
+  addonPath, C, catchAsync, catchSync, expectNativeError, isRoot, makeTempDir, makeXattrTempDir, native, removeTempDir,
 } from './helpers.mjs';
 
 const T = 'trusted.overlay.';
@@ -390,7 +390,7 @@ describe('scanDir: errors', () => {
     fs.chmodSync(top, 0o744);
     fs.chmodSync(below, 0o755);
     const addon = path.join(dir, 'addon-cascade.node');
-    fs.copyFileSync(new URL('../build/Release/ovl_native.node', import.meta.url), addon);
+    fs.copyFileSync(addonPath, addon);
     fs.chmodSync(addon, 0o755);
     const script = `const m = { exports: {} }; process.dlopen(m, ${JSON.stringify(addon)});
       const [a, b] = m.exports.scanDirs(${JSON.stringify([top, below])}, { xattrPrefix: 'user.overlay.', stat: false, sorted: true, cascade: true });
@@ -408,7 +408,7 @@ describe('scanDir: errors', () => {
     for (const n of ['a', 'b', 'c']) fs.writeFileSync(path.join(d, n), '');
     fs.chmodSync(d, 0o744);
     const addon = path.join(d, '..', 'addon.node');
-    fs.copyFileSync(new URL('../build/Release/ovl_native.node', import.meta.url), addon);
+    fs.copyFileSync(addonPath, addon);
     fs.chmodSync(addon, 0o755);
     const script = `const m = { exports: {} }; process.dlopen(m, ${JSON.stringify(addon)});
       const s = m.exports.scanDir(${JSON.stringify(d)}, { xattrPrefix: 'user.overlay.' });
