@@ -45,6 +45,12 @@ describe('overlay super options', () => {
     const [m] = overlayMountsIn(LEGACY_LINE);
     expect(m).toMatchObject({ lower: ['/tmp/exp/x:y', '/tmp/exp/p,q'], data: ['/tmp/exp/b\\s'], upper: '/tmp/exp/u\\b,c:d', options: { uuid: 'on' } });
   });
+  it('keeps an option named __proto__ as an option (found by mountinfo-property.test.ts)', () => {
+    const [m] = overlayMountsIn('1 2 0:1 / /m rw - overlay none rw,lowerdir+=/l,__proto__=x,constructor');
+    expect(Object.keys(m!.options)).toEqual(['rw', '__proto__', 'constructor']);
+    expect(Object.getOwnPropertyDescriptor(m!.options, '__proto__')?.value).toBe('x');
+    expect(Object.getPrototypeOf(m!.options)).toBe(Object.prototype);
+  });
   it('splits legacy lowerdir only on unescaped colons', () => {
     expect(splitLegacyLowerdir('/a\\:b:/c\\\\:/d::/e::/f')).toEqual({ lower: ['/a:b', '/c\\', '/d'], data: ['/e', '/f'] });
   });

@@ -148,7 +148,8 @@ export function toOverlayMountInfo(entry: MountInfoEntry): OverlayMountInfo {
     } else if ((key === 'upperdir' || key === 'workdir') && value !== true) {
       info[key === 'upperdir' ? 'upper' : 'work'] = legacyForm ? unescapeOverlay(value) : value;
     } else if (key.length > 0) {
-      info.options[key] = value;
+      // An own property even for `__proto__`: a plain assignment would set the prototype.
+      Object.defineProperty(info.options, key, { value, enumerable: true, writable: true, configurable: true });
     }
   }
   return info;
