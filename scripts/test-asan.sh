@@ -2,7 +2,8 @@
 # The native and core suites against the AddressSanitizer + UBSan build of the addon
 # (native/build/Asan, made by `npm run build:asan`; build/Release is left as it is).
 # `npm run test:asan` builds it first; OVL_SEEDS=n changes how many seeds the differential
-# suites run (50 by default here).
+# suites run (50 by default here). Core test files given as arguments run instead of all of
+# core's (what .ci/run does, to stay within CI's time).
 # Node is not instrumented, so the ASan runtime is preloaded into every node process of the
 # run (vitest and its forks, the children tests spawn); leaks are checked afterwards, for our
 # addon's allocations only: native/sanitizers/README.md says why.
@@ -16,7 +17,7 @@ trap 'rm -rf "$logs"' EXIT
 export OVL_NATIVE_BUILD=Asan
 export LD_PRELOAD="$(gcc -print-file-name=libasan.so)"
 # exitcode=0 for LSan only: its report names Node's leaks in every process (see the README);
-# check-asan-logs.mjs fails the run on ours. Any ASan error still aborts (halt_on_error).
+# native/sanitizers/check-reports.mjs fails the run on ours. Any ASan error still aborts (halt_on_error).
 export ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1:halt_on_error=1:abort_on_error=1:detect_stack_use_after_return=0:strict_string_checks=1:check_initialization_order=1"
 export LSAN_OPTIONS="exitcode=0"
 # The randomized differential suites run 50 seeds each here (CI's plain run does 200/500):
@@ -35,6 +36,6 @@ node -e '
 
 status=0
 (cd "$root/native" && "$root/scripts/in-private-mount-ns.sh" npx vitest run) || status=1
-(cd "$root/packages/core" && "$root/scripts/in-private-mount-ns.sh" npx vitest run) || status=1
-node "$root/native/sanitizers/check-asan-logs.mjs" "$logs" || status=1
+(cd "$root/packages/core" && "$root/scripts/in-private-mount-ns.sh" npx vitest run "$@") || status=1
+node "$root/native/sanitizers/check-reports.mjs" asan "$logs" || status=1
 exit "$status"

@@ -1,53 +1,81 @@
 #!/usr/bin/env node
-// Reads the reports ASan, LSan and UBSan wrote (log_path=DIR/asan) during `npm run test:asan`
-// and fails when one of them is about our addon; see README.md next to this file for why leaks
-// are filtered here instead of suppressed. Any ASan error or UBSan runtime error fails the run
-// whoever it names (the process has already aborted on it). A leak fails it when the memory was
-// asked for by ovl_native.node: the first frame of its stack that is not the allocator, the C++
-// runtime, libc or a napi_* entry point of Node lies in our addon. V8's own allocations made
-// while our code calls into it (write barriers, maps) therefore count as V8's.
+// Reads the reports of a sanitizer run and fails when one of them is about our addon:
+//   check-reports.mjs asan DIR      ASan/LSan/UBSan logs (log_path=DIR/...) of `npm run test:asan`
+//   check-reports.mjs valgrind DIR  memcheck logs (--log-file=DIR/vg.%p) of `npm run test:valgrind`
+// An error (invalid access, uninitialised value, bad free, UBSan) is ours when a frame of its
+// stack lies in ovl_native.node; ASan and UBSan errors fail the run whoever they name. A leak is
+// ours when the memory was asked for by our addon: the first frame that is not the allocator,
+// the C++ runtime, libc or a napi_* entry point of Node lies in ovl_native.node (a
+// napi_create_reference we never delete counts as ours; V8's write-barrier allocations made
+// during our napi_create_function count as V8's). README.md next to this file says why this is
+// a filter and not (only) a suppression file.
 import fs from 'node:fs';
 import path from 'node:path';
 
-const dir = process.argv[2];
-if (!dir) throw new Error('usage: check-asan-logs.mjs <log dir>');
+const [tool, dir] = process.argv.slice(2);
+if ((tool !== 'asan' && tool !== 'valgrind') || !dir) throw new Error('usage: check-reports.mjs asan|valgrind <log dir>');
 
-const runtimeFrame = /libasan|libstdc\+\+|libc\.so|libsanitizer|\bin (?:napi_|node_api_)/;
+const runtimeFrame = /libasan|libsanitizer|vgpreload|libstdc\+\+|libc\.so|\b(?:in|0x[0-9A-F]+:) (?:napi_|node_api_)/;
 const ourFrame = /ovl_native\.node|\.\.\/src\/(?:js|sys)\/|node-addon-api/;
+const frameLine = /^\s+(?:#\d+ |(?:at|by) 0x)/;
 
 /** True when the leak's allocation was asked for by our addon. */
-function askedForByUs(record) {
-  const frames = record.split('\n').filter((line) => /^\s+#\d+ /.test(line));
+function askedForByUs(frames) {
   const asker = frames.slice(1).find((frame) => !runtimeFrame.test(frame));
   return asker !== undefined && ourFrame.test(asker);
 }
 
-let failures = 0;
-let otherLeaks = 0;
-let otherBytes = 0;
-const files = fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.join(dir, f)) : [];
+const headLine = new RegExp(
+  [
+    '(?:Direct|Indirect) leak of', 'are (?:definitely|indirectly) lost', 'ERROR: AddressSanitizer: ', 'runtime error: ',
+    '^(?:Invalid (?:read|write|free)|Conditional jump|Use of uninitialised|Syscall param|Mismatched free|Source and destination overlap|Argument \'.*\' of function)',
+  ].join('|'),
+);
 
-for (const file of files) {
-  const text = fs.readFileSync(file, 'utf8');
-  const errors = text.match(/ERROR: AddressSanitizer: .*|runtime error: .*/g) ?? [];
-  if (errors.length > 0) {
-    failures += errors.length;
-    console.error(`--- ${file}: ${errors.join('; ')}\n${text}`);
+/**
+ * Records of one log: a record starts at its headline and takes every stack frame up to the
+ * next headline, suppression block or summary (valgrind prints a second stack, where the block
+ * was allocated, under an invalid access: an error is ours when any of them is).
+ */
+function records(text) {
+  if (tool === 'valgrind') text = text.replace(/^==\d+== ?/gm, '');
+  const out = [];
+  let current;
+  for (const line of text.split('\n')) {
+    if (headLine.test(line)) {
+      const leak = /leak of|lost/.test(line);
+      const bytes = Number(/([\d,]+) byte/.exec(line)?.[1]?.replaceAll(',', '') ?? 0);
+      current = { kind: leak ? 'leak' : 'error', fatal: /AddressSanitizer|runtime error/.test(line), bytes, lines: [line], frames: [] };
+      out.push(current);
+    } else if (/^[{]|SUMMARY/.test(line)) {
+      current = undefined;
+    } else if (current) {
+      current.lines.push(line);
+      if (frameLine.test(line)) current.frames.push(line);
+    }
   }
-  for (const record of text.split(/\n(?=(?:Direct|Indirect) leak of )/).slice(1)) {
-    const body = record.split(/\n\s*\n/)[0] ?? record;
-    if (askedForByUs(body)) {
-      failures += 1;
-      console.error(`--- ${file}: memory our addon allocated and lost\n${body}\n`);
+  return out.map((r) => ({ ...r, text: r.lines.join('\n').trim() }));
+}
+
+let ours = 0;
+let oursBytes = 0;
+const others = { error: 0, leak: 0, bytes: 0 };
+const files = fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.join(dir, f)) : [];
+for (const file of files) {
+  for (const r of records(fs.readFileSync(file, 'utf8'))) {
+    const mine = r.fatal || (r.kind === 'leak' ? askedForByUs(r.frames) : r.frames.some((f) => ourFrame.test(f)));
+    if (mine) {
+      ours += 1;
+      if (r.kind === 'leak') oursBytes += r.bytes;
+      console.error(`--- ${file}: ${r.kind === 'leak' ? 'memory our addon allocated and lost' : 'an error'}\n${r.text}\n`);
     } else {
-      otherLeaks += 1;
-      otherBytes += Number(/leak of (\d+) byte/.exec(body)?.[1] ?? 0);
+      others[r.kind] += 1;
+      if (r.kind === 'leak') others.bytes += r.bytes;
     }
   }
 }
-
 console.log(
-  `sanitizer reports: ${files.length} log file(s); ${failures} about ovl_native (errors or leaks); ` +
-    `${otherLeaks} leak record(s), ${otherBytes} bytes, allocated by Node/V8/other addons (not failing)`,
+  `${tool}: ${files.length} log file(s); ${ours} report(s) about ovl_native (${oursBytes} bytes lost); ` +
+    `not ours, not failing: ${others.error} error(s) and ${others.leak} leak record(s) of ${others.bytes} bytes in Node/V8/other addons`,
 );
-process.exit(failures > 0 ? 1 : 0);
+process.exit(ours > 0 ? 1 : 0);
