@@ -533,7 +533,7 @@ declare namespace binding {
     writeBeneathAsync(root: PathLike, entries: WriteBeneathEntry[]): Promise<number>;
     /**
      * statBeneath for many entries of one root in one call (one thread hop when async); for each
-     * regular file of at most `inlineMax` bytes also its content (read through the fd that was
+     * regular file of at most `inlineMax` bytes (and never over 64 MiB) also its content (read through the fd that was
      * stat'ed: the same inode), and for each symlink its target, in `data`. Per-entry failures
      * (ELOOP for a symlink on the way, EXDEV, ENOENT) come back as `errno`, not thrown.
      */

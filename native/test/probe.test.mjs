@@ -193,6 +193,22 @@ describe('readBeneath', () => {
     expect(native.statManyBeneath(root, ['d/f'], 3)[0].data).toBeUndefined(); // over inlineMax: described, not read
   });
 
+  it('statManyBeneath reads no file over 64 MiB inline, whatever inlineMax says (a 1 TiB sparse file aborted the process)', async () => {
+    // A file may claim any size (sparse, /proc): allocating it whole threw std::bad_alloc on the
+    // thread that read it, and an uncaught C++ exception ends the process.
+    const big = path.join(root, 'sparse-1TiB');
+    fs.closeSync(fs.openSync(big, 'w'));
+    fs.truncateSync(big, 2 ** 40);
+    try {
+      for (const [entry] of [native.statManyBeneath(root, ['sparse-1TiB'], Infinity), await native.statManyBeneathAsync(root, ['sparse-1TiB'], 2 ** 53)]) {
+        expect(entry).toMatchObject({ errno: 0, size: 2 ** 40 });
+        expect(entry.data).toBeUndefined();
+      }
+    } finally {
+      fs.rmSync(big);
+    }
+  });
+
   it('statBeneath describes an entry and its xattrs without passing a symlink', () => {
     const st = native.statBeneath(root, 'd/f');
     expect(st.mode & C.S_IFMT).toBe(C.S_IFREG);

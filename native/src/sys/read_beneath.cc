@@ -150,7 +150,9 @@ int StatManyBeneath(const char* root, const std::vector<std::string>& rels, uint
     BeneathEntry& e = (*out)[i];
     Fd fd(OpenBeneath(rootfd.get(), rels[i].c_str(), O_PATH | O_NOFOLLOW));
     int r = fd.get() < 0 ? fd.get() : DescribeFd(fd.get(), &e.st);
-    if (r == 0 && S_ISREG(e.st.mode) && e.st.size <= inline_max) {
+    // Inline at most kMaxRead, as readBeneath: a file can claim any size (sparse, /proc), and
+    // allocating a terabyte throws std::bad_alloc, which ends the process.
+    if (r == 0 && S_ISREG(e.st.mode) && e.st.size <= inline_max && e.st.size <= kMaxRead) {
       r = ReadWhole(fd.get(), e.st.size, &e.data);
       e.has_data = r == 0;
     } else if (r == 0 && S_ISLNK(e.st.mode)) {
