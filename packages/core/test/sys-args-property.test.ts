@@ -5,7 +5,8 @@
  * paths to a file, a dir, a FIFO, a symlink — return, or fail with a TypeError or a
  * SystemError (or OvlError), sync and async, and never crash the process. Under
  * `npm run test:asan` this drives args.cc and every call's Parse with ASan and UBSan watching.
- * Calls that change the system (mount, xattr writes, close of an fd, fsconfig) are left out.
+ * Calls that change the system (mount, xattr and tree writes, close of an fd, fsconfig) are
+ * left out, and openReadLocked never waits (a lock someone holds would block the case).
  * Seeds and replay: support/property.ts.
  */
 import { closeSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -30,7 +31,7 @@ afterAll(() => removeBase(base));
 
 const pathLike = () =>
   fc.oneof(
-    fc.constantFrom('/', '/proc/self', '/dev/null', '', '.', '/nonexistent', 'dir', 'file', 'fifo', 'link', '../dir', '/proc/self/fd/0'),
+    fc.constantFrom('/', '/proc/self', '/dev/null', '', '.', '/nonexistent', 'dir', 'file', 'fifo', 'link', '../dir', '/proc/self/fd/0', 'proc/kcore', 'proc/self/mem'),
     fc.constantFrom('dir', 'dir/file', 'dir/fifo', 'dir/link', 'dir/..', 'dir/../../..').map((p) => join(base, p)),
     fc.string({ maxLength: 30 }),
     fc.string({ unit: 'binary', maxLength: 30 }).map((s) => `${base}/${s}`),
@@ -61,6 +62,8 @@ const calls: Record<string, fc.Arbitrary<unknown>[]> = {
   listDir: [pathLike(), number],
   readBeneath: [pathLike(), pathLike(), number, number, fc.boolean()],
   statBeneath: [pathLike(), pathLike()],
+  statManyBeneath: [pathLike(), fc.array(pathLike(), { maxLength: 4 }), number],
+  openReadLocked: [pathLike(), fc.constantFrom('record', 'flock', 'other'), fc.constant(false)],
   statfs: [pathLike()],
   scanDir: [pathLike(), scanOptions],
   scanNames: [pathLike(), fc.array(pathLike(), { maxLength: 4 }), scanOptions],
@@ -82,7 +85,8 @@ const expectPublic = (e: unknown) => {
 describe('raw calls given any arguments (property)', () => {
   for (const [name, argArbs] of Object.entries(calls)) {
     const args = fc.tuple(...argArbs.map((a) => fc.oneof({ weight: 4, arbitrary: a }, { weight: 1, arbitrary: anything })));
-    const argLists = fc.oneof({ weight: 6, arbitrary: args }, { weight: 1, arbitrary: fc.array(anything, { maxLength: 6 }) });
+    const anyArgs = fc.oneof({ weight: 6, arbitrary: args }, { weight: 1, arbitrary: fc.array(anything, { maxLength: 6 }) });
+    const argLists = name === 'openReadLocked' ? anyArgs.map((list) => [...list.slice(0, 2), false]) : anyArgs;
     it(`${name} and ${name}Async return or throw a TypeError or SystemError`, async () => {
       const call = (sys as unknown as Record<string, (...a: unknown[]) => unknown>)[name]!;
       const callAsync = (sys as unknown as Record<string, (...a: unknown[]) => unknown>)[`${name}Async`];
