@@ -35,7 +35,7 @@
       "configurations": {
         "Asan": {
           "inherit_from": ["Release"],
-          "cflags_cc": ["-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined", "-fsanitize-address-use-after-scope", "-fno-sanitize-recover=all"],
+          "cflags_cc": ["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined", "-fsanitize-address-use-after-scope", "-fno-sanitize-recover=all"],
           "ldflags": ["-fsanitize=address,undefined"]
         }
       }
