@@ -18,8 +18,9 @@ export type TarType = 'file' | 'hardlink' | 'symlink' | 'chardev' | 'blockdev' |
 
 const TYPEFLAG: Record<TarType, number> = { file: 0x30, hardlink: 0x31, symlink: 0x32, chardev: 0x33, blockdev: 0x34, dir: 0x35, fifo: 0x36 };
 
-export interface TarHeader {
-  /** Path inside the archive, relative, without a leading './' or '/'; dirs without the trailing '/' (added here). */
+/** What every tar entry says, written or read. */
+export interface TarFields {
+  /** Path inside the archive (bytes). */
   name: Buffer;
   type: TarType;
   /** Permission bits and setuid/setgid/sticky (0o7777). */
@@ -28,6 +29,10 @@ export interface TarHeader {
   gid: number;
   /** Bytes of content that follow (files only; 0 for every other type). */
   size: number;
+}
+
+/** An entry to write. `name`: relative, without a leading './' or '/'; dirs without the trailing '/' (added here). */
+export interface TarHeader extends TarFields {
   /** Seconds since the epoch (whole; the fraction, if any, goes to pax as mtime). */
   mtimeMs: number;
   /** Target of a symlink or hard link. */

@@ -10,16 +10,10 @@
  */
 import { OvlError } from '../../errors.js';
 import { BLOCK } from './header.js';
-import type { TarType } from './header.js';
+import type { TarFields, TarType } from './header.js';
 
-export interface TarEntry {
-  /** The entry's path as the archive spells it (bytes; not yet checked or normalised). */
-  name: Buffer;
-  type: TarType;
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
+/** An entry read; `name` as the archive spells it (not yet checked or normalised). */
+export interface TarEntry extends TarFields {
   mtimeSec: number;
   mtimeNsec: number;
   linkname: Buffer;
