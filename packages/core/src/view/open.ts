@@ -3,7 +3,7 @@
  * from the mount table) or from layer dirs alone (no mount, no root: a stopped
  * container's layers, layers copied from another machine).
  */
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { OvlError } from '../errors.js';
 import { overlayMountAt } from '../mount/mount-table.js';
@@ -33,8 +33,11 @@ async function fromMount(merged: string): Promise<LayerStack> {
   // A relative path that does not lead to a dir here was resolved against the wrong base:
   // say so rather than show an empty overlay.
   const relative = (p: string): string => (isAbsolute(p) ? '' : ` (the mount table gives '${p}', relative to the dir the mount was made from)`);
-  const lower = await Promise.all(info.lower.map((p, i) => assertDir(overlayLayerPath(p, info), `lower[${i}]${relative(p)} of '${merged}'`)));
-  const upper = info.upper === undefined ? undefined : await assertDir(overlayLayerPath(info.upper, info), `upper${relative(info.upper)} of '${merged}'`);
+  // The kernel followed symlinks when it mounted (podman's and Docker's lowerdir= name their
+  // l/ short links): the layers are the dirs those lead to, as the engines' records name them.
+  const layerDir = async (p: string, role: string): Promise<string> => realpath(await assertDir(overlayLayerPath(p, info), role));
+  const lower = await Promise.all(info.lower.map((p, i) => layerDir(p, `lower[${i}]${relative(p)} of '${merged}'`)));
+  const upper = info.upper === undefined ? undefined : await layerDir(info.upper, `upper${relative(info.upper)} of '${merged}'`);
   // 'off' only stops the kernel making redirects; it still follows them (redirect_always_follow).
   const redirect = info.options.redirect_dir;
   return new LayerStack(lower, upper, { userxattr: info.options.userxattr === true, followRedirects: redirect !== 'nofollow' });
