@@ -13,7 +13,7 @@ import { OvlError, publicError, SystemError } from '../errors.js';
 import { overlayXattr } from '../format/overlay-xattrs.js';
 import type { WriteBeneathEntry } from '../binding.js';
 import { keptXattrs, planEntry, unsafe, type ApplyRules, type PlannedEntry } from './apply-plan.js';
-import { BeneathBatch } from './beneath-batch.js';
+import { BeneathBatch, whiteoutEntry } from './beneath-batch.js';
 import { TarReader, type TarEntry } from './tar/reader.js';
 import { isGzip } from './tar/is-gzip.js';
 
@@ -177,7 +177,7 @@ class Applier {
   }
 
   private whiteout(rel: Buffer): Promise<void> {
-    return this.push({ kind: 'chardev', rel, mode: 0, devMajor: 0, devMinor: 0, ...(this.owners && { uid: 0, gid: 0 }) });
+    return this.push(whiteoutEntry(rel, this.owners));
   }
 
   async apply(plan: PlannedEntry, reader: TarReader): Promise<void> {

@@ -45,3 +45,8 @@ export function splitMs(ms: number): { mtimeSec: number; mtimeNsec: number } {
   const sec = Math.floor(ms / 1000);
   return { mtimeSec: sec, mtimeNsec: Math.round((ms - sec * 1000) * 1e6) % 1e9 };
 }
+
+/** An overlay whiteout at `rel`: a 0/0 char device, mode 0, owned by root when we may set owners. */
+export function whiteoutEntry(rel: WriteBeneathEntry['rel'], owners: boolean): WriteBeneathEntry {
+  return { kind: 'chardev', rel, mode: 0, devMajor: 0, devMinor: 0, ...(owners && { uid: 0, gid: 0 }) };
+}

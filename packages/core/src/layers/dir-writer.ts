@@ -4,7 +4,7 @@
  * write beneath the dir's root, never through a symlink (beneath-batch.ts).
  */
 import { overlayXattr } from '../format/overlay-xattrs.js';
-import { BeneathBatch, splitMs } from './beneath-batch.js';
+import { BeneathBatch, splitMs, whiteoutEntry } from './beneath-batch.js';
 import type { LayerRecord } from './layer-records.js';
 
 const CHUNK = 1 << 20;
@@ -33,7 +33,7 @@ export async function writeRecords(
   for await (const r of records) {
     if (r.kind !== 'entry') {
       if (opts.as === 'layer' && r.kind === 'whiteout') {
-        await batch.push({ kind: 'chardev', rel: relOf(r.path), mode: 0, devMajor: 0, devMinor: 0, ...(owners && { uid: 0, gid: 0 }) });
+        await batch.push(whiteoutEntry(relOf(r.path), owners));
         result.entries++;
       }
       continue; // an opaque mark rides on its dir's own record
