@@ -22,15 +22,20 @@ export async function listContainers(opts?: EngineOptions): Promise<ContainerInf
   }
 }
 
+/** The container `ref` names among those read (`states`: see EngineReader.containers). */
+async function pickContainer(ref: string, opts: OpenContainerOptions | undefined, states: boolean): Promise<ContainerInfo> {
+  return pickByRef(
+    (await readAllContainers(opts, { states })).map((c) => ({ ...c, names: [c.name] })),
+    ref,
+    'container',
+    opts?.engine,
+  );
+}
+
 /** The container ref names (a name, a full id or a unique id prefix). */
 export async function findContainer(ref: string, opts?: OpenContainerOptions): Promise<ContainerInfo> {
   try {
-    return pickByRef(
-      (await readAllContainers(opts)).map((c) => ({ ...c, names: [c.name] })),
-      ref,
-      'container',
-      opts?.engine,
-    );
+    return await pickContainer(ref, opts, true);
   } catch (e) {
     throw publicError(e, findContainer);
   }
@@ -45,7 +50,8 @@ export async function findContainer(ref: string, opts?: OpenContainerOptions): P
  */
 export async function openContainer(ref: string, opts?: OpenContainerOptions): Promise<OverlayView> {
   try {
-    const c = await findContainer(ref, opts);
+    // Its state is not needed to open it: podman's would cost a read of every container's record.
+    const c = await pickContainer(ref, opts, false);
     const live = c.merged !== undefined && c.mounted && (await overlayMountAt(c.merged)) !== undefined;
     const view = live ? await openOverlay(c.merged!) : await openOverlay({ lower: c.lower, upper: c.upper, userxattr: c.userxattr === true });
     return withEngineChanges(c.engine, view);

@@ -25,9 +25,9 @@ export function withEngineChanges<V extends OverlayView>(engine: EngineName, vie
   return READERS[engine].withEngineChanges?.(view) ?? view;
 }
 
-/** Every container of the chosen engines, engine by engine in ENGINE_NAMES order. */
-export async function readAllContainers(opts?: EngineOptions): Promise<ContainerInfo[]> {
-  const lists = await Promise.all(chosen(opts).map(({ reader, roots }) => reader.containers(roots)));
+/** Every container of the chosen engines, engine by engine in ENGINE_NAMES order (`states`: see EngineReader.containers). */
+export async function readAllContainers(opts?: EngineOptions, read?: { states?: boolean }): Promise<ContainerInfo[]> {
+  const lists = await Promise.all(chosen(opts).map(({ reader, roots }) => reader.containers(roots, read)));
   return lists.flat();
 }
 

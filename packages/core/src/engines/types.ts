@@ -102,7 +102,11 @@ export interface ImageView extends OverlayView {
 /** What an engine reader gives the registry. A missing store is an empty list, not an error. */
 export interface EngineReader {
   engine: EngineName;
-  containers(roots: readonly string[] | undefined): Promise<ContainerInfo[]>;
+  /**
+   * With `states: false` the reader may skip what only a container's state needs (podman:
+   * every container's record in libpod's db) and give 'unknown': enough to open one.
+   */
+  containers(roots: readonly string[] | undefined, opts?: { states?: boolean }): Promise<ContainerInfo[]>;
   images(roots: readonly string[] | undefined): Promise<ImageInfo[]>;
   /**
    * The engine's own diff rules, when they are not containers/storage's (changes()'s

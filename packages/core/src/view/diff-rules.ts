@@ -84,11 +84,15 @@ export function classifyUpperEntry(upper: DirListing, i: number, lowers: LowerSt
 
 /** Rule 4, then the list in path order: ancestors of every A or D not recorded otherwise become C. */
 export function withAncestors(recorded: Map<string, Change['kind']>): Change[] {
+  // Dirs whose ancestors are all recorded already: the climb from a sibling stops there.
+  const climbed = new Set<string>();
   for (const [path, kind] of [...recorded]) {
     if (kind === 'C') continue;
-    for (let p = parentOf(path); p !== '/'; p = parentOf(p)) {
+    for (let p = parentOf(path); p !== '/' && !climbed.has(p); p = parentOf(p)) {
+      climbed.add(p);
       if (!recorded.has(p)) recorded.set(p, 'C');
     }
   }
-  return [...recorded].map(([path, kind]) => ({ path, kind })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // The default sort compares UTF-16 code units, as `<` does, without a call per comparison.
+  return [...recorded.keys()].sort().map((path) => ({ path, kind: recorded.get(path)! }));
 }

@@ -14,9 +14,12 @@ function checkWhole(bucket: BoltBucket): void {
 
 /**
  * `visit` the database at `file` while holding its lock. undefined when there is no file.
+ * `pages`: 'all' (default) reads every page in use in one go, right when `visit` walks most of
+ * the tree; 'visited' reads only the pages `visit` reaches, one pread each, right when it looks
+ * up a few keys (libpod's run root: 3 pages of a 4 MB db of 300 containers).
  * @throws OvlError ERR_OVL_ENGINE_METADATA (naming the file) for a damaged page `visit` reaches; SystemError when it cannot be opened.
  */
-export function viewBolt<T>(engine: string, file: string, visit: (db: BoltDb) => T): Promise<T | undefined> {
+export function viewBolt<T>(engine: string, file: string, visit: (db: BoltDb) => T, pages: 'all' | 'visited' = 'all'): Promise<T | undefined> {
   return withLockedFile(file, 'flock', (fd) => {
     // The pages in use are read in one go (one read, one buffer); a libpod db's file is mostly
     // free space past them. Anything outside (a damaged page id) is read on its own.
@@ -24,9 +27,11 @@ export function viewBolt<T>(engine: string, file: string, visit: (db: BoltDb) =>
     const source: ByteSource = {
       size: fstatSync(fd).size,
       read: (offset, length) => (used !== undefined && offset + length <= used.length ? used.subarray(offset, offset + length) : preadFully(fd, offset, length)),
-      inUse: (length) => {
-        used = preadFully(fd, 0, length);
-      },
+      ...(pages === 'all' && {
+        inUse: (length: number) => {
+          used = preadFully(fd, 0, length);
+        },
+      }),
     };
     try {
       return visit(parseBolt(source));

@@ -40,8 +40,8 @@ async function ownedByUser(dir: string): Promise<boolean> {
   }
 }
 
-async function containersOf(store: StoreLocation, overlayTargets: Set<string>): Promise<ContainerInfo[]> {
-  const state = await readLibpodState(store.graphroot);
+async function containersOf(store: StoreLocation, overlayTargets: Set<string>, states: boolean): Promise<ContainerInfo[]> {
+  const state = await readLibpodState(store.graphroot, states);
   // libpod records the run root it used with this store; storage.conf's is the fallback.
   const located: StoreLocation = { ...store, ...(state.runroot !== undefined && { runroot: state.runroot }) };
   const mountpoints = await readMountpoints(located);
@@ -54,11 +54,11 @@ function imagesOf(store: StoreLocation): Promise<ImageInfo[]> {
 
 export const podmanReader: EngineReader = {
   engine: 'podman',
-  async containers(roots) {
+  async containers(roots, opts) {
     const stores = await storesFor(roots);
     if (stores.length === 0) return [];
     const targets = new Set((await listOverlayMounts()).map((m) => m.target));
-    return (await Promise.all(stores.map((s) => containersOf(s, targets)))).flat();
+    return (await Promise.all(stores.map((s) => containersOf(s, targets, opts?.states !== false)))).flat();
   },
   async images(roots) {
     return (await Promise.all((await storesFor(roots)).map(imagesOf))).flat();

@@ -24,19 +24,28 @@ export interface LibpodState {
   runroot?: string;
 }
 
-/** What libpod recorded for the store at `graphroot` (nothing when it keeps no bolt db there). */
-export async function readLibpodState(graphroot: string): Promise<LibpodState> {
+/**
+ * What libpod recorded for the store at `graphroot` (nothing when it keeps no bolt db there).
+ * Without `states` only the run root is read (a few pages, not every container's record):
+ * what opening one container needs; the states map is then empty.
+ */
+export async function readLibpodState(graphroot: string, states = true): Promise<LibpodState> {
   const file = join(graphroot, 'libpod', 'bolt_state.db');
   try {
-    return (await viewBolt('podman', file, (db) => statesOf(file, db))) ?? { states: new Map() };
+    const read = states ? viewBolt('podman', file, (db) => statesOf(file, db)) : viewBolt('podman', file, (db) => ({ states: new Map(), ...runrootOf(db) }), 'visited');
+    return (await read) ?? { states: new Map() };
   } catch (e) {
     throw storageError('podman', file, e);
   }
 }
 
+function runrootOf(db: BoltDb): { runroot?: string } {
+  const runroot = db.root.bucket('runtime-config')?.get('run-root')?.toString();
+  return runroot !== undefined && runroot !== '' ? { runroot } : {};
+}
+
 function statesOf(file: string, db: BoltDb): LibpodState {
   const states = new Map<string, string>();
-  const runroot = db.root.bucket('runtime-config')?.get('run-root')?.toString();
   for (const e of db.root.bucket('ctr')?.entries() ?? []) {
     const raw = e.bucket?.get('state');
     if (raw === undefined) continue;
@@ -48,5 +57,5 @@ function statesOf(file: string, db: BoltDb): LibpodState {
     }
     states.set(e.key.toString(), typeof state === 'number' ? (STATES[state] ?? 'unknown') : 'unknown');
   }
-  return { states, ...(runroot !== undefined && runroot !== '' && { runroot }) };
+  return { states, ...runrootOf(db) };
 }
