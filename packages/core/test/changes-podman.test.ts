@@ -188,4 +188,53 @@ describePodman('changes() vs podman diff', () => {
     expect(all).toEqual(expect.arrayContaining([{ path: '/etc/hostname', kind: 'A' }, { path: '/run', kind: 'A' }, { path: '/run/.containerenv', kind: 'A' }]));
     expect(theirs).toContainEqual({ path: '/run/kept', kind: 'A' });
   });
+
+  it('a change spread over 1,100 dirs (read many dirs per native call) equals podman diff', async () => {
+    // More dirs at one level than the walk reads in all its calls at once, each with a
+    // lower dir: the batches are cut, and each upper dir must meet its own lower dirs.
+    const wide = `${tag}-wide`;
+    const wideImage = `localhost/${tag}:wide`;
+    const dirs = 1100;
+    try {
+      const rootfs = join(base!, 'wide-rootfs');
+      const tree: Record<string, Record<string, string>> = {};
+      for (let d = 0; d < dirs; d++) tree[`d${d}`] = { gone: `gone ${d}\n`, kept: `kept ${d}\n`, grown: `grown ${d}\n` };
+      writeTree(join(rootfs, 'wide'), tree);
+      setTimes(rootfs, IMAGE_TIME);
+      const tar = join(base!, 'wide.tar');
+      const t = spawnSync('tar', ['--numeric-owner', '-C', rootfs, '-cf', tar, '.'], { encoding: 'utf8' });
+      if (t.status !== 0) throw new Error(`tar failed: ${t.stderr}`);
+      podman('import', '-q', tar, wideImage);
+      podman('create', '-q', '--name', wide, wideImage, '/bin/sh');
+      const wm = podman('mount', wide);
+      for (let d = 0; d < dirs; d++) {
+        const dir = join(wm, 'wide', `d${d}`);
+        if (d % 4 === 0) unlinkSync(join(dir, 'gone'));
+        if (d % 4 === 1) appendFileSync(join(dir, 'grown'), 'more\n');
+        if (d % 4 === 2) writeFileSync(join(dir, 'new'), 'new\n');
+        if (d % 4 === 3) mkdirSync(join(dir, 'sub', 'deeper'), { recursive: true });
+      }
+      for (let d = 0; d < dirs; d += 100) writeTree(join(wm, 'added', `a${d}`), { f: 'f\n', sub: { g: 'g\n' } });
+      const ignored = new Set(PODMAN_IGNORED_PATHS);
+      const ours = (await (await openOverlay(wm)).changes()).filter((c) => !ignored.has(c.path));
+      const theirs = podmanDiff(wide);
+      expect(ours.length).toBe(theirs.length);
+      expect(ours).toEqual(theirs);
+      expect(theirs).toEqual(
+        expect.arrayContaining([
+          { path: '/wide/d1096/gone', kind: 'D' },
+          { path: '/wide/d1097/grown', kind: 'C' },
+          { path: '/wide/d1098/new', kind: 'A' },
+          { path: '/wide/d1099/sub/deeper', kind: 'A' },
+          { path: '/added/a1000/sub/g', kind: 'A' },
+        ]),
+      );
+    } finally {
+      bestEffort(
+        () => podman('umount', wide),
+        () => podman('rm', '-f', wide),
+        () => podman('rmi', '-f', wideImage),
+      );
+    }
+  }, 180_000);
 });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { readBolt, viewBolt } from '../src/engines/bolt/read.js';
 import { parseBolt, BoltFormatError } from '../src/engines/bolt/pages.js';
 import { OvlError } from '../src/index.js';
+import { readLibpodState } from '../src/engines/podman/state.js';
 import { holdWriteLock, settlesWithin } from './support/lock-holder.js';
 import { makeBase, removeBase } from './support/layers.js';
 import { bestEffort, describePodman, podman, requirePodman } from './support/podman.js';
@@ -50,6 +51,20 @@ describePodman('bbolt reader on a podman database', () => {
     const ctrOf = (db: NonNullable<typeof parsed>) => db.root.bucket('ctr')!.bucket(id)!;
     expect(await viewBolt('podman', db, state)).toBe(state(parsed!));
     expect(await viewBolt('podman', join(base, 'nope.db'), state)).toBeUndefined();
+    // Reading only the pages the visit reaches: the same answers.
+    expect(await viewBolt('podman', db, state, 'visited')).toBe(state(parsed!));
+    const runRoot = (d: NonNullable<typeof parsed>): string | undefined => d.root.bucket('runtime-config')?.get('run-root')?.toString();
+    expect(await viewBolt('podman', db, runRoot, 'visited')).toBe(join(base, 'run'));
+  });
+
+  it("libpod's state: every container's, or only the run root when states are not wanted", async () => {
+    const id = (await readBolt('podman', db))!.root.bucket('name-registry')!.get(name)!.toString();
+    const full = await readLibpodState(join(base, 'root'));
+    expect(full.runroot).toBe(join(base, 'run'));
+    expect(full.states.get(id)).toBe('created');
+    const lean = await readLibpodState(join(base, 'root'), false);
+    expect(lean).toEqual({ states: new Map(), runroot: join(base, 'run') });
+    expect(await readLibpodState(join(base, 'nowhere'), false)).toEqual({ states: new Map() });
   });
 
   it('a missing file is undefined; a damaged one names the file', async () => {

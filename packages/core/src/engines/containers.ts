@@ -3,7 +3,7 @@
  */
 import { publicError } from '../errors.js';
 import { overlayMountAt } from '../mount/mount-table.js';
-import { openOverlay } from '../view/open.js';
+import { openMountedOverlay, openOverlay } from '../view/open.js';
 import type { OverlayView } from '../view/types.js';
 import { readAllContainers, withEngineChanges } from './registry.js';
 import { pickByRef } from './refs.js';
@@ -52,8 +52,8 @@ export async function openContainer(ref: string, opts?: OpenContainerOptions): P
   try {
     // Its state is not needed to open it: podman's would cost a read of every container's record.
     const c = await pickContainer(ref, opts, false);
-    const live = c.merged !== undefined && c.mounted && (await overlayMountAt(c.merged)) !== undefined;
-    const view = live ? await openOverlay(c.merged!) : await openOverlay({ lower: c.lower, upper: c.upper, userxattr: c.userxattr === true });
+    const mount = c.merged !== undefined && c.mounted ? await overlayMountAt(c.merged) : undefined;
+    const view = mount !== undefined ? await openMountedOverlay(c.merged!, mount) : await openOverlay({ lower: c.lower, upper: c.upper, userxattr: c.userxattr === true });
     return withEngineChanges(c.engine, view);
   } catch (e) {
     throw publicError(e, openContainer);

@@ -7,7 +7,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { OvlError } from '../errors.js';
 import { overlayMountAt } from '../mount/mount-table.js';
-import { overlayLayerPath } from '../mount/mountinfo.js';
+import { overlayLayerPath, type OverlayMountInfo } from '../mount/mountinfo.js';
 import { LayerStack } from './layer-stack.js';
 import { LayerView } from './overlay-view.js';
 import type { OverlaySource, OverlayView } from './types.js';
@@ -30,6 +30,11 @@ async function fromMount(merged: string): Promise<LayerStack> {
       hint: 'Pass the merged dir of a mounted overlay, or the layer dirs themselves: openOverlay({ lower, upper }).',
     });
   }
+  return fromMountInfo(merged, info);
+}
+
+/** The layers of the overlay `info` describes, mounted on `merged`. */
+async function fromMountInfo(merged: string, info: OverlayMountInfo): Promise<LayerStack> {
   // A relative path that does not lead to a dir here was resolved against the wrong base:
   // say so rather than show an empty overlay.
   const relative = (p: string): string => (isAbsolute(p) ? '' : ` (the mount table gives '${p}', relative to the dir the mount was made from)`);
@@ -41,6 +46,14 @@ async function fromMount(merged: string): Promise<LayerStack> {
   // 'off' only stops the kernel making redirects; it still follows them (redirect_always_follow).
   const redirect = info.options.redirect_dir;
   return new LayerStack(lower, upper, { userxattr: info.options.userxattr === true, followRedirects: redirect !== 'nofollow' });
+}
+
+/**
+ * openOverlay(merged) for a caller that has just found the overlay mounted there
+ * (overlayMountAt): the mount table is not read again.
+ */
+export async function openMountedOverlay(merged: string, info: OverlayMountInfo): Promise<OverlayView> {
+  return new LayerView(await fromMountInfo(merged, info));
 }
 
 /**
