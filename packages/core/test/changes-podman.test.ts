@@ -220,15 +220,10 @@ describePodman('changes() vs podman diff', () => {
       const theirs = podmanDiff(wide);
       expect(ours.length).toBe(theirs.length);
       expect(ours).toEqual(theirs);
-      expect(theirs).toEqual(
-        expect.arrayContaining([
-          { path: '/wide/d1096/gone', kind: 'D' },
-          { path: '/wide/d1097/grown', kind: 'C' },
-          { path: '/wide/d1098/new', kind: 'A' },
-          { path: '/wide/d1099/sub/deeper', kind: 'A' },
-          { path: '/added/a1000/sub/g', kind: 'A' },
-        ]),
-      );
+      // every kind of change, in the last dirs of the level too
+      const said = new Set(theirs.map((c) => `${c.kind} ${c.path}`));
+      const wanted = ['D /wide/d1096/gone', 'C /wide/d1097/grown', 'A /wide/d1098/new', 'A /wide/d1099/sub/deeper', 'A /added/a1000/sub/g'];
+      expect(wanted.filter((k) => !said.has(k))).toEqual([]);
     } finally {
       bestEffort(
         () => podman('umount', wide),
