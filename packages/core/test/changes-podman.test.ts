@@ -12,9 +12,9 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, chmodSync, lstatSync, lutimesSync, mkdirSync, readdirSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openOverlay, PODMAN_IGNORED_PATHS, type Change } from '../src/index.js';
+import { openOverlay, PODMAN_IGNORED_PATHS, type Change, type OverlayView } from '../src/index.js';
 import { bestEffort, describePodman, podman, requirePodman } from './support/podman.js';
-import { makeBase, removeBase, writeTree } from './support/layers.js';
+import { makeBase, removeBase, writeTree, type Tree } from './support/layers.js';
 
 /** `podman diff --format json` as sorted changes. */
 function podmanDiff(ctr: string): Change[] {
@@ -189,47 +189,86 @@ describePodman('changes() vs podman diff', () => {
     expect(theirs).toContainEqual({ path: '/run/kept', kind: 'A' });
   });
 
+  /**
+   * A container of its own, from a one-layer image of `tree` (whole-second times): `change`
+   * edits it through its merged dir, then changes() (minus podman's ignored paths) must be
+   * what `podman diff` says, and must hold each of `wanted` ('KIND /path'). `precondition`
+   * checks that the layers are what the case is about.
+   */
+  async function comparedWithPodman(name: string, tree: Tree, change: (merged: string) => void, wanted: string[], precondition?: (view: OverlayView) => void): Promise<void> {
+    const ctrName = `${tag}-${name}`;
+    const imageName = `localhost/${tag}:${name}`;
+    try {
+      const rootfs = writeTree(join(base!, `${name}-rootfs`), tree);
+      setTimes(rootfs, IMAGE_TIME);
+      const tar = join(base!, `${name}.tar`);
+      const t = spawnSync('tar', ['--numeric-owner', '-C', rootfs, '-cf', tar, '.'], { encoding: 'utf8' });
+      if (t.status !== 0) throw new Error(`tar failed: ${t.stderr}`);
+      podman('import', '-q', tar, imageName);
+      podman('create', '-q', '--name', ctrName, imageName, '/bin/sh');
+      const m = podman('mount', ctrName);
+      change(m);
+      const ignored = new Set(PODMAN_IGNORED_PATHS);
+      const view = await openOverlay(m);
+      precondition?.(view);
+      const ours = (await view.changes()).filter((c) => !ignored.has(c.path));
+      const theirs = podmanDiff(ctrName);
+      expect(ours.length).toBe(theirs.length);
+      expect(ours).toEqual(theirs);
+      const said = new Set(theirs.map((c) => `${c.kind} ${c.path}`));
+      expect(wanted.filter((k) => !said.has(k))).toEqual([]);
+    } finally {
+      bestEffort(
+        () => podman('umount', ctrName),
+        () => podman('rm', '-f', ctrName),
+        () => podman('rmi', '-f', imageName),
+      );
+    }
+  }
+
   it('a change spread over 1,100 dirs (read many dirs per native call) equals podman diff', async () => {
     // More dirs at one level than the walk reads in all its calls at once, each with a
     // lower dir: the batches are cut, and each upper dir must meet its own lower dirs.
-    const wide = `${tag}-wide`;
-    const wideImage = `localhost/${tag}:wide`;
     const dirs = 1100;
-    try {
-      const rootfs = join(base!, 'wide-rootfs');
-      const tree: Record<string, Record<string, string>> = {};
-      for (let d = 0; d < dirs; d++) tree[`d${d}`] = { gone: `gone ${d}\n`, kept: `kept ${d}\n`, grown: `grown ${d}\n` };
-      writeTree(join(rootfs, 'wide'), tree);
-      setTimes(rootfs, IMAGE_TIME);
-      const tar = join(base!, 'wide.tar');
-      const t = spawnSync('tar', ['--numeric-owner', '-C', rootfs, '-cf', tar, '.'], { encoding: 'utf8' });
-      if (t.status !== 0) throw new Error(`tar failed: ${t.stderr}`);
-      podman('import', '-q', tar, wideImage);
-      podman('create', '-q', '--name', wide, wideImage, '/bin/sh');
-      const wm = podman('mount', wide);
+    const wide: Tree = {};
+    for (let d = 0; d < dirs; d++) wide[`d${d}`] = { gone: `gone ${d}\n`, kept: `kept ${d}\n`, grown: `grown ${d}\n` };
+    const change = (m: string): void => {
       for (let d = 0; d < dirs; d++) {
-        const dir = join(wm, 'wide', `d${d}`);
+        const dir = join(m, 'wide', `d${d}`);
         if (d % 4 === 0) unlinkSync(join(dir, 'gone'));
         if (d % 4 === 1) appendFileSync(join(dir, 'grown'), 'more\n');
         if (d % 4 === 2) writeFileSync(join(dir, 'new'), 'new\n');
         if (d % 4 === 3) mkdirSync(join(dir, 'sub', 'deeper'), { recursive: true });
       }
-      for (let d = 0; d < dirs; d += 100) writeTree(join(wm, 'added', `a${d}`), { f: 'f\n', sub: { g: 'g\n' } });
-      const ignored = new Set(PODMAN_IGNORED_PATHS);
-      const ours = (await (await openOverlay(wm)).changes()).filter((c) => !ignored.has(c.path));
-      const theirs = podmanDiff(wide);
-      expect(ours.length).toBe(theirs.length);
-      expect(ours).toEqual(theirs);
-      // every kind of change, in the last dirs of the level too
-      const said = new Set(theirs.map((c) => `${c.kind} ${c.path}`));
-      const wanted = ['D /wide/d1096/gone', 'C /wide/d1097/grown', 'A /wide/d1098/new', 'A /wide/d1099/sub/deeper', 'A /added/a1000/sub/g'];
-      expect(wanted.filter((k) => !said.has(k))).toEqual([]);
-    } finally {
-      bestEffort(
-        () => podman('umount', wide),
-        () => podman('rm', '-f', wide),
-        () => podman('rmi', '-f', wideImage),
-      );
-    }
+      for (let d = 0; d < dirs; d += 100) writeTree(join(m, 'added', `a${d}`), { f: 'f\n', sub: { g: 'g\n' } });
+    };
+    // every kind of change, in the last dirs of the level too
+    await comparedWithPodman('wide', { wide }, change, ['D /wide/d1096/gone', 'C /wide/d1097/grown', 'A /wide/d1098/new', 'A /wide/d1099/sub/deeper', 'A /added/a1000/sub/g']);
+  }, 180_000);
+
+  it('a few changes in a lower dir of 3,000 entries (looked up by name, not read whole) equal podman diff', async () => {
+    const big: Tree = { sub: { a: 'a\n', deep: { x: 'x\n' } }, touched: { t: 't\n' }, replaced: { old: 'old\n' }, 'file-to-dir': 'f\n' };
+    for (let i = 0; i < 3000; i++) big[`lib${i}.so`] = `lib ${i}\n`;
+    const change = (m: string): void => {
+      const dir = join(m, 'big');
+      for (let i = 0; i < 3000; i += 500) unlinkSync(join(dir, `lib${i}.so`));
+      for (let i = 1; i < 3000; i += 500) appendFileSync(join(dir, `lib${i}.so`), 'more\n');
+      for (let i = 0; i < 5; i++) writeFileSync(join(dir, `new${i}.so`), 'new\n');
+      writeFileSync(join(dir, 'sub', 'b'), 'b\n');
+      unlinkSync(join(dir, 'sub', 'deep', 'x'));
+      const later = new Date(Date.now() + 5000);
+      utimesSync(join(dir, 'touched'), later, later);
+      rmSync(join(dir, 'replaced'), { recursive: true });
+      mkdirSync(join(dir, 'replaced'));
+      unlinkSync(join(dir, 'file-to-dir'));
+      mkdirSync(join(dir, 'file-to-dir'));
+    };
+    // what the case is about: the lower dir is far bigger (st_size) than the upper one over it
+    const bigLower = (view: OverlayView): void => {
+      expect(lstatSync(join(view.layers.lower[0]!, 'big')).size).toBeGreaterThanOrEqual(8 * lstatSync(join(view.layers.upper!, 'big')).size);
+    };
+    await comparedWithPodman('big', { big }, change, [
+      'D /big/lib0.so', 'C /big/lib1.so', 'A /big/new4.so', 'A /big/sub/b', 'D /big/sub/deep/x', 'C /big/touched', 'D /big/replaced', 'D /big/file-to-dir',
+    ], bigLower);
   }, 180_000);
 });

@@ -73,6 +73,23 @@ export class LayerStack {
   }
 
   /**
+   * Look up `names[i]` in layer dir `pairs[i]`, every pair in one native call, examined as a
+   * light read examines (statx; xattrs for dirs only): what a light listing of the whole dir
+   * would say of those names, for a dir far bigger than the names asked. Names not there are
+   * left out of the listing (undefined: the dir is not there).
+   */
+  async scanNamesLight(pairs: DirSource[], names: string[][]): Promise<Array<DirListing | undefined>> {
+    const paths = pairs.map((p) => this.abs(p.s, p.path));
+    let results;
+    try {
+      results = await binding().scanNamesManyAsync(paths, names, { xattrPrefix: this.xattrPrefix, stat: false });
+    } catch (e) {
+      throw publicError(e, LayerStack.prototype.scanNamesLight);
+    }
+    return results.map((r, i) => scanned(r, paths[i]!, (scan) => new DirListing(scan, paths[i]!)));
+  }
+
+  /**
    * Read several layer dirs light in one native call (one thread hop): what one merged dir
    * needs from every layer. Light: only dirs and char devices are examined (statx, and
    * xattrs for dirs), the rest keep getdents64's type; in name order (sorted natively, so the
