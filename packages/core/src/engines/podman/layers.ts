@@ -91,8 +91,18 @@ export function layerChain(index: LayerIndex, top: string, file: string): LayerR
 
 /** overlay/<id>/<name> of a store. */
 export function overlayPath(store: StoreLocation, id: string, name: 'diff' | 'work' | 'merged' | 'lower' | 'link'): string {
-  return join(store.graphroot, 'overlay', id, name);
+  // Three paths per container of a listing: the store's part is joined (normalised) once.
+  // `id` is 64 hex digits (idOf) and `name` a plain word, so plain concatenation is join's answer.
+  let dir = overlayDirs.get(store.graphroot);
+  if (dir === undefined) {
+    if (overlayDirs.size >= 64) overlayDirs.clear(); // a machine has a few stores; tests make many
+    overlayDirs.set(store.graphroot, (dir = join(store.graphroot, 'overlay')));
+  }
+  return `${dir}/${id}/${name}`;
 }
+
+/** graphroot → its overlay dir, joined. */
+const overlayDirs = new Map<string, string>();
 
 /**
  * Resolves the overlay driver's `lower` and `link` files. The driver writes a new layer's
