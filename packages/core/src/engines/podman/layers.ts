@@ -8,7 +8,7 @@
  *   the short links of the layers below, top-most first, colon-separated (the order of
  *   lowerdir=); the base layer has none.
  */
-import { readlink } from 'node:fs/promises';
+import { readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { corrupt, isMissing, storageError } from '../storage-errors.js';
 import { idOf, readRecordFiles, readRecordsLocked, readStoreFile, str, underStoreLock } from './locked-json.js';
@@ -159,7 +159,8 @@ export class LowerResolver {
     const link = join(this.store.graphroot, 'overlay', entry);
     let target: string;
     try {
-      target = await readlink(link);
+      // Synchronously, as the store's files are read (readStoreFile): one syscall, no thread hop.
+      target = readlinkSync(link);
     } catch (e) {
       if (isMissing(e)) throw corrupt('podman', file, `its short link ${link} is missing`);
       throw storageError('podman', link, e);
