@@ -36,7 +36,7 @@ const specArb = fc
     data: fc.array(absPath, { maxLength: 1 }),
     upperWork: fc.option(fc.tuple(absPath, absPath), { nil: undefined, freq: 4 }),
     target: absPath,
-    allowInUse: fc.boolean({ trueFrequency: 4 }).map((b) => !b), // mostly false: the live overlays matter
+    allowInUse: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }), // mostly false: the live overlays matter
   })
   .map(({ upperWork, ...s }) => normalizeSpec({ ...s, ...(upperWork ? { upper: upperWork[0], work: upperWork[1] } : {}) }, '/'));
 
@@ -89,7 +89,7 @@ function foundArb(spec: NormalizedSpec, exam: Examination): fc.Arbitrary<Examine
     })
     .map(({ probes, listing, mounts }) => {
       const found: ExaminedPaths = { probes };
-      if (exam.workIndex >= 0 && listing !== undefined && probes[exam.workIndex]!.errno === 0) found.listing = listing;
+      if (exam.workIndex >= 0 && listing !== undefined && probes[exam.workIndex]!.errno === 0) found.listing = [...listing];
       return exam.magic ? { ...found, ...mounts } : found;
     });
 }
