@@ -55,12 +55,15 @@ declare namespace binding {
      *             layers); the fd is closed when the plan ends. A failed open reports
      *             step 'open-layer', syscall 'open', path.
      * - 'fd':     FSCONFIG_SET_FD with the caller's fd (not closed by the addon)
+     * - 'opened': examineAndMount only: FSCONFIG_SET_FD with the fd that call opened for `paths[index]`
      */
-    type: 'flag' | 'string' | 'path' | 'fd';
+    type: 'flag' | 'string' | 'path' | 'fd' | 'opened';
     key: string;
     value?: PathLike;
     fd?: number;
     noFollow?: boolean;
+    /** 'opened': the index into examineAndMount's `paths`. */
+    index?: number;
   }
 
   /** A whole new-mount-API mount done in one native call (one thread hop when async). */
@@ -202,6 +205,43 @@ declare namespace binding {
     /** Why mounts could not be listed: ENOSYS before Linux 6.8 (no listmount/statmount). */
     mountsErrno?: number;
   }
+
+  /**
+   * What examineAndMount expects to find before it mounts, as plain data: comparisons, no
+   * policy. Every path must have been opened (errno 0) in any case. Absent fields expect nothing.
+   */
+  export interface MountExpectations {
+    /** S_IFMT bits every path must have (e.g. S_IFDIR). */
+    fileType?: number;
+    /** Each path's canonical path (PathProbe.realpath) is the path as given, byte for byte. */
+    canonical?: boolean;
+    /** No two paths are one inode (devMajor, devMinor, ino). */
+    distinct?: boolean;
+    /** Pairs of indices into `paths` that must be on one mount (PathProbe.mountId). */
+    sameMount?: Array<[number, number]>;
+    /** The listing was made (listIndex ≥ 0, listed without error) and holds only these names. */
+    listingOnly?: PathLike[];
+    /**
+     * The mounts of type `mountsOfType` were listed, each with its options, and no mount's options
+     * hold any `text`. An occurrence followed by a byte of `unlessNext` does not count. An empty
+     * `text` matches any mount: "no such mount at all".
+     */
+    optionsExclude?: Array<{ text: string | Buffer; unlessNext?: string | Buffer }>;
+  }
+
+  /** examineAndMount's mount: a new-API plan ('opened' params allowed), or mountLegacy's arguments. */
+  export type ConditionalMount =
+    | { plan: FsMountPlan; legacy?: undefined }
+    | { plan?: undefined; legacy: { source: PathLike | null; target: PathLike; fstype: string | null; flags: number; data: string | Buffer | null; refuseReadonly: boolean } };
+
+  /** What examineAndMount did: mounted (every fd it opened is closed), or found an expectation unmet. */
+  export type ExamineAndMountResult =
+    | { mounted: FsMountResult; unmet?: undefined }
+    | (ExaminedPaths & {
+        mounted?: undefined;
+        /** The first expectation that did not hold, in a few words ("paths[2]: file type"). Nothing was mounted; the probes' fds are open, the caller closes them. */
+        unmet: string;
+      });
 
   export interface StatfsResult {
     /** f_type, e.g. OVERLAYFS_SUPER_MAGIC. */
@@ -490,6 +530,22 @@ declare namespace binding {
      */
     examinePaths(paths: PathLike[], listIndex: number, listMax: number, mountsOfType: number): ExaminedPaths;
     examinePathsAsync(paths: PathLike[], listIndex: number, listMax: number, mountsOfType: number): Promise<ExaminedPaths>;
+    /**
+     * examinePaths, then — only if every expectation holds — the mount (fsmountPlan with
+     * `mount.plan`, whose 'opened' params get the fds just examined, or mountLegacy with
+     * `mount.legacy`), in one call: one thread hop for a whole checked mount (umountIf is its
+     * unmount twin). When an expectation fails nothing is mounted and the facts come back as
+     * examinePaths gives them, fds open, with `unmet`. Errors: those of fsmountPlan/mountLegacy,
+     * with every fd closed and nothing mounted.
+     */
+    examineAndMount(paths: PathLike[], listIndex: number, listMax: number, mountsOfType: number, expect: MountExpectations, mount: ConditionalMount): ExamineAndMountResult;
+    examineAndMountAsync(paths: PathLike[], listIndex: number, listMax: number, mountsOfType: number, expect: MountExpectations, mount: ConditionalMount): Promise<ExamineAndMountResult>;
+    /**
+     * The comparison examineAndMount makes, alone, over facts given as data (as examinePaths
+     * gives them; fds ignored): '' when every expectation holds, else the first that does not.
+     * No syscall, so no async form. For tests and tools that must agree with examineAndMount.
+     */
+    checkExpectations(paths: PathLike[], facts: ExaminedPaths, expect: MountExpectations): string;
     /** Up to `max` entry names of a directory (readdir order), without '.' and '..'. `max` may be Infinity. Errors: syscall 'opendir' or 'readdir'. */
     /**
      * Read a file of a layer dir that other processes may change meanwhile: `rel` is opened

@@ -6,14 +6,14 @@
 # valgrind-node.supp) and check-reports.mjs fails the run on any error with a frame in
 # ovl_native.node and on leaks our addon allocated. Valgrind 3.19 (Debian 12) does not know
 # fsopen/fsconfig/move_mount/openat2/listmount/statmount (it answers ENOSYS), so the tests of the new mount API,
-# of read/stat/writeBeneath and of examinePaths are left out here: the ASan run covers them.
+# of read/stat/writeBeneath and of examinePaths and examineAndMount are left out here: the ASan run covers them.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 logs="$(mktemp -d /tmp/ovl-valgrind.XXXXXX)"
 trap 'rm -rf "$logs"' EXIT
 # It also holds its one big lock across fcntl(F_OFD_SETLKW) (it does not know that command can
 # block), so a test whose async read lock waits for a writer deadlocks the run: left out too.
-unknown_to_valgrind='fsmountPlan|fs_context calls|new-mount-API|move_mount|refuseReadonly|readBeneath|writeBeneath|examinePaths|waits for a writer'
+unknown_to_valgrind='fsmountPlan|fs_context calls|new-mount-API|move_mount|refuseReadonly|readBeneath|writeBeneath|examinePaths|examineAndMount|waits for a writer'
 
 cd "$root/native"
 status=0

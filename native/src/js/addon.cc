@@ -13,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterFsPlanOps(env, exports);
   RegisterXattrOps(env, exports);
   RegisterPathOps(env, exports);
+  RegisterExamineOps(env, exports);
   RegisterScanOps(env, exports);
   RegisterWriteOps(env, exports);
   RegisterInotify(env, exports);

@@ -12,22 +12,24 @@ namespace {
 
 using Type = sys::FsParamSpec::Type;
 
-bool ParseType(Args& a, Napi::Value v, const std::string& what, Type* out) {
+bool ParseType(Args& a, Napi::Value v, const std::string& what, bool allow_opened, Type* out) {
   std::string name;
   if (!a.ToString(v, what, &name)) return false;
   if (name == "flag") *out = Type::kFlag;
   else if (name == "string") *out = Type::kString;
   else if (name == "path") *out = Type::kPath;
   else if (name == "fd") *out = Type::kFd;
-  else return a.Fail(what, "'flag', 'string', 'path' or 'fd'", v);
+  else if (name == "opened" && allow_opened) *out = Type::kOpened;
+  else return a.Fail(what, allow_opened ? "'flag', 'string', 'path', 'fd' or 'opened'" : "'flag', 'string', 'path' or 'fd'", v);
   return true;
 }
 
-bool ParseParam(Args& a, Napi::Value v, size_t index, sys::FsParamSpec* p) {
-  std::string at = "plan.params[" + std::to_string(index) + "]";
+// opened_max: the highest path index an 'opened' param may name; -1: 'opened' is not allowed.
+bool ParseParam(Args& a, Napi::Value v, const std::string& what, size_t index, int64_t opened_max, sys::FsParamSpec* p) {
+  std::string at = what + "[" + std::to_string(index) + "]";
   Napi::Object o;
   if (!a.ToObject(v, at, &o)) return false;
-  if (!ParseType(a, o.Get("type"), at + ".type", &p->type)) return false;
+  if (!ParseType(a, o.Get("type"), at + ".type", opened_max >= 0, &p->type)) return false;
   if (!a.ToString(o.Get("key"), at + ".key", &p->key)) return false;
   switch (p->type) {
     case Type::kFlag:
@@ -39,6 +41,12 @@ bool ParseParam(Args& a, Napi::Value v, size_t index, sys::FsParamSpec* p) {
              a.ToBool(o.Get("noFollow"), at + ".noFollow", false, &p->no_follow);
     case Type::kFd:
       return a.ToInt32(o.Get("fd"), at + ".fd", &p->fd);
+    case Type::kOpened: {
+      int64_t i = 0;
+      if (!a.ToInteger(o.Get("index"), at + ".index", 0, opened_max, &i)) return false;
+      p->opened_index = static_cast<uint32_t>(i);
+      return true;
+    }
   }
   return true;
 }
@@ -47,22 +55,7 @@ struct FsMountPlanOp {
   static constexpr const char* kName = "fsmountPlan";
   sys::FsMountPlanSpec plan;
 
-  bool Parse(Args& a) {
-    Napi::Object o;
-    Napi::Array params;
-    if (!a.ToObject(a[0], "plan", &o) || !a.ToString(o.Get("fstype"), "plan.fstype", &plan.fstype) ||
-        !a.ToArray(o.Get("params"), "plan.params", &params) ||
-        !a.ToUint32(o.Get("attrs"), "plan.attrs", &plan.attrs) ||
-        !a.ToBytes(o.Get("target"), "plan.target", &plan.target) ||
-        !a.ToBool(o.Get("refuseReadonly"), "plan.refuseReadonly", false, &plan.refuse_readonly)) {
-      return false;
-    }
-    plan.params.resize(params.Length());
-    for (uint32_t i = 0; i < params.Length(); ++i) {
-      if (!ParseParam(a, params.Get(i), i, &plan.params[i])) return false;
-    }
-    return true;
-  }
+  bool Parse(Args& a) { return ParseFsMountPlan(a, a[0], "plan", -1, &plan); }
   sys::MountIds ids;
 
   void Execute(sys::Failure* f) { sys::RunFsMountPlan(plan, &ids, f); }
@@ -70,6 +63,23 @@ struct FsMountPlanOp {
 };
 
 }  // namespace
+
+bool ParseFsMountPlan(Args& a, Napi::Value v, const std::string& what, int64_t opened_max, sys::FsMountPlanSpec* plan) {
+  Napi::Object o;
+  Napi::Array params;
+  if (!a.ToObject(v, what, &o) || !a.ToString(o.Get("fstype"), what + ".fstype", &plan->fstype) ||
+      !a.ToArray(o.Get("params"), what + ".params", &params) ||
+      !a.ToUint32(o.Get("attrs"), what + ".attrs", &plan->attrs) ||
+      !a.ToBytes(o.Get("target"), what + ".target", &plan->target) ||
+      !a.ToBool(o.Get("refuseReadonly"), what + ".refuseReadonly", false, &plan->refuse_readonly)) {
+    return false;
+  }
+  plan->params.resize(params.Length());
+  for (uint32_t i = 0; i < params.Length(); ++i) {
+    if (!ParseParam(a, params.Get(i), what + ".params", i, opened_max, &plan->params[i])) return false;
+  }
+  return true;
+}
 
 Napi::Value MountIdsToJs(Napi::Env env, const sys::MountIds& ids) {
   Napi::Object out = Napi::Object::New(env);

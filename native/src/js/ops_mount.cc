@@ -37,16 +37,7 @@ struct MountLegacyOp {
   sys::LegacyMountSpec spec;
   sys::MountIds ids;
 
-  bool Parse(Args& a) {
-    uint32_t flags = 0;
-    if (!(a.ToOptionalBytes(a[0], "source", &spec.source) && a.ToBytes(a[1], "target", &spec.target) &&
-          a.ToOptionalString(a[2], "fstype", &spec.fstype) && a.ToUint32(a[3], "flags", &flags) &&
-          a.ToOptionalBytes(a[4], "data", &spec.data) && a.ToBool(a[5], "refuseReadonly", false, &spec.refuse_readonly))) {
-      return false;
-    }
-    spec.flags = flags;
-    return true;
-  }
+  bool Parse(Args& a) { return ParseLegacyMount(a, a[0], a[1], a[2], a[3], a[4], a[5], "", &spec); }
   void Execute(sys::Failure* f) { sys::RunLegacyMount(spec, &ids, f); }
   Napi::Value Result(Napi::Env env) { return MountIdsToJs(env, ids); }
 };
@@ -123,6 +114,19 @@ struct StatfsOp {
 };
 
 }  // namespace
+
+bool ParseLegacyMount(Args& a, Napi::Value source, Napi::Value target, Napi::Value fstype, Napi::Value flags, Napi::Value data,
+                      Napi::Value refuse_readonly, const std::string& prefix, sys::LegacyMountSpec* spec) {
+  uint32_t bits = 0;
+  if (!(a.ToOptionalBytes(source, prefix + "source", &spec->source) && a.ToBytes(target, prefix + "target", &spec->target) &&
+        a.ToOptionalString(fstype, prefix + "fstype", &spec->fstype) && a.ToUint32(flags, prefix + "flags", &bits) &&
+        a.ToOptionalBytes(data, prefix + "data", &spec->data) &&
+        a.ToBool(refuse_readonly, prefix + "refuseReadonly", false, &spec->refuse_readonly))) {
+    return false;
+  }
+  spec->flags = bits;
+  return true;
+}
 
 void RegisterMountOps(Napi::Env env, Napi::Object exports) {
   Export<MountOp>(env, exports);

@@ -3,13 +3,10 @@
 
 #include "js/ops.h"
 #include "js/run_op.h"
-#include "sys/mount_list.h"
 #include "sys/path_probe.h"
 #include "sys/read_beneath.h"
 
 namespace ovl::js {
-
-namespace {
 
 Napi::Value ProbeToJs(Napi::Env env, const sys::PathProbeResult& r) {
   Napi::Object o = Napi::Object::New(env);
@@ -35,16 +32,17 @@ Napi::Value ProbesToJs(Napi::Env env, const std::vector<sys::PathProbeResult>& r
   return array;
 }
 
-// The first argument: an array of paths (strings or Buffers).
-bool ParsePaths(Args& a, std::vector<std::string>* paths) {
+bool ParsePaths(Args& a, Napi::Value v, std::vector<std::string>* paths) {
   Napi::Array list;
-  if (!a.ToArray(a[0], "paths", &list)) return false;
+  if (!a.ToArray(v, "paths", &list)) return false;
   paths->resize(list.Length());
   for (uint32_t i = 0; i < list.Length(); ++i) {
     if (!a.ToBytes(list.Get(i), "paths[" + std::to_string(i) + "]", &(*paths)[i])) return false;
   }
   return true;
 }
+
+namespace {
 
 struct ProbePathsOp {
   static constexpr const char* kName = "probePaths";
@@ -53,7 +51,7 @@ struct ProbePathsOp {
   std::vector<sys::PathProbeResult> results;
 
   bool Parse(Args& a) {
-    return ParsePaths(a, &paths) && a.ToBool(a[1], "withRealpath", false, &with_realpath);
+    return ParsePaths(a, a[0], &paths) && a.ToBool(a[1], "withRealpath", false, &with_realpath);
   }
   void Execute(sys::Failure*) { sys::ProbePaths(paths, with_realpath, &results); }
   Napi::Value Result(Napi::Env env) { return ProbesToJs(env, results); }
@@ -64,70 +62,9 @@ struct OpenPathsOp {
   std::vector<std::string> paths;
   std::vector<sys::PathProbeResult> results;
 
-  bool Parse(Args& a) { return ParsePaths(a, &paths); }
+  bool Parse(Args& a) { return ParsePaths(a, a[0], &paths); }
   void Execute(sys::Failure*) { sys::OpenPaths(paths, &results); }
   Napi::Value Result(Napi::Env env) { return ProbesToJs(env, results); }
-};
-
-// openPaths, a listing of one of the opened dirs (through its fd) and the mounts of one
-// filesystem type, in one call: everything a mount's checks look at, one thread hop.
-struct ExaminePathsOp {
-  static constexpr const char* kName = "examinePaths";
-  std::vector<std::string> paths;
-  int list_index = -1;
-  uint64_t list_max = 0;
-  uint64_t magic = 0;
-  std::vector<sys::PathProbeResult> results;
-  std::vector<std::string> names;
-  int list_err = 0;  // -errno; 0 also when nothing was listed
-  const char* list_syscall = "";
-  std::vector<sys::MountOfType> mounts;
-  int mounts_err = 0;
-
-  bool Parse(Args& a) {
-    int64_t index = 0;
-    if (!ParsePaths(a, &paths) || !a.ToInteger(a[1], "listIndex", -1, static_cast<int64_t>(paths.size()) - 1, &index) ||
-        !a.ToCount(a[2], "listMax", &list_max) || !a.ToCount(a[3], "mountsOfType", &magic)) {
-      return false;
-    }
-    list_index = static_cast<int>(index);
-    return true;
-  }
-  void Execute(sys::Failure*) {
-    sys::OpenPaths(paths, &results);
-    if (list_index >= 0 && results[list_index].fd >= 0) {
-      list_err = sys::ListDirAt(results[list_index].fd, list_max, &names, &list_syscall);
-    }
-    if (magic != 0) mounts_err = sys::ListMountsOfType(magic, &mounts);
-  }
-  Napi::Value Result(Napi::Env env) {
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("probes", ProbesToJs(env, results));
-    if (list_err < 0) {
-      o.Set("listErrno", Napi::Number::New(env, -list_err));
-      o.Set("listSyscall", Napi::String::New(env, list_syscall));
-    } else if (list_index >= 0 && results[list_index].fd >= 0) {
-      Napi::Array array = Napi::Array::New(env, names.size());
-      for (size_t i = 0; i < names.size(); ++i) array.Set(static_cast<uint32_t>(i), Napi::String::New(env, names[i]));
-      o.Set("listing", array);
-    }
-    if (mounts_err < 0) {
-      o.Set("mountsErrno", Napi::Number::New(env, -mounts_err));
-    } else if (magic != 0) {
-      Napi::Array array = Napi::Array::New(env, mounts.size());
-      for (size_t i = 0; i < mounts.size(); ++i) {
-        Napi::Object m = Napi::Object::New(env);
-        m.Set("mountId", Napi::Number::New(env, mounts[i].old_id));
-        m.Set("uniqueMountId", Napi::Number::New(env, static_cast<double>(mounts[i].unique_id)));
-        m.Set("mountPoint", Napi::String::New(env, mounts[i].mount_point));
-        m.Set("options", Napi::String::New(env, mounts[i].options));
-        m.Set("readonly", Napi::Boolean::New(env, mounts[i].readonly));
-        array.Set(static_cast<uint32_t>(i), m);
-      }
-      o.Set("mounts", array);
-    }
-    return o;
-  }
 };
 
 struct ListDirOp {
@@ -248,7 +185,6 @@ void RegisterPathOps(Napi::Env env, Napi::Object exports) {
   Export<ProbePathsOp>(env, exports);
   Export<OpenPathsOp>(env, exports);
   Export<ListDirOp>(env, exports);
-  Export<ExaminePathsOp>(env, exports);
   Export<ReadBeneathOp>(env, exports);
   Export<StatBeneathOp>(env, exports);
   Export<StatManyBeneathOp>(env, exports);

@@ -148,6 +148,9 @@ bool ApplyParam(int fsfd, const FsParamSpec& p, int index, Failure* f) {
     case FsParamSpec::Type::kFd:
       rc = FsConfig(fsfd, kSetFd, p.key.c_str(), nullptr, p.fd);
       break;
+    case FsParamSpec::Type::kOpened:
+      rc = -EINVAL;  // resolved by RunExamineAndMount; never reaches the kernel as such
+      break;
     case FsParamSpec::Type::kPath: {
       int flags = O_PATH | O_DIRECTORY | O_CLOEXEC | (p.no_follow ? O_NOFOLLOW : 0);
       FdGuard layer(ErrnoOr(::open(p.value.c_str(), flags)));

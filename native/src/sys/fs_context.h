@@ -27,12 +27,15 @@ int ReadFsLog(int fd, std::vector<std::string>* out);
 void ReadFsLogIfFsContext(int fd, std::vector<std::string>* out);
 
 struct FsParamSpec {
-  enum class Type { kFlag, kString, kPath, kFd };
+  // kOpened: only inside RunExamineAndMount, which turns it into kFd with the fd it opened
+  // for path `opened_index`; RunFsMountPlan refuses it.
+  enum class Type { kFlag, kString, kPath, kFd, kOpened };
   Type type = Type::kFlag;
   std::string key;
   std::string value;  // kString: the value; kPath: the path to open
   int fd = -1;        // kFd
   bool no_follow = false;
+  uint32_t opened_index = 0;  // kOpened
 };
 
 struct FsMountPlanSpec {

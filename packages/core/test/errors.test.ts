@@ -13,6 +13,7 @@ function nativeError(fields: Record<string, unknown>): Error {
 const constants = {
   MNT_DETACH: 2, MNT_FORCE: 1, MNT_EXPIRE: 4, UMOUNT_NOFOLLOW: 8, MOUNT_ATTR_RDONLY: 1, MOUNT_ATTR_NOSUID: 2, MOUNT_ATTR_NODEV: 4,
   MOUNT_ATTR_NOEXEC: 8, MS_RDONLY: 1, MS_NOSUID: 2, MS_NODEV: 4, MS_NOEXEC: 8, ST_RDONLY: 1, S_IFCHR: 0o20000, PAGE_SIZE: 4096,
+  OVERLAYFS_SUPER_MAGIC: 0x794c7630,
 };
 const dirProbe = { errno: 0, mode: 0o40755, devMajor: 8, devMinor: 1, mountId: 7, isSymlink: false };
 
@@ -25,6 +26,9 @@ function fakeBinding(fail: Error): NativeBinding {
     examinePaths: (paths: string[]) => ({ probes: probe(paths), listing: [], mounts: [] }),
     examinePathsAsync: async (paths: string[]) => ({ probes: probe(paths), listing: [], mounts: [] }),
     close: () => undefined,
+    // The one-call route: the expectations are taken as met, and the mount fails as told.
+    examineAndMount: () => { throw fail; },
+    examineAndMountAsync: async () => { throw fail; },
     fsmountPlan: () => { throw fail; },
     fsmountPlanAsync: async () => { throw fail; },
     mount: () => { throw fail; },

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { listOverlayMounts, makeStepDirs, mountOverlay, mountOverlaySync, OvlError, SystemError, unmount, type OverlayMount } from '../src/index.js';
-import { injectBinding, type ExaminedPaths, type NativeBinding } from '../src/binding.js';
+import { injectBinding, type ExamineAndMountResult, type ExaminedPaths, type NativeBinding } from '../src/binding.js';
 import { cleanupBase } from './support/cleanup.js';
 import { makeBase, mountTable, writeTree } from './support/layers.js';
 import { describeMounting } from './support/privileged.js';
@@ -159,10 +159,19 @@ describeMounting('a spec whose upper or work dir a live mount uses is refused', 
   it('refuses alike where the kernel cannot list mounts by type (before 6.8): the mount table is read instead', async () => {
     const native = createRequire(import.meta.url)('@ovl/native') as NativeBinding;
     const withoutMounts = ({ mounts: _, ...found }: ExaminedPaths): ExaminedPaths => ({ ...found, mountsErrno: 38 });
+    // examineAndMount cannot list them either (no magic to ask for): its expectation about the
+    // live overlays is unmet, it mounts nothing, and the facts go to checkProbes as from examinePaths.
+    const blind = (args: Parameters<NativeBinding['examineAndMount']>): Parameters<NativeBinding['examineAndMount']> => [args[0], args[1], args[2], 0, args[4], args[5]];
+    const unmet = (r: ExamineAndMountResult): ExamineAndMountResult => {
+      expect(r.unmet).toBe('mounts: not listed');
+      return r.unmet === undefined ? r : { ...withoutMounts(r), unmet: r.unmet };
+    };
     const restore = injectBinding({
       ...native,
       examinePaths: (...args) => withoutMounts(native.examinePaths(...args)),
       examinePathsAsync: async (...args) => withoutMounts(await native.examinePathsAsync(...args)),
+      examineAndMount: (...args) => unmet(native.examineAndMount(...blind(args))),
+      examineAndMountAsync: async (...args) => unmet(await native.examineAndMountAsync(...blind(args))),
     });
     const l = layers('f');
     const first = mountOverlaySync({ ...l, target: writeTree(join(base, 'first'), {}) });

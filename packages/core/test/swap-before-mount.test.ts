@@ -2,16 +2,21 @@
  * A layer dir swapped for another between the checks and the mount (a rename race by a
  * process that owns the parent dir). Core opens every layer once (O_PATH) at check time and
  * hands the kernel those fds (FSCONFIG_SET_FD, 6.13+), so what is mounted is the dir that was
- * checked, whatever now stands at its path. The race is made deterministic with a seam: the
- * real addon, injected with its mount call wrapped so that the swap happens after the checks
- * and right before the kernel is asked to mount.
+ * checked, whatever now stands at its path. Usually examining and mounting are one native
+ * call (examineAndMount: the fds it examined are the fds it mounts, and no JS runs between);
+ * the window JS can reach is the two-call route, taken when the addon's expectations are not
+ * met and checkProbes accepts — here because the layers are named through symlinks (the
+ * expectations want canonical paths). The race is made deterministic with a seam: the real
+ * addon, injected with its second (mount) call wrapped so that the swap happens after the
+ * checks and right before the kernel is asked to mount. Each test first shows the swap
+ * happened, so the two-call route was taken.
  *
  * Legacy mount(2) (and `lowerdir+` strings, 6.8–6.12) can only name paths: the kernel
  * resolves them again at mount time, so the swapped-in dir is what gets mounted. The last
  * test shows it — which also proves the seam really swaps, so the first tests can fail.
  */
 import { createRequire } from 'node:module';
-import { readdirSync, renameSync } from 'node:fs';
+import { readdirSync, realpathSync, renameSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { injectBinding, type NativeBinding } from '../src/binding.js';
@@ -57,13 +62,17 @@ function stack() {
   const target = writeTree(join(base, 'merged'), {});
   writeTree(join(base, 'impostor-lower'), { 'impostor-lower.txt': 'swapped in\n' });
   writeTree(join(base, 'impostor-upper'), { 'impostor-upper.txt': 'swapped in\n' });
+  // Named through symlinks: the one-call route's expectations are not met, checkProbes accepts.
+  symlinkSync('lower', join(base, 'lower-link'));
+  symlinkSync('upper', join(base, 'upper-link'));
   const swap = () => {
     for (const layer of ['lower', 'upper']) {
       renameSync(join(base, layer), join(base, `${layer}.checked`));
       renameSync(join(base, `impostor-${layer}`), join(base, layer));
     }
   };
-  return { spec: { lower: [lower], upper, work, target }, swap };
+  expect([lower, upper].map((p) => realpathSync(p))).toEqual([lower, upper]);
+  return { spec: { lower: [join(base, 'lower-link')], upper: join(base, 'upper-link'), work, target }, swap };
 }
 
 describeMounting('a layer dir swapped between the checks and the mount', () => {
@@ -84,6 +93,7 @@ describeMounting('a layer dir swapped between the checks and the mount', () => {
     restore = injectBinding(withSwapBeforeMount(swap));
     const m = mountOverlaySync({ ...spec, api: 'new' });
     try {
+      expect(readdirSync(join(base, 'lower'))).toEqual(['impostor-lower.txt']); // the swap happened
       expect(readdirSync(spec.target).sort()).toEqual(['checked-lower.txt', 'checked-upper.txt']);
     } finally {
       m.unmountSync();
@@ -95,6 +105,7 @@ describeMounting('a layer dir swapped between the checks and the mount', () => {
     restore = injectBinding(withSwapBeforeMount(swap));
     const m = await mountOverlay({ ...spec, api: 'legacy' });
     try {
+      expect(readdirSync(join(base, 'lower'))).toEqual(['impostor-lower.txt']); // the swap happened
       expect(readdirSync(spec.target).sort()).toEqual(['impostor-lower.txt', 'impostor-upper.txt']);
     } finally {
       await m.unmount();

@@ -53,6 +53,30 @@ const scanOptions = fc.oneof(
   ),
 );
 
+/** Facts as examinePaths gives them, every field sometimes of another type or missing. */
+const examinedFacts = fc.record(
+  {
+    probes: fc.array(
+      fc.record({ errno: fc.oneof(fc.constant(0), number), mode: number, devMajor: number, devMinor: number, ino: fc.oneof(fc.bigInt(), number), mountId: number, realpath: pathLike() }, { requiredKeys: [] }),
+      { maxLength: 4 },
+    ),
+    listing: fc.oneof(fc.array(pathLike(), { maxLength: 4 }), anything),
+    mounts: fc.oneof(fc.array(fc.record({ options: fc.oneof(fc.string(), anything) }, { requiredKeys: [] }), { maxLength: 3 }), anything),
+    mountsErrno: number,
+  },
+  { requiredKeys: [] },
+);
+/** What checkExpectations (and examineAndMount) is told to expect. */
+const mountExpectations = fc.record(
+  {
+    fileType: number, canonical: fc.oneof(fc.boolean(), anything), distinct: fc.oneof(fc.boolean(), anything),
+    sameMount: fc.oneof(fc.array(fc.tuple(number, number), { maxLength: 3 }), anything),
+    listingOnly: fc.oneof(fc.array(pathLike(), { maxLength: 3 }), anything),
+    optionsExclude: fc.oneof(fc.array(fc.record({ text: pathLike(), unlessNext: fc.oneof(fc.string(), anything) }, { requiredKeys: [] }), { maxLength: 3 }), anything),
+  },
+  { requiredKeys: [] },
+);
+
 /** Each call with arbitraries for its arguments (plus the chance of any value in each place). */
 const calls: Record<string, fc.Arbitrary<unknown>[]> = {
   lgetxattr: [pathLike(), fc.string()],
@@ -70,6 +94,7 @@ const calls: Record<string, fc.Arbitrary<unknown>[]> = {
   scanDirs: [fc.array(pathLike(), { maxLength: 4 }), scanOptions],
   scanNamesMany: [fc.array(pathLike(), { maxLength: 3 }), fc.array(fc.array(pathLike(), { maxLength: 3 }), { maxLength: 3 }), scanOptions],
   fsopen: [fc.oneof(fc.constantFrom('overlay', 'tmpfs', 'nonexistent-fs', ''), fc.string()), number],
+  checkExpectations: [fc.array(pathLike(), { maxLength: 4 }), examinedFacts, mountExpectations],
 };
 
 /** Closes whatever fds a successful call handed back (openPaths' O_PATH fds, fsopen's context). */

@@ -38,6 +38,11 @@ export function typeOfMode(mode: number): EntryType {
   return b.byFormat.get(mode & b.fmt) ?? 'file';
 }
 
+/** The S_IFMT bits of a directory. */
+export function dirFileType(): number {
+  return typeBits().dir;
+}
+
 export function isDirMode(mode: number): boolean {
   const b = typeBits();
   return (mode & b.fmt) === b.dir;

@@ -103,34 +103,9 @@ export function checkProbes(spec: NormalizedSpec, facts: ProbeFacts): void {
         hint: `The kernel renames files from the work dir into the upper dir, which only works within one mount (a bind mount counts as another): put '${work.path}' beside '${upper.path}'.`,
       });
     }
-    const [u, w] = [upper.probe.realpath ?? upper.path, work.probe.realpath ?? work.path];
-    if (isInside(w, u)) {
-      throw new OvlError('ERR_OVL_WORK_INSIDE_UPPER', `ovl: work '${work.path}' is inside upper '${upper.path}'`, {
-        path: work.path,
-        hint: `'${work.path}' must not be inside the upper dir (its temporary files would show in the overlay): use a sibling directory of '${upper.path}'.`,
-      });
-    }
-    if (isInside(u, w)) {
-      throw new OvlError('ERR_OVL_UPPER_INSIDE_WORK', `ovl: upper '${upper.path}' is inside work '${work.path}'`, {
-        path: upper.path,
-        hint: `The kernel clears the work dir at mount time: keep '${upper.path}' out of '${work.path}', as a sibling directory.`,
-      });
-    }
   }
-  // The kernel refuses nested layers with ELOOP ("overlapping ... path") and says why only in
-  // its log. Sorted with a trailing '/', a dir sorts right before the first path inside it,
-  // so comparing neighbours finds any nesting in O(n log n) — 500 layers stay cheap.
-  const byPath = layers.map((l) => ({ l, key: `${l.probe.realpath ?? l.path}/`.replace(/\/\/$/, '/') })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  for (let i = 1; i < byPath.length; i++) {
-    const outer = byPath[i - 1]!;
-    const inner = byPath[i]!;
-    if (inner.key.startsWith(outer.key)) {
-      throw new OvlError('ERR_OVL_LAYERS_OVERLAP', `ovl: ${inner.l.role} '${inner.l.path}' is inside ${outer.l.role} '${outer.l.path}'`, {
-        path: inner.l.path,
-        hint: `Layers must be separate directory trees: move '${inner.l.path}' out of '${outer.l.path}'.`,
-      });
-    }
-  }
+  const placement = placementProblem(layers.map(({ role, path, probe }) => ({ role, path, real: probe.realpath ?? path })));
+  if (placement) throw placement;
 
   if (upper && work) checkNotInUse(upper, work, facts.liveOverlays);
 
@@ -141,6 +116,52 @@ export function checkProbes(spec: NormalizedSpec, facts: ProbeFacts): void {
       hint: `Use an empty directory as the work dir: '${work.path}' holds other files (the kernel deletes what it finds in its work/ subdir at mount time).`,
     });
   }
+}
+
+/** A layer as placement sees it: its role, the path given, and the path it really is. */
+export interface PlacedLayer {
+  role: string;
+  path: string;
+  real: string;
+}
+
+/**
+ * Where layers sit relative to each other, from their real paths alone: the work dir inside
+ * the upper dir or the other way round, or any layer inside another. The error for the first
+ * problem, or undefined. Pure: mount-expectations.ts asks it of the paths as given, up front.
+ */
+export function placementProblem(layers: PlacedLayer[]): OvlError | undefined {
+  const upper = layers.find((l) => l.role === 'upper');
+  const work = layers.find((l) => l.role === 'work');
+  if (upper && work) {
+    if (isInside(work.real, upper.real)) {
+      return new OvlError('ERR_OVL_WORK_INSIDE_UPPER', `ovl: work '${work.path}' is inside upper '${upper.path}'`, {
+        path: work.path,
+        hint: `'${work.path}' must not be inside the upper dir (its temporary files would show in the overlay): use a sibling directory of '${upper.path}'.`,
+      });
+    }
+    if (isInside(upper.real, work.real)) {
+      return new OvlError('ERR_OVL_UPPER_INSIDE_WORK', `ovl: upper '${upper.path}' is inside work '${work.path}'`, {
+        path: upper.path,
+        hint: `The kernel clears the work dir at mount time: keep '${upper.path}' out of '${work.path}', as a sibling directory.`,
+      });
+    }
+  }
+  // The kernel refuses nested layers with ELOOP ("overlapping ... path") and says why only in
+  // its log. Sorted with a trailing '/', a dir sorts right before the first path inside it,
+  // so comparing neighbours finds any nesting in O(n log n) — 500 layers stay cheap.
+  const byPath = layers.map((l) => ({ l, key: `${l.real}/`.replace(/\/\/$/, '/') })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  for (let i = 1; i < byPath.length; i++) {
+    const outer = byPath[i - 1]!;
+    const inner = byPath[i]!;
+    if (inner.key.startsWith(outer.key)) {
+      return new OvlError('ERR_OVL_LAYERS_OVERLAP', `ovl: ${inner.l.role} '${inner.l.path}' is inside ${outer.l.role} '${outer.l.path}'`, {
+        path: inner.l.path,
+        hint: `Layers must be separate directory trees: move '${inner.l.path}' out of '${outer.l.path}'.`,
+      });
+    }
+  }
+  return undefined;
 }
 
 /** Refuse an upper or work dir that a live overlay already uses as its upper or work dir. */

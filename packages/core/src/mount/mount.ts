@@ -1,7 +1,10 @@
 /**
- * Mounting and unmounting overlays: normalise → shape checks → the facts the checks need
- * (one native call: examinePaths) → the checks (pure) → one native call that mounts and
- * verifies. Async, that is two thread-pool hops per mount, and one per unmount.
+ * Mounting and unmounting overlays: normalise → shape checks → what the checks need to find,
+ * as plain expectations (mount-expectations.ts) → one native call, examineAndMount, that
+ * gathers the facts and mounts only if they meet the expectations. Async, that is one
+ * thread-pool hop per mount, and one per unmount. When an expectation is not met (a bad spec,
+ * or one the expectations are too strict for), the facts come back unmounted: the checks
+ * (pure) refuse with the precise error, or accept and a second native call mounts.
  *
  * Before: every layer is opened once (O_PATH) and checked through its fd; those fds are
  * what the kernel mounts (FSCONFIG_SET_FD), so nothing can be swapped in between, and they
@@ -15,7 +18,7 @@
  *   length-checked data string · statfs(target) to verify; on a silently read-only result
  *   the mount is undone with umount2 · statx(target) for the new mount's ids.
  */
-import { binding, type FsMountPlan } from '../binding.js';
+import { binding, type ConditionalMount, type ExaminedPaths, type FsMountPlan } from '../binding.js';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { publicError, OvlError, type SystemError } from '../errors.js';
@@ -27,7 +30,8 @@ import { monotonicMicros } from './kernel-log.js';
 import { mountFailure } from './mount-errors.js';
 import { checkSpecShape, legacyMountData, legacyMountFlags, MAX_FSCONFIG_STRING, mountAttrs, newApiParams, type LayerChannel } from './options.js';
 import { checkProbes, KERNEL_WORK_ENTRIES, type ProbeFacts } from './check-spec.js';
-import { gatherFacts, layerFds, releaseFacts } from './gather-facts.js';
+import { examinationOf, factsFrom, layerFds, releaseFacts } from './gather-facts.js';
+import { mountExpectations } from './mount-expectations.js';
 import { call, runAsync, runSync, type Flow } from './effects.js';
 import { layerPaths, normalizeSpec, type NormalizedSpec, type OverlaySpec } from './spec.js';
 
@@ -104,6 +108,15 @@ function planFor(p: Prepared & { route: 'new' }, facts: ProbeFacts): FsMountPlan
     target: spec.target,
     refuseReadonly: refusesReadonly(spec),
   };
+}
+
+/** The mount examineAndMount makes once the expectations hold: the layers it just opened, or mount(2). */
+function conditionalMount(p: Prepared): ConditionalMount {
+  const { spec } = p;
+  if (p.route === 'legacy') {
+    return { legacy: { source: 'overlay', target: spec.target, fstype: 'overlay', flags: p.flags, data: p.data, refuseReadonly: refusesReadonly(spec) } };
+  }
+  return { plan: { fstype: 'overlay', params: newApiParams(spec, p.channel, 'opened'), attrs: mountAttrs(spec, binding().constants), target: spec.target, refuseReadonly: refusesReadonly(spec) } };
 }
 
 /** A writable overlay that comes up read-only (the kernel could not use its work dir) is refused. */
@@ -211,7 +224,23 @@ function* unmountOwnFlow(m: MountedOverlay, opts: UnmountOptions | undefined, ho
 /** Mounting, written once for both entry points (see effects.ts). */
 function* mountFlow(input: OverlaySpec): Flow<OverlayMount> {
   const p = prepare(input);
-  const facts = yield* gatherFacts(p.spec);
+  const exam = examinationOf(p.spec);
+  const expect = mountExpectations(p.spec, exam);
+  let found: ExaminedPaths;
+  if (expect !== undefined) {
+    const started = monotonicMicros();
+    let r;
+    try {
+      r = yield* call('examineAndMount', exam.paths, exam.workIndex, exam.listMax, exam.magic, expect, conditionalMount(p));
+    } catch (e) {
+      throw mountFailure(e, started, p.spec);
+    }
+    if (r.mounted) return new MountedOverlay(p.spec, p.route, r.mounted.mountId, r.mounted.uniqueMountId);
+    found = r;
+  } else {
+    found = yield* call('examinePaths', exam.paths, exam.workIndex, exam.listMax, exam.magic);
+  }
+  const facts = factsFrom(exam, found);
   let mountId: number;
   let uniqueMountId: number | undefined;
   try {

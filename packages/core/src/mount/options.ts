@@ -111,13 +111,16 @@ export type LayerChannel = 'fd' | 'string';
 
 /**
  * fsconfig calls for a spec, in the order the kernel needs them (layers top-most first, then
- * options). With channel 'fd', `fds` (in layerPaths order) are the already-open layers;
- * without them the addon opens each path itself.
+ * options). With channel 'fd', `fds` (in layerPaths order) are the already-open layers, or
+ * 'opened': the fds examineAndMount opens for the same paths (its paths start with the layers
+ * in layerPaths order); without them the addon opens each path itself.
  */
-export function newApiParams(spec: NormalizedSpec, channel: LayerChannel, fds?: readonly number[]): FsParam[] {
+export function newApiParams(spec: NormalizedSpec, channel: LayerChannel, fds?: readonly number[] | 'opened'): FsParam[] {
   let index = 0;
   const layer = (key: string, value: string): FsParam => {
-    const fd = fds?.[index++];
+    const at = index++;
+    if (fds === 'opened' && channel === 'fd') return { type: 'opened', key, index: at };
+    const fd = fds === 'opened' ? undefined : fds?.[at];
     if (channel === 'string' && Buffer.byteLength(value) > MAX_FSCONFIG_STRING) {
       throw new OvlError('ERR_OVL_PATH_TOO_LONG', `ovl: '${value}' is longer than the ${MAX_FSCONFIG_STRING} bytes fsconfig takes as a string`, {
         path: value,
