@@ -14,6 +14,7 @@
         "src/sys/read_beneath.cc",
         "src/sys/file_lock.cc",
         "src/sys/write_beneath.cc",
+        "src/sys/stream_beneath.cc",
         "src/js/addon.cc",
         "src/js/args.cc",
         "src/js/errors.cc",
@@ -26,7 +27,8 @@
         "src/js/ops_scan.cc",
         "src/js/inotify_watcher.cc",
         "src/js/ops_lock.cc",
-        "src/js/ops_write.cc"
+        "src/js/ops_write.cc",
+        "src/js/ops_stream.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "src"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -16,6 +16,7 @@ void RegisterScanOps(Napi::Env env, Napi::Object exports);       // scanDir
 void RegisterWriteOps(Napi::Env env, Napi::Object exports);      // writeBeneath
 void RegisterInotify(Napi::Env env, Napi::Object exports);       // class InotifyWatcher
 void RegisterLockOps(Napi::Env env, Napi::Object exports);       // openReadLocked
+void RegisterStreamOps(Napi::Env env, Napi::Object exports);     // streamBeneath
 
 // { mountId, uniqueMountId? } of a mount just made (fsmountPlan, mountLegacy).
 Napi::Value MountIdsToJs(Napi::Env env, const sys::MountIds& ids);

@@ -6,12 +6,15 @@
  * a running container swapping files while we read can make the export fail with
  * ERR_OVL_CHANGED_WHILE_READING, never put a host file into the layer.
  */
-import { OvlError, publicError } from '../errors.js';
+import { constants } from 'node:os';
+import { OvlError, publicError, SystemError } from '../errors.js';
+import { isRegularMode, typeOfMode } from '../format/file-types.js';
 import { openOverlay } from '../view/open.js';
 import type { OverlaySource, OverlayView } from '../view/types.js';
 import { OPAQUE_MARK, upperLayerEntries, WHITEOUT_PREFIX } from './layer-entries.js';
-import { contentBytes, layerRecords, type LayerRecord } from './layer-records.js';
-import { ArchiveFile, type ArchiveResult } from './tar/archive-file.js';
+import { changedWhile, contentBytes, layerRecords, type LayerRecord } from './layer-records.js';
+import { ArchiveFile, type ArchiveResult, type StreamStop } from './tar/archive-file.js';
+import { StreamBatch } from './tar/stream-batch.js';
 import { END_OF_ARCHIVE, encodeHeader, padding, type TarHeader } from './tar/header.js';
 
 export interface ExportProgress {
@@ -28,14 +31,20 @@ export interface ExportLayerOptions {
   mtime?: Date | number;
   /** Carry the entries' xattrs as PAX records (overlay's own are never exported). Default true. */
   xattrs?: boolean;
-  /** Called as entries are written (at most about every 64 KiB of content and once at the end). */
+  /** Called as entries are written (after each batch: at most 16 MiB of content apart) and once at the end. */
   onProgress?: (p: ExportProgress) => void;
 }
 
 /** What exportLayer reads: anything openOverlay takes, or a view already open (openContainer's). */
 export type LayerSource = OverlaySource | OverlayView;
 
-const CHUNK = 1 << 20;
+/**
+ * A batch goes to the addon once it holds this much content (a bigger file is spliced in
+ * pieces of this size), or this many bytes of headers: big enough that a call's thread hop
+ * is noise, small enough that progress moves and memory stays flat.
+ */
+const BATCH_CONTENT = 16 << 20;
+const BATCH_OWN_BYTES = 1 << 20;
 
 export function isView(s: LayerSource): s is OverlayView {
   return typeof s === 'object' && s !== null && typeof (s as OverlayView).readdir === 'function';
@@ -52,11 +61,31 @@ function whiteoutName(path: string): Buffer {
   return tarName(`${path.slice(0, slash + 1)}${WHITEOUT_PREFIX}${path.slice(slash + 1)}`);
 }
 
-/** Writes the records of one layer into an archive, counting progress. */
+const osErrno = constants.errno;
+const CHANGED_ERRNO: Record<number, string> = { [osErrno.ELOOP]: 'a symlink now stands in its path', [osErrno.EXDEV]: 'its path leads out of the layer', [osErrno.ENOENT]: 'it is gone', [osErrno.ENOTDIR]: 'it is gone' };
+
+/** The error for a file the addon found other than the layout said. */
+function stopError(stop: StreamStop, path: string, size: number): Error {
+  if (stop.errno !== 0) {
+    const what = CHANGED_ERRNO[stop.errno];
+    return what !== undefined ? changedWhile(path, what) : new SystemError({ errno: stop.errno, syscall: 'read', path });
+  }
+  if (!isRegularMode(stop.mode!)) return changedWhile(path, `a ${typeOfMode(stop.mode!)} now stands where the file was`);
+  if (stop.size !== size) return changedWhile(path, `it is ${stop.size} bytes now, not ${size}`);
+  if (stop.changed) return changedWhile(path, 'it was written to while being read');
+  return changedWhile(path, 'another file now stands in its place');
+}
+
+/**
+ * Writes the records of one layer into an archive: headers encoded here, file content spliced
+ * in by the addon, batch by batch; the next batch is built while the addon writes this one.
+ */
 class LayerTarWriter {
   private entriesDone = 0;
   private bytesDone = 0;
-  private lastReport = 0;
+  private batch = new StreamBatch();
+  /** The batch the addon is writing, if any. */
+  private inflight: Promise<void> | undefined;
 
   constructor(
     private readonly archive: ArchiveFile,
@@ -69,22 +98,34 @@ class LayerTarWriter {
     return m === undefined ? actual : typeof m === 'number' ? m : m.getTime();
   }
 
-  private report(force: boolean): void {
-    if (!this.opts.onProgress || (!force && this.bytesDone - this.lastReport < 1 << 16)) return;
-    this.lastReport = this.bytesDone;
-    this.opts.onProgress({ entries: this.entriesDone, bytes: this.bytesDone, ...this.totals });
-  }
-
   private mark(name: Buffer): TarHeader {
     return { name, type: 'file', mode: 0, uid: 0, gid: 0, size: 0, mtimeMs: this.mtimeMs(0) };
   }
 
+  /** Hand the batch to the addon once the one before is written (the archive is one stream, in order). */
+  private async flush(): Promise<void> {
+    if (this.batch.empty) return;
+    const taken = this.batch.take();
+    const sizes = taken.layout.filter((_, i) => i % 6 === 3);
+    const progress = { entries: this.entriesDone, bytes: this.bytesDone };
+    await this.inflight;
+    this.inflight = this.archive.write(taken).then((stop) => {
+      if (stop !== undefined) throw stopError(stop, taken.paths[stop.index]!, sizes[stop.index]!);
+      this.opts.onProgress?.({ ...progress, ...this.totals });
+    });
+    this.inflight.catch(() => undefined); // surfaced at the next flush or at finish
+  }
+
+  private async maybeFlush(): Promise<void> {
+    if (this.batch.contentBytes >= BATCH_CONTENT || this.batch.ownBytes >= BATCH_OWN_BYTES) await this.flush();
+  }
+
   async write(r: LayerRecord): Promise<void> {
     this.entriesDone++;
-    if (r.kind === 'whiteout') await this.archive.write(encodeHeader(this.mark(whiteoutName(r.path))));
-    else if (r.kind === 'opaque') await this.archive.write(encodeHeader(this.mark(tarName(`${r.path}/${OPAQUE_MARK}`))));
+    if (r.kind === 'whiteout') this.batch.append(encodeHeader(this.mark(whiteoutName(r.path))));
+    else if (r.kind === 'opaque') this.batch.append(encodeHeader(this.mark(tarName(`${r.path}/${OPAQUE_MARK}`))));
     else {
-      await this.archive.write(
+      this.batch.append(
         encodeHeader({
           name: tarName(r.path),
           type: r.type,
@@ -99,20 +140,29 @@ class LayerTarWriter {
           ...((r.type === 'chardev' || r.type === 'blockdev') && { devmajor: r.devMajor, devminor: r.devMinor }),
         }),
       );
-      if (r.content) {
-        for await (const data of r.content(CHUNK)) {
-          await this.archive.write(data);
-          this.bytesDone += data.length;
-          this.report(false);
+      if (r.source !== undefined && r.size > 0) {
+        for (let offset = 0; offset < r.size; offset += BATCH_CONTENT) {
+          const length = Math.min(BATCH_CONTENT, r.size - offset);
+          this.batch.splice(r.source, r.size, offset, length, r.path);
+          this.bytesDone += length;
+          await this.maybeFlush();
         }
-        await this.archive.write(padding(r.size));
+        this.batch.append(padding(r.size));
       }
     }
-    this.report(false);
+    await this.maybeFlush();
   }
 
-  finish(): void {
-    this.report(true);
+  /** Write what is left, the end of the archive, and wait for all of it. */
+  async finish(): Promise<void> {
+    this.batch.append(END_OF_ARCHIVE);
+    await this.flush();
+    await this.inflight;
+  }
+
+  /** Wait for the batch in flight, whatever its outcome (before the archive is thrown away). */
+  async settle(): Promise<void> {
+    await this.inflight?.catch(() => undefined);
   }
 }
 
@@ -124,6 +174,7 @@ class LayerTarWriter {
  */
 export async function exportLayer(source: LayerSource, outFile: string, opts: ExportLayerOptions = {}): Promise<ArchiveResult> {
   let archive: ArchiveFile | undefined;
+  let writer: LayerTarWriter | undefined;
   try {
     if (typeof outFile !== 'string' || outFile === '') throw new TypeError('exportLayer needs the path of the file to write.');
     const view = isView(source) ? source : await openOverlay(source);
@@ -131,15 +182,15 @@ export async function exportLayer(source: LayerSource, outFile: string, opts: Ex
       throw new OvlError('ERR_OVL_NO_UPPER', 'ovl: this overlay has no upper layer: there are no changes to export', { hint: 'Export a writable overlay (one with an upper dir), or a container.' });
     }
     const items = await upperLayerEntries(view);
-    archive = new ArchiveFile(outFile, opts.gzip ?? false);
-    const writer = new LayerTarWriter(archive, opts, { totalEntries: items.length, totalBytes: contentBytes(items) });
-    for await (const record of layerRecords(view, items)) await writer.write(record);
-    await archive.write(END_OF_ARCHIVE);
-    writer.finish();
+    archive = await ArchiveFile.create(outFile, opts.gzip ?? false);
+    writer = new LayerTarWriter(archive, opts, { totalEntries: items.length, totalBytes: contentBytes(items) });
+    for await (const record of layerRecords(view, items, { inline: false })) await writer.write(record);
+    await writer.finish();
     const result = await archive.finish();
     archive = undefined;
     return result;
   } catch (e) {
+    await writer?.settle();
     await archive?.abort();
     throw publicError(e, exportLayer);
   }

@@ -38,7 +38,15 @@ export type LayerRecord =
       size: number;
       /** The content, in chunks of at most `chunk` bytes (files that carry data). */
       content?: (chunk: number) => AsyncGenerator<Buffer>;
+      /** Where the content is, for a reader of its own (native streamBeneath): `rel` beneath the layer dir `root`, the inode it must be (0: any, a metacopy file's data). */
+      source?: ContentSource;
     };
+
+export interface ContentSource {
+  root: string;
+  rel: string;
+  ino: number;
+}
 
 const TYPES: Partial<Record<MergedEntry['type'], RecordType>> = { file: 'file', dir: 'dir', symlink: 'symlink', fifo: 'fifo', chardev: 'chardev', blockdev: 'blockdev' };
 
@@ -105,7 +113,7 @@ function relIn(root: string, path: string): string {
  * Stat (and read, for small files and symlinks) the entries items[from, to) — one native call
  * per layer root they live in — checking each is still what the view saw.
  */
-async function prepareWindow(view: OverlayView, items: readonly LayerEntry[], from: number, to: number): Promise<Map<number, Prepared>> {
+async function prepareWindow(view: OverlayView, items: readonly LayerEntry[], from: number, to: number, inlineMax: number): Promise<Map<number, Prepared>> {
   const byRoot = new Map<string, number[]>();
   for (let i = from; i < Math.min(to, items.length); i++) {
     const item = items[i]!;
@@ -116,7 +124,7 @@ async function prepareWindow(view: OverlayView, items: readonly LayerEntry[], fr
   const out = new Map<number, Prepared>();
   await Promise.all(
     [...byRoot].map(async ([root, indices]) => {
-      const found = await binding().statManyBeneathAsync(root, indices.map((i) => relIn(root, (items[i] as { entry: MergedEntry }).entry.sourcePath)), SMALL);
+      const found = await binding().statManyBeneathAsync(root, indices.map((i) => relIn(root, (items[i] as { entry: MergedEntry }).entry.sourcePath)), inlineMax);
       indices.forEach((i, k) => {
         const e = (items[i] as { entry: MergedEntry }).entry;
         const r = found[k]!;
@@ -134,13 +142,27 @@ async function prepareWindow(view: OverlayView, items: readonly LayerEntry[], fr
   return out;
 }
 
-/** Records for `items`, in order; the next window of entries is stat'ed (and small files read) meanwhile. */
-export async function* layerRecords(view: OverlayView, items: readonly LayerEntry[]): AsyncGenerator<LayerRecord> {
+/** Where a file entry's content is read from: its own layer, or a metacopy file's data layer. */
+function sourceOf(view: OverlayView, e: MergedEntry): ContentSource {
+  if (e.dataLayer !== undefined && e.dataPath !== undefined) {
+    const root = layerRoot(view, e.dataLayer);
+    return { root, rel: relIn(root, e.dataPath), ino: 0 };
+  }
+  const root = layerRoot(view, e.layer);
+  return { root, rel: relIn(root, e.sourcePath), ino: e.ino };
+}
+
+/**
+ * Records for `items`, in order; the next window of entries is stat'ed (and small files read) meanwhile.
+ * `inline` false: no content is read ahead (the caller reads it through `source`).
+ */
+export async function* layerRecords(view: OverlayView, items: readonly LayerEntry[], { inline = true }: { inline?: boolean } = {}): AsyncGenerator<LayerRecord> {
   const firstLinkOf = new Map<string, string>();
-  let next: Promise<Map<number, Prepared>> | undefined = prepareWindow(view, items, 0, WINDOW);
+  const inlineMax = inline ? SMALL : 0;
+  let next: Promise<Map<number, Prepared>> | undefined = prepareWindow(view, items, 0, WINDOW, inlineMax);
   for (let from = 0; from < items.length; from += WINDOW) {
     const prepared = await next!;
-    next = from + WINDOW < items.length ? prepareWindow(view, items, from + WINDOW, from + 2 * WINDOW) : undefined;
+    next = from + WINDOW < items.length ? prepareWindow(view, items, from + WINDOW, from + 2 * WINDOW, inlineMax) : undefined;
     next?.catch(() => undefined); // surfaced when its turn comes
     for (let i = from; i < Math.min(from + WINDOW, items.length); i++) {
       const item = items[i]!;
@@ -181,7 +203,13 @@ export async function* layerRecords(view: OverlayView, items: readonly LayerEntr
         }
         firstLinkOf.set(key, e.path);
       }
-      yield { ...base, type, size: e.size, content: (chunk) => contentOf(view, e, chunk, data !== undefined && data.length <= chunk ? data : undefined) };
+      yield {
+        ...base,
+        type,
+        size: e.size,
+        content: (chunk) => contentOf(view, e, chunk, data !== undefined && data.length <= chunk ? data : undefined),
+        source: sourceOf(view, e),
+      };
     }
   }
 }
