@@ -4,7 +4,7 @@
 // (nothing moved meanwhile) · close · write(out_fd) of each full buffer. Nothing is changed
 // but out_fd's file.
 //
-// Two threads when the stream is big enough: this one reads and writes 1 MiB buffers, a
+// Two threads when the stream is big enough: this one reads and writes 256 KiB buffers, a
 // hasher thread hashes each written buffer, so the copy and the sha256 overlap on two cores.
 // The bytes hashed are the bytes written (one read), so a file changed while read cannot
 // make the hash and the file disagree.
@@ -25,8 +25,10 @@ namespace ovl::sys {
 
 namespace {
 
-constexpr size_t kBufSize = 1 << 20;
-constexpr size_t kBuffers = 4;
+// 256 KiB: read, written and hashed while still in cache (measured: 1 MiB buffers cost ~15%
+// more CPU in the hash for the same bytes); 8 of them keep both threads busy.
+constexpr size_t kBufSize = 256 << 10;
+constexpr size_t kBuffers = 8;
 
 // Hands full buffers to a hasher thread in order and gives them back once hashed; with
 // `threaded` false it hashes in place (a small stream is not worth a thread).

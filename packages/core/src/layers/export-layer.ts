@@ -12,7 +12,7 @@ import { isRegularMode, typeOfMode } from '../format/file-types.js';
 import { openOverlay } from '../view/open.js';
 import type { OverlaySource, OverlayView } from '../view/types.js';
 import { OPAQUE_MARK, upperLayerEntries, WHITEOUT_PREFIX } from './layer-entries.js';
-import { changedWhile, contentBytes, layerRecords, type LayerRecord } from './layer-records.js';
+import { changedWhile, contentBytes, layerRecordWindows, type LayerRecord } from './layer-records.js';
 import { ArchiveFile, type ArchiveResult, type StreamStop } from './tar/archive-file.js';
 import { StreamBatch } from './tar/stream-batch.js';
 import { END_OF_ARCHIVE, encodeHeader, padding, type TarHeader } from './tar/header.js';
@@ -116,41 +116,43 @@ class LayerTarWriter {
     this.inflight.catch(() => undefined); // surfaced at the next flush or at finish
   }
 
-  private async maybeFlush(): Promise<void> {
-    if (this.batch.contentBytes >= BATCH_CONTENT || this.batch.ownBytes >= BATCH_OWN_BYTES) await this.flush();
+  /** Whether the batch is full: the caller then flushes it. */
+  private get full(): boolean {
+    return this.batch.contentBytes >= BATCH_CONTENT || this.batch.ownBytes >= BATCH_OWN_BYTES;
   }
 
-  async write(r: LayerRecord): Promise<void> {
-    this.entriesDone++;
-    if (r.kind === 'whiteout') this.batch.append(encodeHeader(this.mark(whiteoutName(r.path))));
-    else if (r.kind === 'opaque') this.batch.append(encodeHeader(this.mark(tarName(`${r.path}/${OPAQUE_MARK}`))));
-    else {
-      this.batch.append(
-        encodeHeader({
-          name: tarName(r.path),
-          type: r.type,
-          mode: r.mode,
-          uid: r.uid,
-          gid: r.gid,
-          size: r.size,
-          mtimeMs: this.mtimeMs(r.mtimeMs),
-          ...(r.linkname !== undefined && { linkname: r.linkname }),
-          ...(r.linkTo !== undefined && { linkname: tarName(r.linkTo) }),
-          ...(this.opts.xattrs !== false && { xattrs: r.xattrs }),
-          ...((r.type === 'chardev' || r.type === 'blockdev') && { devmajor: r.devMajor, devminor: r.devMinor }),
-        }),
-      );
-      if (r.source !== undefined && r.size > 0) {
-        for (let offset = 0; offset < r.size; offset += BATCH_CONTENT) {
-          const length = Math.min(BATCH_CONTENT, r.size - offset);
-          this.batch.splice(r.source, r.size, offset, length, r.path);
-          this.bytesDone += length;
-          await this.maybeFlush();
-        }
-        this.batch.append(padding(r.size));
-      }
+  private header(r: Extract<LayerRecord, { kind: 'entry' }>): Buffer {
+    const h: TarHeader = { name: tarName(r.path), type: r.type, mode: r.mode, uid: r.uid, gid: r.gid, size: r.size, mtimeMs: this.mtimeMs(r.mtimeMs) };
+    if (r.linkname !== undefined) h.linkname = r.linkname;
+    if (r.linkTo !== undefined) h.linkname = tarName(r.linkTo);
+    if (this.opts.xattrs !== false) h.xattrs = r.xattrs;
+    if (r.type === 'chardev' || r.type === 'blockdev') {
+      h.devmajor = r.devMajor;
+      h.devminor = r.devMinor;
     }
-    await this.maybeFlush();
+    return encodeHeader(h);
+  }
+
+  /** Add the records to the stream, handing batches to the addon as they fill. */
+  async write(records: readonly LayerRecord[]): Promise<void> {
+    for (const r of records) {
+      this.entriesDone++;
+      if (r.kind === 'whiteout') this.batch.append(encodeHeader(this.mark(whiteoutName(r.path))));
+      else if (r.kind === 'opaque') this.batch.append(encodeHeader(this.mark(tarName(`${r.path}/${OPAQUE_MARK}`))));
+      else {
+        this.batch.append(this.header(r));
+        if (r.source !== undefined && r.size > 0) {
+          for (let offset = 0; offset < r.size; offset += BATCH_CONTENT) {
+            const length = Math.min(BATCH_CONTENT, r.size - offset);
+            this.batch.splice(r.source, r.size, offset, length, r.path);
+            this.bytesDone += length;
+            if (this.full) await this.flush();
+          }
+          this.batch.append(padding(r.size));
+        }
+      }
+      if (this.full) await this.flush();
+    }
   }
 
   /** Write what is left, the end of the archive, and wait for all of it. */
@@ -184,7 +186,7 @@ export async function exportLayer(source: LayerSource, outFile: string, opts: Ex
     const items = await upperLayerEntries(view);
     archive = await ArchiveFile.create(outFile, opts.gzip ?? false);
     writer = new LayerTarWriter(archive, opts, { totalEntries: items.length, totalBytes: contentBytes(items) });
-    for await (const record of layerRecords(view, items, { inline: false })) await writer.write(record);
+    for await (const records of layerRecordWindows(view, items, { inline: false })) await writer.write(records);
     await writer.finish();
     const result = await archive.finish();
     archive = undefined;

@@ -97,7 +97,7 @@ export function contentBytes(items: readonly LayerEntry[]): number {
 /** Files this small are read whole, in the same native call that stats them. */
 const SMALL = 256 << 10;
 /** Entries looked at per native call; the next window is read while this one is written. */
-const WINDOW = 128;
+const WINDOW = 256;
 
 interface Prepared {
   st: BeneathStat;
@@ -153,10 +153,12 @@ function sourceOf(view: OverlayView, e: MergedEntry): ContentSource {
 }
 
 /**
- * Records for `items`, in order; the next window of entries is stat'ed (and small files read) meanwhile.
- * `inline` false: no content is read ahead (the caller reads it through `source`).
+ * Records for `items`, in order, a window at a time (one array per native call: no promise per
+ * entry for a caller that writes them synchronously); the next window of entries is stat'ed
+ * (and small files read) meanwhile. `inline` false: no content is read ahead (the caller reads
+ * it through `source`).
  */
-export async function* layerRecords(view: OverlayView, items: readonly LayerEntry[], { inline = true }: { inline?: boolean } = {}): AsyncGenerator<LayerRecord> {
+export async function* layerRecordWindows(view: OverlayView, items: readonly LayerEntry[], { inline = true }: { inline?: boolean } = {}): AsyncGenerator<LayerRecord[]> {
   const firstLinkOf = new Map<string, string>();
   const inlineMax = inline ? SMALL : 0;
   let next: Promise<Map<number, Prepared>> | undefined = prepareWindow(view, items, 0, WINDOW, inlineMax);
@@ -164,10 +166,11 @@ export async function* layerRecords(view: OverlayView, items: readonly LayerEntr
     const prepared = await next!;
     next = from + WINDOW < items.length ? prepareWindow(view, items, from + WINDOW, from + 2 * WINDOW, inlineMax) : undefined;
     next?.catch(() => undefined); // surfaced when its turn comes
+    const out: LayerRecord[] = [];
     for (let i = from; i < Math.min(from + WINDOW, items.length); i++) {
       const item = items[i]!;
       if (item.kind !== 'entry') {
-        yield item;
+        out.push(item);
         continue;
       }
       const e = item.entry;
@@ -181,35 +184,41 @@ export async function* layerRecords(view: OverlayView, items: readonly LayerEntr
         uid: st.uid,
         gid: st.gid,
         mtimeMs: st.mtimeMs,
-        xattrs: st.xattrs.filter(([name]) => !isOverlayXattr(name)),
+        xattrs: st.xattrs.length === 0 ? st.xattrs : st.xattrs.filter(([name]) => !isOverlayXattr(name)),
         devMajor: st.rdevMajor,
         devMinor: st.rdevMinor,
         size: 0,
       };
       if (type === 'symlink') {
-        yield { ...base, type, linkname: data ?? (await view.readFile(e)) };
+        out.push({ ...base, type, linkname: data ?? (await view.readFile(e)) });
         continue;
       }
       if (type !== 'file') {
-        yield { ...base, type };
+        out.push({ ...base, type });
         continue;
       }
       if (e.nlink > 1) {
         const key = `${e.layer}:${e.ino}`;
         const first = firstLinkOf.get(key);
         if (first !== undefined) {
-          yield { ...base, type: 'hardlink', linkTo: first };
+          out.push({ ...base, type: 'hardlink', linkTo: first });
           continue;
         }
         firstLinkOf.set(key, e.path);
       }
-      yield {
+      out.push({
         ...base,
         type,
         size: e.size,
         content: (chunk) => contentOf(view, e, chunk, data !== undefined && data.length <= chunk ? data : undefined),
         source: sourceOf(view, e),
-      };
+      });
     }
+    yield out;
   }
+}
+
+/** layerRecords one by one (commit, flatten). */
+export async function* layerRecords(view: OverlayView, items: readonly LayerEntry[], opts: { inline?: boolean } = {}): AsyncGenerator<LayerRecord> {
+  for await (const window of layerRecordWindows(view, items, opts)) yield* window;
 }
