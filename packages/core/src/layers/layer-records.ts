@@ -119,7 +119,9 @@ async function prepareWindow(view: OverlayView, items: readonly LayerEntry[], fr
     const item = items[i]!;
     if (item.kind !== 'entry' || TYPES[item.entry.type] === undefined) continue;
     const root = layerRoot(view, item.entry.layer);
-    byRoot.set(root, [...(byRoot.get(root) ?? []), i]);
+    const list = byRoot.get(root);
+    if (list === undefined) byRoot.set(root, [i]);
+    else list.push(i);
   }
   const out = new Map<number, Prepared>();
   await Promise.all(
@@ -152,6 +154,29 @@ function sourceOf(view: OverlayView, e: MergedEntry): ContentSource {
   return { root, rel: relIn(root, e.sourcePath), ino: e.ino };
 }
 
+type EntryRecord = Extract<LayerRecord, { kind: 'entry' }>;
+
+/** One record, every field present (one object shape for all: tens of thousands per layer). */
+function entryRecord(path: string, st: BeneathStat, type: RecordType, size: number, more: Pick<EntryRecord, 'linkname' | 'linkTo' | 'content' | 'source'>): EntryRecord {
+  return {
+    kind: 'entry',
+    path,
+    type,
+    mode: st.mode & 0o7777,
+    uid: st.uid,
+    gid: st.gid,
+    mtimeMs: st.mtimeMs,
+    xattrs: st.xattrs.length === 0 ? st.xattrs : st.xattrs.filter(([name]) => !isOverlayXattr(name)),
+    devMajor: st.rdevMajor,
+    devMinor: st.rdevMinor,
+    size,
+    linkname: more.linkname,
+    linkTo: more.linkTo,
+    content: more.content,
+    source: more.source,
+  };
+}
+
 /**
  * Records for `items`, in order, a window at a time (one array per native call: no promise per
  * entry for a caller that writes them synchronously); the next window of entries is stat'ed
@@ -177,42 +202,29 @@ export async function* layerRecordWindows(view: OverlayView, items: readonly Lay
       const type = TYPES[e.type];
       if (type === undefined) throw changedWhile(e.path, `a ${e.type} cannot be written to a layer`);
       const { st, data } = prepared.get(i)!;
-      const base = {
-        kind: 'entry' as const,
-        path: e.path,
-        mode: st.mode & 0o7777,
-        uid: st.uid,
-        gid: st.gid,
-        mtimeMs: st.mtimeMs,
-        xattrs: st.xattrs.length === 0 ? st.xattrs : st.xattrs.filter(([name]) => !isOverlayXattr(name)),
-        devMajor: st.rdevMajor,
-        devMinor: st.rdevMinor,
-        size: 0,
-      };
       if (type === 'symlink') {
-        out.push({ ...base, type, linkname: data ?? (await view.readFile(e)) });
+        out.push(entryRecord(e.path, st, type, 0, { linkname: data ?? (await view.readFile(e)) }));
         continue;
       }
       if (type !== 'file') {
-        out.push({ ...base, type });
+        out.push(entryRecord(e.path, st, type, 0, {}));
         continue;
       }
       if (e.nlink > 1) {
         const key = `${e.layer}:${e.ino}`;
         const first = firstLinkOf.get(key);
         if (first !== undefined) {
-          out.push({ ...base, type: 'hardlink', linkTo: first });
+          out.push(entryRecord(e.path, st, 'hardlink', 0, { linkTo: first }));
           continue;
         }
         firstLinkOf.set(key, e.path);
       }
-      out.push({
-        ...base,
-        type,
-        size: e.size,
-        content: (chunk) => contentOf(view, e, chunk, data !== undefined && data.length <= chunk ? data : undefined),
-        source: sourceOf(view, e),
-      });
+      out.push(
+        entryRecord(e.path, st, type, e.size, {
+          content: (chunk) => contentOf(view, e, chunk, data !== undefined && data.length <= chunk ? data : undefined),
+          source: sourceOf(view, e),
+        }),
+      );
     }
     yield out;
   }
