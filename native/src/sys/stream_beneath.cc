@@ -17,6 +17,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <system_error>
 #include <sys/stat.h>
 #include <thread>
 #include <utility>
@@ -36,7 +37,12 @@ class Hasher {
  public:
   Hasher(SHA256_CTX* ctx, bool threaded) : ctx_(ctx) {
     for (size_t i = 0; i < (threaded ? kBuffers : 1); ++i) free_.push_back(std::make_unique<char[]>(kBufSize));
-    if (threaded) thread_ = std::thread([this] { Work(); });
+    if (!threaded) return;
+    try {
+      thread_ = std::thread([this] { Work(); });
+    } catch (const std::system_error&) {
+      // No thread to be had (a process at its limit): hash in place; only slower.
+    }
   }
   ~Hasher() { Finish(); }
   Hasher(const Hasher&) = delete;

@@ -124,6 +124,21 @@ describeMounting('exportLayer rules', () => {
     expect(seen).toEqual([...seen].sort((a, b) => a - b));
   });
 
+  it('reports progress against the final totals only, though writing starts while the scan goes on', async () => {
+    // Many dirs, so the scan is still reading dirs when the first batches are written.
+    const dir = Object.fromEntries(Array.from({ length: 20 }, (_, f) => [`f${f}`, 'x'.repeat(100_000)]));
+    const tree = Object.fromEntries(Array.from({ length: 40 }, (_, d) => [`d${d}`, dir]));
+    const upper = writeTree(join(base, 'upper'), tree);
+    const reports: Array<{ entries: number; totalEntries: number; bytes: number; totalBytes: number }> = [];
+    await exportLayer({ lower: [], upper }, join(base, 'p.tar'), { onProgress: (p) => reports.push(p) });
+    expect(reports.length).toBeGreaterThan(0);
+    for (const r of reports) expect(r).toMatchObject({ totalEntries: 840, totalBytes: 800 * 100_000 });
+    expect(reports.at(-1)).toEqual({ entries: 840, totalEntries: 840, bytes: 80_000_000, totalBytes: 80_000_000 });
+    const listed = spawnSync('tar', ['-tf', join(base, 'p.tar')], { encoding: 'utf8' }).stdout.trim().split('\n');
+    expect(listed).toHaveLength(840);
+    expect(listed.slice(0, 3)).toEqual(['d0/', 'd0/f0', 'd0/f1']);
+  });
+
   it('a file swapped for a symlink to a host file during the export fails it, and leaves no file', async () => {
     // 'b' comes far enough after the first (big) file that the export has not looked at it
     // yet when the swap comes (the first progress, after the first 16 MiB batch of 'a'; it

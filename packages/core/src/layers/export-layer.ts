@@ -2,15 +2,21 @@
  * exportLayer: an overlay's upper layer as an OCI image-spec layer tar (whiteouts as
  * `.wh.` files, opaque dirs as `.wh..wh..opq`, redirected dirs and metacopy files written
  * with their full content), deterministic, optionally gzipped, with the digests a manifest
- * needs. Every layer file is read beneath its layer root with no symlinks (layer-records.ts):
- * a running container swapping files while we read can make the export fail with
- * ERR_OVL_CHANGED_WHILE_READING, never put a host file into the layer.
+ * needs. Every layer file is read beneath its layer root with no symlinks (layer-records.ts
+ * stats, native streamBeneath copies): a running container swapping or resizing files while
+ * we read can make the export fail with ERR_OVL_CHANGED_WHILE_READING, never put a host file
+ * into the layer nor write a tar whose data disagrees with its headers.
+ *
+ * Split of work: this file decides every byte of the headers and which file range goes
+ * where (a StreamBatch); the addon opens, checks, reads, writes and hashes, off the main
+ * thread, while the next batch is built here.
  */
 import { constants } from 'node:os';
 import { OvlError, publicError, SystemError } from '../errors.js';
 import { isRegularMode, typeOfMode } from '../format/file-types.js';
 import { openOverlay } from '../view/open.js';
 import type { OverlaySource, OverlayView } from '../view/types.js';
+import { EntryFeed } from './entry-feed.js';
 import { OPAQUE_MARK, upperLayerEntries, WHITEOUT_PREFIX } from './layer-entries.js';
 import { changedWhile, contentBytes, layerRecordWindows, type LayerRecord } from './layer-records.js';
 import { ArchiveFile, type ArchiveResult, type StreamStop } from './tar/archive-file.js';
@@ -87,10 +93,12 @@ class LayerTarWriter {
   /** The batch the addon is writing, if any. */
   private inflight: Promise<void> | undefined;
 
+  /** Known once the scan is over; until then no progress is reported. */
+  totals: { totalEntries: number; totalBytes: number } | undefined;
+
   constructor(
     private readonly archive: ArchiveFile,
     private readonly opts: ExportLayerOptions,
-    private readonly totals: { totalEntries: number; totalBytes: number },
   ) {}
 
   private mtimeMs(actual: number): number {
@@ -111,7 +119,7 @@ class LayerTarWriter {
     await this.inflight;
     this.inflight = this.archive.write(taken).then((stop) => {
       if (stop !== undefined) throw stopError(stop, taken.paths[stop.index]!, sizes[stop.index]!);
-      this.opts.onProgress?.({ ...progress, ...this.totals });
+      if (this.totals !== undefined) this.opts.onProgress?.({ ...progress, ...this.totals });
     });
     this.inflight.catch(() => undefined); // surfaced at the next flush or at finish
   }
@@ -183,10 +191,19 @@ export async function exportLayer(source: LayerSource, outFile: string, opts: Ex
     if (view.layers.upper === undefined) {
       throw new OvlError('ERR_OVL_NO_UPPER', 'ovl: this overlay has no upper layer: there are no changes to export', { hint: 'Export a writable overlay (one with an upper dir), or a container.' });
     }
-    const items = await upperLayerEntries(view);
     archive = await ArchiveFile.create(outFile, opts.gzip ?? false);
-    writer = new LayerTarWriter(archive, opts, { totalEntries: items.length, totalBytes: contentBytes(items) });
-    for await (const records of layerRecordWindows(view, items, { inline: false })) await writer.write(records);
+    const w = (writer = new LayerTarWriter(archive, opts));
+    // Writing starts while the scan goes on; progress once the scan has the totals.
+    const feed = new EntryFeed();
+    const scan = upperLayerEntries(view, undefined, feed).then(
+      (items) => {
+        w.totals = { totalEntries: items.length, totalBytes: contentBytes(items) };
+        feed.finish();
+      },
+      (e: unknown) => feed.fail(e),
+    );
+    for await (const records of layerRecordWindows(view, feed, { inline: false })) await writer.write(records);
+    await scan;
     await writer.finish();
     const result = await archive.finish();
     archive = undefined;

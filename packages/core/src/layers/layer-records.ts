@@ -11,6 +11,7 @@ import { OvlError } from '../errors.js';
 import { typeOfMode } from '../format/file-types.js';
 import { isOverlayXattr } from '../format/overlay-xattrs.js';
 import type { LayerId, MergedEntry, OverlayView } from '../view/types.js';
+import { EntryFeed } from './entry-feed.js';
 import type { LayerEntry } from './layer-entries.js';
 
 export type RecordType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'chardev' | 'blockdev' | 'fifo';
@@ -86,6 +87,10 @@ export function contentBytes(items: readonly LayerEntry[]): number {
   let n = 0;
   for (const i of items) {
     if (i.kind !== 'entry' || i.entry.type !== 'file') continue;
+    if (i.entry.nlink <= 1) {
+      n += i.entry.size; // no other name can carry it
+      continue;
+    }
     const key = `${i.entry.layer}:${i.entry.ino}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -183,14 +188,19 @@ function entryRecord(path: string, st: BeneathStat, type: RecordType, size: numb
  * (and small files read) meanwhile. `inline` false: no content is read ahead (the caller reads
  * it through `source`).
  */
-export async function* layerRecordWindows(view: OverlayView, items: readonly LayerEntry[], { inline = true }: { inline?: boolean } = {}): AsyncGenerator<LayerRecord[]> {
+export async function* layerRecordWindows(view: OverlayView, entries: readonly LayerEntry[] | EntryFeed, { inline = true }: { inline?: boolean } = {}): AsyncGenerator<LayerRecord[]> {
+  const feed = entries instanceof EntryFeed ? entries : new EntryFeed([...entries]);
+  const items = feed.items;
   const firstLinkOf = new Map<string, string>();
   const inlineMax = inline ? SMALL : 0;
-  let next: Promise<Map<number, Prepared>> | undefined = prepareWindow(view, items, 0, WINDOW, inlineMax);
-  for (let from = 0; from < items.length; from += WINDOW) {
-    const prepared = await next!;
-    next = from + WINDOW < items.length ? prepareWindow(view, items, from + WINDOW, from + 2 * WINDOW, inlineMax) : undefined;
-    next?.catch(() => undefined); // surfaced when its turn comes
+  // A window is looked at once the feed holds all of it (or all there will be).
+  const windowAt = (from: number): Promise<Map<number, Prepared>> => feed.until(from + WINDOW).then(() => prepareWindow(view, items, from, from + WINDOW, inlineMax));
+  let next = windowAt(0);
+  for (let from = 0; ; from += WINDOW) {
+    const prepared = await next;
+    if (from >= items.length) break; // the feed is over (else it would hold this whole window)
+    next = windowAt(from + WINDOW);
+    next.catch(() => undefined); // surfaced when its turn comes
     const out: LayerRecord[] = [];
     for (let i = from; i < Math.min(from + WINDOW, items.length); i++) {
       const item = items[i]!;
