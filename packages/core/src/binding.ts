@@ -14,7 +14,7 @@ import type { Constants, InotifyEvent, InotifyWatcher, InotifyWatcherConstructor
 import { fromNative, OvlError } from './errors.js';
 
 export type {
-  BeneathStat, Constants, DirScan, ExaminedPaths, FsMountPlan, FsParam, InotifyEvent, InotifyWatcher, MountOfType, NativeBinding, NativeError, PathProbe, ScanDirOptions, ScanFailure, StatfsResult, WriteBeneathEntry,
+  BeneathStat, Constants, DirScan, ExaminedPaths, FsMountPlan, FsParam, InotifyEvent, InotifyWatcher, MountOfType, NativeBinding, NativeError, PathProbe, ScanDirOptions, ScanFailure, StatfsResult, StreamBeneathResult, WriteBeneathEntry,
 } from '@ovl/native';
 
 // any: the native signatures differ; the guard only forwards the arguments.
