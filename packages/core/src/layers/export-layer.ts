@@ -114,11 +114,10 @@ class LayerTarWriter {
   private async flush(): Promise<void> {
     if (this.batch.empty) return;
     const taken = this.batch.take();
-    const sizes = taken.layout.filter((_, i) => i % 6 === 3);
     const progress = { entries: this.entriesDone, bytes: this.bytesDone };
     await this.inflight;
     this.inflight = this.archive.write(taken).then((stop) => {
-      if (stop !== undefined) throw stopError(stop, taken.paths[stop.index]!, sizes[stop.index]!);
+      if (stop !== undefined) throw stopError(stop, taken.paths[stop.index]!, taken.layout[stop.index * 6 + 3]!); // layout: at, root, ino, size, offset, length
       if (this.totals !== undefined) this.opts.onProgress?.({ ...progress, ...this.totals });
     });
     this.inflight.catch(() => undefined); // surfaced at the next flush or at finish
