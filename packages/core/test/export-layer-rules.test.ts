@@ -114,7 +114,7 @@ describeMounting('exportLayer rules', () => {
   });
 
   it('reports progress up to the totals', async () => {
-    // Progress comes after each batch the addon writes (16 MiB of content): a 40 MiB file moves it before the end.
+    // Progress comes after each batch the addon writes (8 MiB of content): a 40 MiB file moves it before the end.
     const upper = writeTree(join(base, 'upper'), { big: 'y'.repeat(40 << 20), small: 's' });
     const seen: number[] = [];
     let last;
@@ -141,7 +141,7 @@ describeMounting('exportLayer rules', () => {
 
   it('a file swapped for a symlink to a host file during the export fails it, and leaves no file', async () => {
     // 'b' comes far enough after the first (big) file that the export has not looked at it
-    // yet when the swap comes (the first progress, after the first 16 MiB batch of 'a'; it
+    // yet when the swap comes (the first progress, after the first 8 MiB batch of 'a'; it
     // looks a few hundred entries ahead).
     const small = Object.fromEntries(Array.from({ length: 600 }, (_, i) => [`a${String(i).padStart(3, '0')}`, 's']));
     const upper = writeTree(join(base, 'upper'), { a: 'z'.repeat(40 << 20), ...small, b: 'secret-free' });
@@ -162,7 +162,7 @@ describeMounting('exportLayer rules', () => {
   });
 
   it('a file that grows, shrinks or is replaced after the export looked at it fails it with a coded error, and leaves no file', async () => {
-    // At the first progress (after the first 16 MiB of 'a'), 'a005' has been looked at (its
+    // At the first progress (after the first 8 MiB of 'a'), 'a005' has been looked at (its
     // header says 1 byte) but not yet copied; 'a' itself is still being copied.
     const small = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`a${String(i).padStart(3, '0')}`, 's']));
     const cases: Array<[string, (upper: string) => void, RegExp]> = [

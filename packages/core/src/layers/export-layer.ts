@@ -37,7 +37,7 @@ export interface ExportLayerOptions {
   mtime?: Date | number;
   /** Carry the entries' xattrs as PAX records (overlay's own are never exported). Default true. */
   xattrs?: boolean;
-  /** Called as entries are written (after each batch: at most 16 MiB of content apart) and once at the end. */
+  /** Called as entries are written (after each batch: at most 8 MiB of content apart) and once at the end. */
   onProgress?: (p: ExportProgress) => void;
 }
 
@@ -46,11 +46,13 @@ export type LayerSource = OverlaySource | OverlayView;
 
 /**
  * A batch goes to the addon once it holds this much content (a bigger file is spliced in
- * pieces of this size), or this many bytes of headers: big enough that a call's thread hop
- * is noise, small enough that progress moves and memory stays flat.
+ * pieces of this size), or this many bytes of headers (~500 entries): big enough that a
+ * call's thread hop is noise, small enough that the addon starts soon after the scan does,
+ * the last batch (written after everything else is done here) is short, progress moves and
+ * memory stays flat.
  */
-const BATCH_CONTENT = 16 << 20;
-const BATCH_OWN_BYTES = 1 << 20;
+const BATCH_CONTENT = 8 << 20;
+const BATCH_OWN_BYTES = 256 << 10;
 
 export function isView(s: LayerSource): s is OverlayView {
   return typeof s === 'object' && s !== null && typeof (s as OverlayView).readdir === 'function';
