@@ -17,6 +17,7 @@
         "src/sys/examine.cc",
         "src/sys/expectations.cc",
         "src/sys/examine_and_mount.cc",
+        "src/sys/stream_beneath.cc",
         "src/js/addon.cc",
         "src/js/args.cc",
         "src/js/errors.cc",
@@ -30,7 +31,8 @@
         "src/js/ops_scan.cc",
         "src/js/inotify_watcher.cc",
         "src/js/ops_lock.cc",
-        "src/js/ops_write.cc"
+        "src/js/ops_write.cc",
+        "src/js/ops_stream.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "src"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

@@ -100,6 +100,26 @@ declare namespace binding {
   /** One entry of statManyBeneath: errno 0 with the stat fields, or the errno alone. */
   export type BeneathEntry = ({ errno: 0 } & BeneathStat & { data?: Buffer }) | { errno: number };
 
+  /** What streamBeneath did: the bytes it produced, and the hash of everything produced so far. */
+  export interface StreamBeneathResult {
+    /** Bytes of stream this call produced. */
+    written: number;
+    /** The stream itself, when `out` was -1. */
+    data?: Buffer;
+    /** The sha256 state after this call's bytes: pass it to the next call to go on hashing (absent when stopped). */
+    hashState?: Buffer;
+    /** sha256 (hex) of every byte hashed through the chain of calls so far (absent when stopped). */
+    digest?: string;
+    /**
+     * The file at `index` of `rels` was not what the layout said, and the stream was cut there
+     * (the output holds part of it: discard it). `errno`: opening or reading it failed (ELOOP
+     * for a symlink on the way, EXDEV, ENOENT); otherwise what fstat saw (`mode`, `ino`,
+     * `size`), and `changed` when it was written to while read (its ctime or size moved) or
+     * had fewer bytes than its size.
+     */
+    stopped?: { index: number; errno: number; mode?: number; ino?: number; size?: number; changed?: boolean };
+  }
+
   /** One entry of writeBeneath. Owner, times and xattrs are set only when given. */
   export interface WriteBeneathEntry {
     /** file: content at `offset` (`first` creates afresh, default true; `last` then sets metadata, default true); dir: made or kept; remove: the whole tree at rel (absent, or under something not a dir — a symlink is never followed: nothing to do); empty: everything inside the dir rel (nothing where no dir is, or behind a symlink); times: the mtime only; unsetxattrs: remove the xattrs named in `xattrs` (values ignored). */
@@ -595,6 +615,21 @@ declare namespace binding {
      */
     statManyBeneath(root: PathLike, rels: PathLike[], inlineMax: number): BeneathEntry[];
     statManyBeneathAsync(root: PathLike, rels: PathLike[], inlineMax: number): Promise<BeneathEntry[]>;
+    /**
+     * Write a byte stream to the fd `out` (at its offset; -1: return it as `data`) with the
+     * content of files spliced in, and sha256 it as it goes: `bytes` up to the first file's
+     * `at`, that file's range, `bytes` on to the next file's `at`, ... and the rest of `bytes`.
+     * `layout` holds 6 numbers for each of `rels`: at (offset into `bytes`, non-decreasing),
+     * root (index into `roots`), ino (the inode it must be; 0: any), size (what the whole file
+     * must measure, when opened and after reading), offset and length (the range copied,
+     * within size). Each file is opened as readBeneath opens (beneath its root, no symlinks on
+     * the way, O_NOFOLLOW | O_NONBLOCK) and checked with fstat before a byte is read; a file
+     * that is not as described ends the stream (`stopped`, not thrown). The hashing runs on a
+     * second thread, overlapping the copy. `hashState`: null to start a hash, or the one the
+     * previous call returned. Errors: syscall 'open' (a root; path), 'write'.
+     */
+    streamBeneath(out: number, roots: PathLike[], bytes: Buffer, layout: Float64Array, rels: PathLike[], hashState: Buffer | null): StreamBeneathResult;
+    streamBeneathAsync(out: number, roots: PathLike[], bytes: Buffer, layout: Float64Array, rels: PathLike[], hashState: Buffer | null): Promise<StreamBeneathResult>;
     listDir(path: PathLike, max: number): string[];
     listDirAsync(path: PathLike, max: number): Promise<string[]>;
     /** statfs(2). */

@@ -18,6 +18,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   RegisterWriteOps(env, exports);
   RegisterInotify(env, exports);
   RegisterLockOps(env, exports);
+  RegisterStreamOps(env, exports);
   return exports;
 }
 

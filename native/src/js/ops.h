@@ -24,6 +24,7 @@ void RegisterScanOps(Napi::Env env, Napi::Object exports);       // scanDir
 void RegisterWriteOps(Napi::Env env, Napi::Object exports);      // writeBeneath
 void RegisterInotify(Napi::Env env, Napi::Object exports);       // class InotifyWatcher
 void RegisterLockOps(Napi::Env env, Napi::Object exports);       // openReadLocked
+void RegisterStreamOps(Napi::Env env, Napi::Object exports);     // streamBeneath
 
 // An FsMountPlan object (fsmountPlan, examineAndMount); opened_max: the highest path index an
 // 'opened' param may name, -1 where 'opened' is not allowed.

@@ -115,7 +115,18 @@ struct ReadBeneathOp {
   }
 };
 
-Napi::Value BeneathStatToJs(Napi::Env env, const sys::BeneathStat& st, Napi::Object o);
+// The property names of a BeneathStat, made once per call rather than once per entry and
+// field: statManyBeneath describes tens of thousands of entries for one layer export.
+struct StatKeys {
+  explicit StatKeys(Napi::Env env)
+      : errno_(Napi::String::New(env, "errno")), mode(Napi::String::New(env, "mode")), ino(Napi::String::New(env, "ino")),
+        size(Napi::String::New(env, "size")), mtime_ms(Napi::String::New(env, "mtimeMs")), uid(Napi::String::New(env, "uid")),
+        gid(Napi::String::New(env, "gid")), rdev_major(Napi::String::New(env, "rdevMajor")),
+        rdev_minor(Napi::String::New(env, "rdevMinor")), xattrs(Napi::String::New(env, "xattrs")), data(Napi::String::New(env, "data")) {}
+  Napi::String errno_, mode, ino, size, mtime_ms, uid, gid, rdev_major, rdev_minor, xattrs, data;
+};
+
+Napi::Value BeneathStatToJs(Napi::Env env, const StatKeys& k, const sys::BeneathStat& st, Napi::Object o);
 
 struct StatBeneathOp {
   static constexpr const char* kName = "statBeneath";
@@ -129,18 +140,18 @@ struct StatBeneathOp {
       f->dest = rel;
     }
   }
-  Napi::Value Result(Napi::Env env) { return BeneathStatToJs(env, result, Napi::Object::New(env)); }
+  Napi::Value Result(Napi::Env env) { return BeneathStatToJs(env, StatKeys(env), result, Napi::Object::New(env)); }
 };
 
-Napi::Value BeneathStatToJs(Napi::Env env, const sys::BeneathStat& st, Napi::Object o) {
-  o.Set("mode", Napi::Number::New(env, st.mode));
-  o.Set("ino", Napi::Number::New(env, static_cast<double>(st.ino)));
-  o.Set("size", Napi::Number::New(env, static_cast<double>(st.size)));
-  o.Set("mtimeMs", Napi::Number::New(env, static_cast<double>(st.mtime_sec) * 1000 + st.mtime_nsec / 1e6));
-  o.Set("uid", Napi::Number::New(env, st.uid));
-  o.Set("gid", Napi::Number::New(env, st.gid));
-  o.Set("rdevMajor", Napi::Number::New(env, st.rdev_major));
-  o.Set("rdevMinor", Napi::Number::New(env, st.rdev_minor));
+Napi::Value BeneathStatToJs(Napi::Env env, const StatKeys& k, const sys::BeneathStat& st, Napi::Object o) {
+  o.Set(k.mode, Napi::Number::New(env, st.mode));
+  o.Set(k.ino, Napi::Number::New(env, static_cast<double>(st.ino)));
+  o.Set(k.size, Napi::Number::New(env, static_cast<double>(st.size)));
+  o.Set(k.mtime_ms, Napi::Number::New(env, static_cast<double>(st.mtime_sec) * 1000 + st.mtime_nsec / 1e6));
+  o.Set(k.uid, Napi::Number::New(env, st.uid));
+  o.Set(k.gid, Napi::Number::New(env, st.gid));
+  o.Set(k.rdev_major, Napi::Number::New(env, st.rdev_major));
+  o.Set(k.rdev_minor, Napi::Number::New(env, st.rdev_minor));
   Napi::Array xattrs = Napi::Array::New(env, st.xattrs.size());
   for (uint32_t i = 0; i < st.xattrs.size(); ++i) {
     Napi::Array pair = Napi::Array::New(env, 2);
@@ -148,7 +159,7 @@ Napi::Value BeneathStatToJs(Napi::Env env, const sys::BeneathStat& st, Napi::Obj
     pair.Set(1u, Napi::Buffer<char>::Copy(env, st.xattrs[i].second.data(), st.xattrs[i].second.size()));
     xattrs.Set(i, pair);
   }
-  o.Set("xattrs", xattrs);
+  o.Set(k.xattrs, xattrs);
   return o;
 }
 
@@ -166,13 +177,14 @@ struct StatManyBeneathOp {
     if (f->Set(sys::StatManyBeneath(root.c_str(), rels, inline_max, &results), "open")) f->path = root;
   }
   Napi::Value Result(Napi::Env env) {
+    StatKeys keys(env);
     Napi::Array array = Napi::Array::New(env, results.size());
     for (size_t i = 0; i < results.size(); ++i) {
       const sys::BeneathEntry& e = results[i];
       Napi::Object o = Napi::Object::New(env);
-      o.Set("errno", Napi::Number::New(env, e.err));
-      if (e.err == 0) BeneathStatToJs(env, e.st, o);
-      if (e.has_data) o.Set("data", Napi::Buffer<char>::Copy(env, e.data.data(), e.data.size()));
+      o.Set(keys.errno_, Napi::Number::New(env, e.err));
+      if (e.err == 0) BeneathStatToJs(env, keys, e.st, o);
+      if (e.has_data) o.Set(keys.data, Napi::Buffer<char>::Copy(env, e.data.data(), e.data.size()));
       array.Set(static_cast<uint32_t>(i), o);
     }
     return array;

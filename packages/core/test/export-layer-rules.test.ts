@@ -114,19 +114,37 @@ describeMounting('exportLayer rules', () => {
   });
 
   it('reports progress up to the totals', async () => {
-    const upper = writeTree(join(base, 'upper'), { big: 'y'.repeat(300_000), small: 's' });
+    // Progress comes after each batch the addon writes (8 MiB of content): a 40 MiB file moves it before the end.
+    const upper = writeTree(join(base, 'upper'), { big: 'y'.repeat(40 << 20), small: 's' });
     const seen: number[] = [];
     let last;
     await exportLayer({ lower: [], upper }, join(base, 'p.tar'), { onProgress: (p) => { seen.push(p.bytes); last = p; } });
-    expect(last).toEqual({ entries: 2, totalEntries: 2, bytes: 300_001, totalBytes: 300_001 });
+    expect(last).toEqual({ entries: 2, totalEntries: 2, bytes: (40 << 20) + 1, totalBytes: (40 << 20) + 1 });
     expect(seen.length).toBeGreaterThan(1);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+  });
+
+  it('reports progress against the final totals only, though writing starts while the scan goes on', async () => {
+    // Many dirs, so the scan is still reading dirs when the first batches are written.
+    const dir = Object.fromEntries(Array.from({ length: 20 }, (_, f) => [`f${f}`, 'x'.repeat(100_000)]));
+    const tree = Object.fromEntries(Array.from({ length: 40 }, (_, d) => [`d${d}`, dir]));
+    const upper = writeTree(join(base, 'upper'), tree);
+    const reports: Array<{ entries: number; totalEntries: number; bytes: number; totalBytes: number }> = [];
+    await exportLayer({ lower: [], upper }, join(base, 'p.tar'), { onProgress: (p) => reports.push(p) });
+    expect(reports.length).toBeGreaterThan(0);
+    for (const r of reports) expect(r).toMatchObject({ totalEntries: 840, totalBytes: 800 * 100_000 });
+    expect(reports.at(-1)).toEqual({ entries: 840, totalEntries: 840, bytes: 80_000_000, totalBytes: 80_000_000 });
+    const listed = spawnSync('tar', ['-tf', join(base, 'p.tar')], { encoding: 'utf8' }).stdout.trim().split('\n');
+    expect(listed).toHaveLength(840);
+    expect(listed.slice(0, 3)).toEqual(['d0/', 'd0/f0', 'd0/f1']);
   });
 
   it('a file swapped for a symlink to a host file during the export fails it, and leaves no file', async () => {
     // 'b' comes far enough after the first (big) file that the export has not looked at it
-    // yet when the swap comes (it reads a few hundred entries ahead).
+    // yet when the swap comes (the first progress, after the first 8 MiB batch of 'a'; it
+    // looks a few hundred entries ahead).
     const small = Object.fromEntries(Array.from({ length: 600 }, (_, i) => [`a${String(i).padStart(3, '0')}`, 's']));
-    const upper = writeTree(join(base, 'upper'), { a: 'z'.repeat(3 << 20), ...small, b: 'secret-free' });
+    const upper = writeTree(join(base, 'upper'), { a: 'z'.repeat(40 << 20), ...small, b: 'secret-free' });
     const out = join(base, 'swap.tar');
     let swapped = false;
     const err = await exportLayer({ lower: [], upper }, out, {
@@ -141,6 +159,36 @@ describeMounting('exportLayer rules', () => {
     expect((err as { code: string }).code).toBe('ERR_OVL_CHANGED_WHILE_READING');
     expect(existsSync(out)).toBe(false);
     expect(readdirSync(base).filter((n) => n.includes('partial'))).toEqual([]);
+  });
+
+  it('a file that grows, shrinks or is replaced after the export looked at it fails it with a coded error, and leaves no file', async () => {
+    // At the first progress (after the first 8 MiB of 'a'), 'a005' has been looked at (its
+    // header says 1 byte) but not yet copied; 'a' itself is still being copied.
+    const small = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`a${String(i).padStart(3, '0')}`, 's']));
+    const cases: Array<[string, (upper: string) => void, RegExp]> = [
+      ['grown', (upper) => writeFileSync(join(upper, 'a005'), 'longer'), /'\/a005' changed while reading it: it is 6 bytes now, not 1/],
+      ['shrunk', (upper) => writeFileSync(join(upper, 'a005'), ''), /'\/a005' changed while reading it: it is 0 bytes now, not 1/],
+      // the old file kept under another name, so the new one cannot get its inode number
+      ['replaced', (upper) => { renameSync(join(upper, 'a005'), join(upper, 'old')); writeFileSync(join(upper, 'a005'), 't'); }, /'\/a005' changed while reading it: another file now stands in its place/],
+      ['big one grown', (upper) => appendFileSync(join(upper, 'a'), 'more'), /'\/a' changed while reading it: it is \d+ bytes now/],
+    ];
+    for (const [what, change, message] of cases) {
+      const upper = writeTree(join(base, `upper-${what.replace(/ /g, '-')}`), { a: 'z'.repeat(40 << 20), ...small });
+      const out = join(base, 'changed.tar');
+      let changed = false;
+      const err = await exportLayer({ lower: [], upper }, out, {
+        onProgress: () => {
+          if (changed) return;
+          changed = true;
+          change(upper);
+        },
+      }).catch((e: unknown) => e);
+      expect(changed, what).toBe(true);
+      expect((err as { code: string }).code, what).toBe('ERR_OVL_CHANGED_WHILE_READING');
+      expect((err as Error).message, what).toMatch(message);
+      expect(existsSync(out), what).toBe(false);
+      expect(readdirSync(base).filter((n) => n.includes('partial')), what).toEqual([]);
+    }
   });
 
   it('refuses an overlay without an upper, and a target dir that does not exist, leaving nothing', async () => {

@@ -2,16 +2,25 @@
  * exportLayer: an overlay's upper layer as an OCI image-spec layer tar (whiteouts as
  * `.wh.` files, opaque dirs as `.wh..wh..opq`, redirected dirs and metacopy files written
  * with their full content), deterministic, optionally gzipped, with the digests a manifest
- * needs. Every layer file is read beneath its layer root with no symlinks (layer-records.ts):
- * a running container swapping files while we read can make the export fail with
- * ERR_OVL_CHANGED_WHILE_READING, never put a host file into the layer.
+ * needs. Every layer file is read beneath its layer root with no symlinks (layer-records.ts
+ * stats, native streamBeneath copies): a running container swapping or resizing files while
+ * we read can make the export fail with ERR_OVL_CHANGED_WHILE_READING, never put a host file
+ * into the layer nor write a tar whose data disagrees with its headers.
+ *
+ * Split of work: this file decides every byte of the headers and which file range goes
+ * where (a StreamBatch); the addon opens, checks, reads, writes and hashes, off the main
+ * thread, while the next batch is built here.
  */
-import { OvlError, publicError } from '../errors.js';
+import { constants } from 'node:os';
+import { OvlError, publicError, SystemError } from '../errors.js';
+import { isRegularMode, typeOfMode } from '../format/file-types.js';
 import { openOverlay } from '../view/open.js';
 import type { OverlaySource, OverlayView } from '../view/types.js';
+import { EntryFeed } from './entry-feed.js';
 import { OPAQUE_MARK, upperLayerEntries, WHITEOUT_PREFIX } from './layer-entries.js';
-import { contentBytes, layerRecords, type LayerRecord } from './layer-records.js';
-import { ArchiveFile, type ArchiveResult } from './tar/archive-file.js';
+import { changedWhile, contentBytes, layerRecordWindows, type LayerRecord } from './layer-records.js';
+import { ArchiveFile, type ArchiveResult, type StreamStop } from './tar/archive-file.js';
+import { StreamBatch } from './tar/stream-batch.js';
 import { END_OF_ARCHIVE, encodeHeader, padding, type TarHeader } from './tar/header.js';
 
 export interface ExportProgress {
@@ -28,14 +37,22 @@ export interface ExportLayerOptions {
   mtime?: Date | number;
   /** Carry the entries' xattrs as PAX records (overlay's own are never exported). Default true. */
   xattrs?: boolean;
-  /** Called as entries are written (at most about every 64 KiB of content and once at the end). */
+  /** Called as entries are written (after each batch: at most 8 MiB of content apart) and once at the end. */
   onProgress?: (p: ExportProgress) => void;
 }
 
 /** What exportLayer reads: anything openOverlay takes, or a view already open (openContainer's). */
 export type LayerSource = OverlaySource | OverlayView;
 
-const CHUNK = 1 << 20;
+/**
+ * A batch goes to the addon once it holds this much content (a bigger file is spliced in
+ * pieces of this size), or this many bytes of headers (~500 entries): big enough that a
+ * call's thread hop is noise, small enough that the addon starts soon after the scan does,
+ * the last batch (written after everything else is done here) is short, progress moves and
+ * memory stays flat.
+ */
+const BATCH_CONTENT = 8 << 20;
+const BATCH_OWN_BYTES = 256 << 10;
 
 export function isView(s: LayerSource): s is OverlayView {
   return typeof s === 'object' && s !== null && typeof (s as OverlayView).readdir === 'function';
@@ -52,16 +69,38 @@ function whiteoutName(path: string): Buffer {
   return tarName(`${path.slice(0, slash + 1)}${WHITEOUT_PREFIX}${path.slice(slash + 1)}`);
 }
 
-/** Writes the records of one layer into an archive, counting progress. */
+const osErrno = constants.errno;
+const CHANGED_ERRNO: Record<number, string> = { [osErrno.ELOOP]: 'a symlink now stands in its path', [osErrno.EXDEV]: 'its path leads out of the layer', [osErrno.ENOENT]: 'it is gone', [osErrno.ENOTDIR]: 'it is gone' };
+
+/** The error for a file the addon found other than the layout said. */
+function stopError(stop: StreamStop, path: string, size: number): Error {
+  if (stop.errno !== 0) {
+    const what = CHANGED_ERRNO[stop.errno];
+    return what !== undefined ? changedWhile(path, what) : new SystemError({ errno: stop.errno, syscall: 'read', path });
+  }
+  if (!isRegularMode(stop.mode!)) return changedWhile(path, `a ${typeOfMode(stop.mode!)} now stands where the file was`);
+  if (stop.size !== size) return changedWhile(path, `it is ${stop.size} bytes now, not ${size}`);
+  if (stop.changed) return changedWhile(path, 'it was written to while being read');
+  return changedWhile(path, 'another file now stands in its place');
+}
+
+/**
+ * Writes the records of one layer into an archive: headers encoded here, file content spliced
+ * in by the addon, batch by batch; the next batch is built while the addon writes this one.
+ */
 class LayerTarWriter {
   private entriesDone = 0;
   private bytesDone = 0;
-  private lastReport = 0;
+  private batch = new StreamBatch();
+  /** The batch the addon is writing, if any. */
+  private inflight: Promise<void> | undefined;
+
+  /** Known once the scan is over; until then no progress is reported. */
+  totals: { totalEntries: number; totalBytes: number } | undefined;
 
   constructor(
     private readonly archive: ArchiveFile,
     private readonly opts: ExportLayerOptions,
-    private readonly totals: { totalEntries: number; totalBytes: number },
   ) {}
 
   private mtimeMs(actual: number): number {
@@ -69,50 +108,72 @@ class LayerTarWriter {
     return m === undefined ? actual : typeof m === 'number' ? m : m.getTime();
   }
 
-  private report(force: boolean): void {
-    if (!this.opts.onProgress || (!force && this.bytesDone - this.lastReport < 1 << 16)) return;
-    this.lastReport = this.bytesDone;
-    this.opts.onProgress({ entries: this.entriesDone, bytes: this.bytesDone, ...this.totals });
-  }
-
   private mark(name: Buffer): TarHeader {
     return { name, type: 'file', mode: 0, uid: 0, gid: 0, size: 0, mtimeMs: this.mtimeMs(0) };
   }
 
-  async write(r: LayerRecord): Promise<void> {
-    this.entriesDone++;
-    if (r.kind === 'whiteout') await this.archive.write(encodeHeader(this.mark(whiteoutName(r.path))));
-    else if (r.kind === 'opaque') await this.archive.write(encodeHeader(this.mark(tarName(`${r.path}/${OPAQUE_MARK}`))));
-    else {
-      await this.archive.write(
-        encodeHeader({
-          name: tarName(r.path),
-          type: r.type,
-          mode: r.mode,
-          uid: r.uid,
-          gid: r.gid,
-          size: r.size,
-          mtimeMs: this.mtimeMs(r.mtimeMs),
-          ...(r.linkname !== undefined && { linkname: r.linkname }),
-          ...(r.linkTo !== undefined && { linkname: tarName(r.linkTo) }),
-          ...(this.opts.xattrs !== false && { xattrs: r.xattrs }),
-          ...((r.type === 'chardev' || r.type === 'blockdev') && { devmajor: r.devMajor, devminor: r.devMinor }),
-        }),
-      );
-      if (r.content) {
-        for await (const data of r.content(CHUNK)) {
-          await this.archive.write(data);
-          this.bytesDone += data.length;
-          this.report(false);
-        }
-        await this.archive.write(padding(r.size));
-      }
-    }
-    this.report(false);
+  /** Hand the batch to the addon once the one before is written (the archive is one stream, in order). */
+  private async flush(): Promise<void> {
+    if (this.batch.empty) return;
+    const taken = this.batch.take();
+    const progress = { entries: this.entriesDone, bytes: this.bytesDone };
+    await this.inflight;
+    this.inflight = this.archive.write(taken).then((stop) => {
+      if (stop !== undefined) throw stopError(stop, taken.paths[stop.index]!, taken.layout[stop.index * 6 + 3]!); // layout: at, root, ino, size, offset, length
+      if (this.totals !== undefined) this.opts.onProgress?.({ ...progress, ...this.totals });
+    });
+    this.inflight.catch(() => undefined); // surfaced at the next flush or at finish
   }
 
-  finish(): void {
-    this.report(true);
+  /** Whether the batch is full: the caller then flushes it. */
+  private get full(): boolean {
+    return this.batch.contentBytes >= BATCH_CONTENT || this.batch.ownBytes >= BATCH_OWN_BYTES;
+  }
+
+  private header(r: Extract<LayerRecord, { kind: 'entry' }>): Buffer {
+    const h: TarHeader = { name: tarName(r.path), type: r.type, mode: r.mode, uid: r.uid, gid: r.gid, size: r.size, mtimeMs: this.mtimeMs(r.mtimeMs) };
+    if (r.linkname !== undefined) h.linkname = r.linkname;
+    if (r.linkTo !== undefined) h.linkname = tarName(r.linkTo);
+    if (this.opts.xattrs !== false) h.xattrs = r.xattrs;
+    if (r.type === 'chardev' || r.type === 'blockdev') {
+      h.devmajor = r.devMajor;
+      h.devminor = r.devMinor;
+    }
+    return encodeHeader(h);
+  }
+
+  /** Add the records to the stream, handing batches to the addon as they fill. */
+  async write(records: readonly LayerRecord[]): Promise<void> {
+    for (const r of records) {
+      this.entriesDone++;
+      if (r.kind === 'whiteout') this.batch.append(encodeHeader(this.mark(whiteoutName(r.path))));
+      else if (r.kind === 'opaque') this.batch.append(encodeHeader(this.mark(tarName(`${r.path}/${OPAQUE_MARK}`))));
+      else {
+        this.batch.append(this.header(r));
+        if (r.source !== undefined && r.size > 0) {
+          for (let offset = 0; offset < r.size; offset += BATCH_CONTENT) {
+            const length = Math.min(BATCH_CONTENT, r.size - offset);
+            this.batch.splice(r.source, r.size, offset, length, r.path);
+            this.bytesDone += length;
+            if (this.full) await this.flush();
+          }
+          this.batch.append(padding(r.size));
+        }
+      }
+      if (this.full) await this.flush();
+    }
+  }
+
+  /** Write what is left, the end of the archive, and wait for all of it. */
+  async finish(): Promise<void> {
+    this.batch.append(END_OF_ARCHIVE);
+    await this.flush();
+    await this.inflight;
+  }
+
+  /** Wait for the batch in flight, whatever its outcome (before the archive is thrown away). */
+  async settle(): Promise<void> {
+    await this.inflight?.catch(() => undefined);
   }
 }
 
@@ -124,22 +185,32 @@ class LayerTarWriter {
  */
 export async function exportLayer(source: LayerSource, outFile: string, opts: ExportLayerOptions = {}): Promise<ArchiveResult> {
   let archive: ArchiveFile | undefined;
+  let writer: LayerTarWriter | undefined;
   try {
     if (typeof outFile !== 'string' || outFile === '') throw new TypeError('exportLayer needs the path of the file to write.');
     const view = isView(source) ? source : await openOverlay(source);
     if (view.layers.upper === undefined) {
       throw new OvlError('ERR_OVL_NO_UPPER', 'ovl: this overlay has no upper layer: there are no changes to export', { hint: 'Export a writable overlay (one with an upper dir), or a container.' });
     }
-    const items = await upperLayerEntries(view);
-    archive = new ArchiveFile(outFile, opts.gzip ?? false);
-    const writer = new LayerTarWriter(archive, opts, { totalEntries: items.length, totalBytes: contentBytes(items) });
-    for await (const record of layerRecords(view, items)) await writer.write(record);
-    await archive.write(END_OF_ARCHIVE);
-    writer.finish();
+    archive = await ArchiveFile.create(outFile, opts.gzip ?? false);
+    const w = (writer = new LayerTarWriter(archive, opts));
+    // Writing starts while the scan goes on; progress once the scan has the totals.
+    const feed = new EntryFeed();
+    const scan = upperLayerEntries(view, undefined, feed).then(
+      (items) => {
+        w.totals = { totalEntries: items.length, totalBytes: contentBytes(items) };
+        feed.finish();
+      },
+      (e: unknown) => feed.fail(e),
+    );
+    for await (const records of layerRecordWindows(view, feed, { inline: false })) await writer.write(records);
+    await scan;
+    await writer.finish();
     const result = await archive.finish();
     archive = undefined;
     return result;
   } catch (e) {
+    await writer?.settle();
     await archive?.abort();
     throw publicError(e, exportLayer);
   }

@@ -15,6 +15,7 @@
  * layer puts there): the same layer gives the same list.
  */
 import type { MergedEntry, OverlayView } from '../view/types.js';
+import type { EntryFeed } from './entry-feed.js';
 
 /** An entry the layer carries; a whiteout of `path` (the name it hides); the opaque mark of the dir `path`. */
 export type LayerEntry =
@@ -30,8 +31,8 @@ function byBytes(a: MergedEntry, b: MergedEntry): number {
 }
 
 /** The entries under `root`, in tar order: what the upper contributes, or (`whole`) everything the merged view shows. */
-async function collect(view: OverlayView, whole: boolean, onDir?: (path: string) => void): Promise<LayerEntry[]> {
-  const out: LayerEntry[] = [];
+async function collect(view: OverlayView, whole: boolean, onDir?: (path: string) => void, feed?: EntryFeed): Promise<LayerEntry[]> {
+  const out: LayerEntry[] = feed?.items ?? [];
   const visit = async (dir: string, whole: boolean): Promise<void> => {
     onDir?.(dir);
     const entries = (await view.readdir(dir, { whiteouts: !whole })).sort(byBytes);
@@ -45,16 +46,18 @@ async function collect(view: OverlayView, whole: boolean, onDir?: (path: string)
       if (e.type !== 'dir') continue;
       const redirected = !whole && e.redirect !== undefined;
       if (!whole && (e.opaque || redirected)) out.push({ kind: 'opaque', path: e.path });
+      feed?.grew(); // what is in so far stays where it is: a reader may go on with it
       await visit(e.path, whole || redirected);
     }
+    feed?.grew();
   };
   await visit('/', whole);
   return out;
 }
 
-/** Every entry the upper layer contributes, in tar order. */
-export function upperLayerEntries(view: OverlayView, onDir?: (path: string) => void): Promise<LayerEntry[]> {
-  return collect(view, false, onDir);
+/** Every entry the upper layer contributes, in tar order; with `feed`, appended to feed.items as found (the caller ends the feed). */
+export function upperLayerEntries(view: OverlayView, onDir?: (path: string) => void, feed?: EntryFeed): Promise<LayerEntry[]> {
+  return collect(view, false, onDir, feed);
 }
 
 /** Every entry of the merged view, in tar order (no whiteouts, no marks): a flattened tree. */

@@ -11,6 +11,7 @@ import { OvlError } from '../errors.js';
 import { typeOfMode } from '../format/file-types.js';
 import { isOverlayXattr } from '../format/overlay-xattrs.js';
 import type { LayerId, MergedEntry, OverlayView } from '../view/types.js';
+import { EntryFeed } from './entry-feed.js';
 import type { LayerEntry } from './layer-entries.js';
 
 export type RecordType = 'file' | 'dir' | 'symlink' | 'hardlink' | 'chardev' | 'blockdev' | 'fifo';
@@ -38,7 +39,15 @@ export type LayerRecord =
       size: number;
       /** The content, in chunks of at most `chunk` bytes (files that carry data). */
       content?: (chunk: number) => AsyncGenerator<Buffer>;
+      /** Where the content is, for a reader of its own (native streamBeneath): `rel` beneath the layer dir `root`, the inode it must be (0: any, a metacopy file's data). */
+      source?: ContentSource;
     };
+
+export interface ContentSource {
+  root: string;
+  rel: string;
+  ino: number;
+}
 
 const TYPES: Partial<Record<MergedEntry['type'], RecordType>> = { file: 'file', dir: 'dir', symlink: 'symlink', fifo: 'fifo', chardev: 'chardev', blockdev: 'blockdev' };
 
@@ -78,6 +87,10 @@ export function contentBytes(items: readonly LayerEntry[]): number {
   let n = 0;
   for (const i of items) {
     if (i.kind !== 'entry' || i.entry.type !== 'file') continue;
+    if (i.entry.nlink <= 1) {
+      n += i.entry.size; // no other name can carry it
+      continue;
+    }
     const key = `${i.entry.layer}:${i.entry.ino}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -89,7 +102,7 @@ export function contentBytes(items: readonly LayerEntry[]): number {
 /** Files this small are read whole, in the same native call that stats them. */
 const SMALL = 256 << 10;
 /** Entries looked at per native call; the next window is read while this one is written. */
-const WINDOW = 128;
+const WINDOW = 256;
 
 interface Prepared {
   st: BeneathStat;
@@ -105,18 +118,20 @@ function relIn(root: string, path: string): string {
  * Stat (and read, for small files and symlinks) the entries items[from, to) — one native call
  * per layer root they live in — checking each is still what the view saw.
  */
-async function prepareWindow(view: OverlayView, items: readonly LayerEntry[], from: number, to: number): Promise<Map<number, Prepared>> {
+async function prepareWindow(view: OverlayView, items: readonly LayerEntry[], from: number, to: number, inlineMax: number): Promise<Map<number, Prepared>> {
   const byRoot = new Map<string, number[]>();
   for (let i = from; i < Math.min(to, items.length); i++) {
     const item = items[i]!;
     if (item.kind !== 'entry' || TYPES[item.entry.type] === undefined) continue;
     const root = layerRoot(view, item.entry.layer);
-    byRoot.set(root, [...(byRoot.get(root) ?? []), i]);
+    const list = byRoot.get(root);
+    if (list === undefined) byRoot.set(root, [i]);
+    else list.push(i);
   }
   const out = new Map<number, Prepared>();
   await Promise.all(
     [...byRoot].map(async ([root, indices]) => {
-      const found = await binding().statManyBeneathAsync(root, indices.map((i) => relIn(root, (items[i] as { entry: MergedEntry }).entry.sourcePath)), SMALL);
+      const found = await binding().statManyBeneathAsync(root, indices.map((i) => relIn(root, (items[i] as { entry: MergedEntry }).entry.sourcePath)), inlineMax);
       indices.forEach((i, k) => {
         const e = (items[i] as { entry: MergedEntry }).entry;
         const r = found[k]!;
@@ -134,54 +149,98 @@ async function prepareWindow(view: OverlayView, items: readonly LayerEntry[], fr
   return out;
 }
 
-/** Records for `items`, in order; the next window of entries is stat'ed (and small files read) meanwhile. */
-export async function* layerRecords(view: OverlayView, items: readonly LayerEntry[]): AsyncGenerator<LayerRecord> {
+/** Where a file entry's content is read from: its own layer, or a metacopy file's data layer. */
+function sourceOf(view: OverlayView, e: MergedEntry): ContentSource {
+  if (e.dataLayer !== undefined && e.dataPath !== undefined) {
+    const root = layerRoot(view, e.dataLayer);
+    return { root, rel: relIn(root, e.dataPath), ino: 0 };
+  }
+  const root = layerRoot(view, e.layer);
+  return { root, rel: relIn(root, e.sourcePath), ino: e.ino };
+}
+
+type EntryRecord = Extract<LayerRecord, { kind: 'entry' }>;
+
+/** One record, every field present (one object shape for all: tens of thousands per layer). */
+function entryRecord(path: string, st: BeneathStat, type: RecordType, size: number, more: Pick<EntryRecord, 'linkname' | 'linkTo' | 'content' | 'source'>): EntryRecord {
+  return {
+    kind: 'entry',
+    path,
+    type,
+    mode: st.mode & 0o7777,
+    uid: st.uid,
+    gid: st.gid,
+    mtimeMs: st.mtimeMs,
+    xattrs: st.xattrs.length === 0 ? st.xattrs : st.xattrs.filter(([name]) => !isOverlayXattr(name)),
+    devMajor: st.rdevMajor,
+    devMinor: st.rdevMinor,
+    size,
+    linkname: more.linkname,
+    linkTo: more.linkTo,
+    content: more.content,
+    source: more.source,
+  };
+}
+
+/**
+ * Records for `items`, in order, a window at a time (one array per native call: no promise per
+ * entry for a caller that writes them synchronously); the next window of entries is stat'ed
+ * (and small files read) meanwhile. `inline` false: no content is read ahead (the caller reads
+ * it through `source`).
+ */
+export async function* layerRecordWindows(view: OverlayView, entries: readonly LayerEntry[] | EntryFeed, { inline = true }: { inline?: boolean } = {}): AsyncGenerator<LayerRecord[]> {
+  const feed = entries instanceof EntryFeed ? entries : new EntryFeed([...entries]);
+  const items = feed.items;
   const firstLinkOf = new Map<string, string>();
-  let next: Promise<Map<number, Prepared>> | undefined = prepareWindow(view, items, 0, WINDOW);
-  for (let from = 0; from < items.length; from += WINDOW) {
-    const prepared = await next!;
-    next = from + WINDOW < items.length ? prepareWindow(view, items, from + WINDOW, from + 2 * WINDOW) : undefined;
-    next?.catch(() => undefined); // surfaced when its turn comes
+  const inlineMax = inline ? SMALL : 0;
+  // A window is looked at once the feed holds all of it (or all there will be).
+  const windowAt = (from: number): Promise<Map<number, Prepared>> => feed.until(from + WINDOW).then(() => prepareWindow(view, items, from, from + WINDOW, inlineMax));
+  let next = windowAt(0);
+  for (let from = 0; ; from += WINDOW) {
+    const prepared = await next;
+    if (from >= items.length) break; // the feed is over (else it would hold this whole window)
+    next = windowAt(from + WINDOW);
+    next.catch(() => undefined); // surfaced when its turn comes
+    const out: LayerRecord[] = [];
     for (let i = from; i < Math.min(from + WINDOW, items.length); i++) {
       const item = items[i]!;
       if (item.kind !== 'entry') {
-        yield item;
+        out.push(item);
         continue;
       }
       const e = item.entry;
       const type = TYPES[e.type];
       if (type === undefined) throw changedWhile(e.path, `a ${e.type} cannot be written to a layer`);
       const { st, data } = prepared.get(i)!;
-      const base = {
-        kind: 'entry' as const,
-        path: e.path,
-        mode: st.mode & 0o7777,
-        uid: st.uid,
-        gid: st.gid,
-        mtimeMs: st.mtimeMs,
-        xattrs: st.xattrs.filter(([name]) => !isOverlayXattr(name)),
-        devMajor: st.rdevMajor,
-        devMinor: st.rdevMinor,
-        size: 0,
-      };
       if (type === 'symlink') {
-        yield { ...base, type, linkname: data ?? (await view.readFile(e)) };
+        out.push(entryRecord(e.path, st, type, 0, { linkname: data ?? (await view.readFile(e)) }));
         continue;
       }
       if (type !== 'file') {
-        yield { ...base, type };
+        out.push(entryRecord(e.path, st, type, 0, {}));
         continue;
       }
       if (e.nlink > 1) {
         const key = `${e.layer}:${e.ino}`;
         const first = firstLinkOf.get(key);
         if (first !== undefined) {
-          yield { ...base, type: 'hardlink', linkTo: first };
+          out.push(entryRecord(e.path, st, 'hardlink', 0, { linkTo: first }));
           continue;
         }
         firstLinkOf.set(key, e.path);
       }
-      yield { ...base, type, size: e.size, content: (chunk) => contentOf(view, e, chunk, data !== undefined && data.length <= chunk ? data : undefined) };
+      out.push(
+        entryRecord(e.path, st, type, e.size, {
+          content: (chunk) => contentOf(view, e, chunk, data !== undefined && data.length <= chunk ? data : undefined),
+          source: sourceOf(view, e),
+        }),
+      );
     }
+    yield out;
   }
+}
+
+/** layerRecords one by one (commit, flatten). */
+export async function* layerRecords(view: OverlayView, items: readonly LayerEntry[], opts: { inline?: boolean } = {}): AsyncGenerator<LayerRecord> {
+  for await (const window of layerRecordWindows(view, items, opts)) yield* window;
 }

@@ -43,12 +43,22 @@ export interface TarHeader extends TarFields {
   xattrs?: ReadonlyArray<readonly [string, Buffer]>;
 }
 
-/** Octal digits that fit a field of `width` bytes (width-1 digits and a NUL), or undefined. */
-function octal(n: number, width: number): Buffer | undefined {
+/** Octal digits that fit a field of `width` bytes (width-1 digits; a NUL ends the field), or undefined. */
+function octalDigits(n: number, width: number): string | undefined {
   if (!Number.isSafeInteger(n) || n < 0) return undefined;
   const s = n.toString(8);
-  if (s.length > width - 1) return undefined;
-  return Buffer.from(`${s.padStart(width - 1, '0')}\0`, 'latin1');
+  return s.length > width - 1 ? undefined : s.padStart(width - 1, '0');
+}
+
+/** Write `n` in octal into the field at `at` of `b` (zero when it does not fit: pax carries it then). */
+function putOctal(b: Buffer, at: number, width: number, n: number): void {
+  let v = octalDigits(n, width) === undefined ? 0 : n;
+  // Digit by digit, last first: a write() per field costs more than the whole header here.
+  for (let i = at + width - 2; i >= at; i--) {
+    b[i] = 0x30 + (v % 8);
+    v = Math.floor(v / 8);
+  }
+  b[at + width - 1] = 0;
 }
 
 /** One pax record: "<len> <key>=<value>\n", where len counts its own digits. */
@@ -89,32 +99,37 @@ function headerBlock(fields: {
   devmajor: number;
   devminor: number;
 }): Buffer {
-  const b = Buffer.alloc(BLOCK);
+  // allocUnsafe takes 512 bytes from Node's pool (one header per entry: tens of thousands of
+  // them for a big layer); every byte is then set.
+  const b = Buffer.allocUnsafe(BLOCK).fill(0);
   fields.name.copy(b, 0, 0, 100);
-  (octal(fields.mode, 8) ?? octal(0, 8)!).copy(b, 100);
-  (octal(fields.uid, 8) ?? octal(0, 8)!).copy(b, 108);
-  (octal(fields.gid, 8) ?? octal(0, 8)!).copy(b, 116);
-  (octal(fields.size, 12) ?? octal(0, 12)!).copy(b, 124);
-  (octal(fields.mtime, 12) ?? octal(0, 12)!).copy(b, 136);
+  putOctal(b, 100, 8, fields.mode);
+  putOctal(b, 108, 8, fields.uid);
+  putOctal(b, 116, 8, fields.gid);
+  putOctal(b, 124, 12, fields.size);
+  putOctal(b, 136, 12, fields.mtime);
   b.fill(0x20, 148, 156); // the checksum is computed with its own field as spaces
   b[156] = fields.typeflag;
   fields.linkname.copy(b, 157, 0, 100);
   b.write('ustar\0', 257, 'latin1');
   b.write('00', 263, 'latin1');
-  (octal(fields.devmajor, 8) ?? octal(0, 8)!).copy(b, 329);
-  (octal(fields.devminor, 8) ?? octal(0, 8)!).copy(b, 337);
+  putOctal(b, 329, 8, fields.devmajor);
+  putOctal(b, 337, 8, fields.devminor);
   fields.prefix.copy(b, 345, 0, 155);
   let sum = 0;
-  for (const c of b) sum += c;
-  Buffer.from(`${sum.toString(8).padStart(6, '0')}\0 `, 'latin1').copy(b, 148);
+  for (let i = 0; i < BLOCK; i++) sum += b[i]!;
+  b.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
   return b;
 }
 
 /** Zero bytes that bring `size` up to a whole block. */
 export function padding(size: number): Buffer {
   const rest = size % BLOCK;
-  return rest === 0 ? Buffer.alloc(0) : Buffer.alloc(BLOCK - rest);
+  return ZEROS.subarray(0, rest === 0 ? 0 : BLOCK - rest);
 }
+
+/** Shared by every padding(): read-only by convention (callers copy it into the archive). */
+const ZEROS = Buffer.alloc(BLOCK);
 
 /** The end of an archive: two zero blocks. */
 export const END_OF_ARCHIVE = Buffer.alloc(2 * BLOCK);
@@ -131,11 +146,12 @@ export function encodeHeader(h: TarHeader): Buffer {
   const split = splitUstar(name);
   if (split === undefined) pax.push(paxRecord('path', name));
   if (linkname.length > 100 || !isPortable(linkname)) pax.push(paxRecord('linkpath', linkname));
-  for (const [key, n, width] of [['uid', h.uid, 8], ['gid', h.gid, 8], ['size', h.size, 12]] as const) {
-    if (octal(n, width) === undefined) pax.push(paxRecord(key, Buffer.from(String(n))));
-  }
-  if (octal(mtime, 12) === undefined || mtime < 0) pax.push(paxRecord('mtime', Buffer.from(String(mtime))));
-  for (const [key, value] of [...(h.xattrs ?? [])].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+  if (octalDigits(h.uid, 8) === undefined) pax.push(paxRecord('uid', Buffer.from(String(h.uid))));
+  if (octalDigits(h.gid, 8) === undefined) pax.push(paxRecord('gid', Buffer.from(String(h.gid))));
+  if (octalDigits(h.size, 12) === undefined) pax.push(paxRecord('size', Buffer.from(String(h.size))));
+  if (octalDigits(mtime, 12) === undefined || mtime < 0) pax.push(paxRecord('mtime', Buffer.from(String(mtime))));
+  const xattrs = h.xattrs === undefined || h.xattrs.length === 0 ? [] : [...h.xattrs];
+  for (const [key, value] of xattrs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
     pax.push(paxRecord(`SCHILY.xattr.${key}`, value));
   }
   const ustar = headerBlock({

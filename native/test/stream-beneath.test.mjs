@@ -1,0 +1,175 @@
+// streamBeneath: bytes with files of a dir spliced in, written to an fd (or returned) and
+// sha256'd as they go; a file that is not as described cuts the stream (reported, not thrown);
+// sync and async share one implementation.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { catchAsync, catchSync, expectNativeError, makeTempDir, native, removeTempDir } from './helpers.mjs';
+
+let dir, root, outside, outFile;
+beforeEach(() => {
+  dir = makeTempDir();
+  root = path.join(dir, 'root');
+  outside = path.join(dir, 'outside');
+  fs.mkdirSync(path.join(root, 'd'), { recursive: true });
+  fs.mkdirSync(outside);
+  outFile = path.join(dir, 'out');
+});
+afterEach(() => removeTempDir(dir));
+
+const E = os.constants.errno;
+const sha = (b) => crypto.createHash('sha256').update(b).digest('hex');
+const ino = (p) => fs.statSync(p).ino;
+
+/** A layout entry for the whole of `rel` under root at `at`. */
+function whole(rel, at, { withIno = true } = {}) {
+  const p = path.join(root, rel);
+  const size = fs.statSync(p).size;
+  return [at, 0, withIno ? ino(p) : 0, size, 0, size];
+}
+
+function stream(bytes, entries, rels, hashState = null, { async = false, roots = [root] } = {}) {
+  const fd = fs.openSync(outFile, 'a');
+  const args = [fd, roots, bytes, Float64Array.from(entries.flat()), rels, hashState];
+  const done = (r) => {
+    fs.closeSync(fd);
+    return r;
+  };
+  if (async) return native.streamBeneathAsync(...args).then(done, (e) => { fs.closeSync(fd); throw e; });
+  try {
+    return done(native.streamBeneath(...args));
+  } catch (e) {
+    fs.closeSync(fd);
+    throw e;
+  }
+}
+
+describe('streamBeneath', () => {
+  it('writes the bytes with each file spliced in at its offset, and their sha256', async () => {
+    fs.writeFileSync(path.join(root, 'd/a'), 'AAAA');
+    fs.writeFileSync(path.join(root, 'b'), 'bb');
+    fs.writeFileSync(path.join(root, 'empty'), '');
+    const bytes = Buffer.from('<h1><h2><h3>end');
+    for (const async of [false, true]) {
+      fs.rmSync(outFile, { force: true });
+      const r = await stream(bytes, [whole('d/a', 4), whole('b', 8), whole('empty', 12)], ['d/a', 'b', 'empty'], null, { async });
+      const want = Buffer.from('<h1>AAAA<h2>bb<h3>end');
+      expect(fs.readFileSync(outFile)).toEqual(want);
+      expect(r).toMatchObject({ written: want.length, digest: sha(want) });
+      expect(r.stopped).toBeUndefined();
+      expect(r.data).toBeUndefined();
+    }
+  });
+
+  it('goes on hashing across calls with the hashState, and copies ranges of a file', () => {
+    fs.writeFileSync(path.join(root, 'f'), '0123456789');
+    const first = stream(Buffer.from('[]'), [[1, 0, ino(path.join(root, 'f')), 10, 0, 4]], ['f']);
+    const second = stream(Buffer.from('()'), [[1, 0, 0, 10, 4, 6]], ['f'], first.hashState);
+    expect(fs.readFileSync(outFile, 'latin1')).toBe('[0123](456789)');
+    expect(first.digest).toBe(sha('[0123]'));
+    expect(second.digest).toBe(sha('[0123](456789)'));
+    // the state is bytes: the same state resumed twice gives the same hash
+    expect(stream(Buffer.from('()'), [[1, 0, 0, 10, 4, 6]], ['f'], first.hashState).digest).toBe(second.digest);
+  });
+
+  it('returns the stream as data with out -1, and hashes a stream of many buffers (the hasher thread) right', async () => {
+    const big = crypto.randomBytes((5 << 20) + 123);
+    fs.writeFileSync(path.join(root, 'd/big'), big);
+    fs.writeFileSync(path.join(root, 'small'), 'small');
+    const bytes = Buffer.alloc(3000, 7);
+    const layout = Float64Array.from([...whole('d/big', 1000), ...whole('small', 1000), ...whole('d/big', 2999, { withIno: false })]);
+    const want = Buffer.concat([bytes.subarray(0, 1000), big, Buffer.from('small'), bytes.subarray(1000, 2999), big, bytes.subarray(2999)]);
+    for (const r of [native.streamBeneath(-1, [root], bytes, layout, ['d/big', 'small', 'd/big'], null), await native.streamBeneathAsync(-1, [root], bytes, layout, ['d/big', 'small', 'd/big'], null)]) {
+      expect(r.data.equals(want)).toBe(true);
+      expect(r.written).toBe(want.length);
+      expect(r.digest).toBe(sha(want));
+    }
+  });
+
+  it('reads from several roots', () => {
+    fs.writeFileSync(path.join(outside, 'o'), 'other');
+    fs.writeFileSync(path.join(root, 'r'), 'root');
+    const r = native.streamBeneath(-1, [root, outside], Buffer.from('|'), Float64Array.from([0, 1, 0, 5, 0, 5, 1, 0, 0, 4, 0, 4]), ['o', 'r'], null);
+    expect(r.data.toString()).toBe('other|root');
+  });
+
+  it('stops at a file that is not as described, and says what it found: never reads through a symlink, a FIFO or out of the root', async () => {
+    fs.writeFileSync(path.join(outside, 'secret'), 'secret');
+    fs.symlinkSync(outside, path.join(root, 'up'));
+    fs.symlinkSync(path.join(outside, 'secret'), path.join(root, 'link'));
+    fs.writeFileSync(path.join(root, 'ok'), 'ok');
+    fs.writeFileSync(path.join(root, 'sized'), '123');
+    native.mknod(path.join(root, 'fifo'), native.constants.S_IFIFO | 0o644, 0, 0);
+    const okIno = ino(path.join(root, 'ok'));
+    const cases = [
+      ['up/secret', [0, 0, 0, 6, 0, 6], { errno: E.ELOOP }],
+      ['link', [0, 0, 0, 6, 0, 6], { errno: E.ELOOP }],
+      ['../outside/secret', [0, 0, 0, 6, 0, 6], { errno: E.EXDEV }],
+      ['nope', [0, 0, 0, 1, 0, 1], { errno: E.ENOENT }],
+      ['fifo', [0, 0, 0, 0, 0, 0], { errno: 0, mode: fs.lstatSync(path.join(root, 'fifo')).mode }],
+      ['sized', [0, 0, 0, 2, 0, 2], { errno: 0, size: 3 }],
+      ['sized', [0, 0, okIno, 3, 0, 3], { errno: 0, ino: ino(path.join(root, 'sized')) }],
+    ];
+    for (const [rel, entry, found] of cases) {
+      for (const async of [false, true]) {
+        const args = [-1, [root], Buffer.from('ab'), Float64Array.from([0, 0, okIno, 2, 0, 2, ...entry]), ['ok', rel], null];
+        const r = async ? await native.streamBeneathAsync(...args) : native.streamBeneath(...args);
+        expect(r.stopped, rel).toMatchObject({ index: 1, ...found });
+        expect(r.digest).toBeUndefined();
+        expect(r.hashState).toBeUndefined();
+      }
+    }
+  });
+
+  it('bad arguments are TypeErrors (RangeError for an fd out of range), sync and async; a missing root or a bad fd a SystemError', async () => {
+    fs.writeFileSync(path.join(root, 'f'), 'ff');
+    const good = () => [-1, [root], Buffer.from('ab'), Float64Array.from([1, 0, 0, 2, 0, 2]), ['f'], null];
+    const bad = [
+      [0, 'x', /out must be an integer/],
+      [1, root, /roots must be an array/],
+      [1, [root, 7], /roots\[1\] must be a string or Buffer/],
+      [2, 5, /bytes must be a string or Buffer/],
+      [3, [1, 0, 0, 2, 0, 2], /layout must be a Float64Array/],
+      [3, Float64Array.from([1, 0, 0, 2, 0]), /layout must be a Float64Array of 6 numbers for each of rels/],
+      [3, Float64Array.from([3, 0, 0, 2, 0, 2]), /offsets into bytes, in order/],
+      [3, Float64Array.from([1, 1, 0, 2, 0, 2]), /root indices into roots/],
+      [3, Float64Array.from([1, 0, 0, 2, 1, 2]), /ranges within each file's size/],
+      [3, Float64Array.from([1, 0, 0, 2, 0, 0.5]), /non-negative integers/],
+      [3, Float64Array.from([1, 0, -1, 2, 0, 2]), /non-negative integers/],
+      [3, Float64Array.from([1, 0, NaN, 2, 0, 2]), /non-negative integers/],
+      [4, 'f', /rels must be an array/],
+      [4, ['f\0g'], /without null bytes/],
+      [5, Buffer.alloc(3), /hashState must be null or the hashState an earlier streamBeneath returned/],
+      [5, 42, /hashState must be a string or Buffer/],
+    ];
+    for (const [at, value, message] of bad) {
+      const args = good();
+      args[at] = value;
+      const e = catchSync(() => native.streamBeneath(...args));
+      expect(e, String(message)).toBeInstanceOf(TypeError);
+      expect(e.message).toMatch(message);
+      const ea = await catchAsync(native.streamBeneathAsync(...args));
+      expect(ea).toBeInstanceOf(TypeError);
+      expect(ea.message).toMatch(/^streamBeneathAsync: /);
+    }
+    // a forged state (its block index past the block) is refused, not trusted
+    const state = Buffer.from(native.streamBeneath(...good()).hashState);
+    state.fill(0xff);
+    expect(catchSync(() => native.streamBeneath(...good().slice(0, 5), state))).toBeInstanceOf(TypeError);
+    expect(catchSync(() => native.streamBeneath(-2, ...good().slice(1)))).toBeInstanceOf(RangeError);
+
+    const missing = good();
+    missing[1] = [path.join(dir, 'gone')];
+    expectNativeError(expect, catchSync(() => native.streamBeneath(...missing)), { code: 'ENOENT', syscall: 'open', path: path.join(dir, 'gone') });
+    expectNativeError(expect, await catchAsync(native.streamBeneathAsync(...missing)), { code: 'ENOENT', syscall: 'open' });
+    const readOnly = fs.openSync(path.join(root, 'f'), 'r');
+    try {
+      expectNativeError(expect, catchSync(() => native.streamBeneath(readOnly, ...good().slice(1))), { code: 'EBADF', syscall: 'write' });
+    } finally {
+      fs.closeSync(readOnly);
+    }
+    expect(fs.readFileSync(path.join(root, 'f'), 'utf8')).toBe('ff');
+  });
+});
