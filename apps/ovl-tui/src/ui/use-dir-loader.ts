@@ -34,11 +34,20 @@ async function readInPieces(service: OverlayService, path: string, showPieces: b
   const entries: MergedEntry[] = [];
   // With the names in, the whole listing shows at once (placeholders for what is not read
   // yet): G, / and n work on a 100,000-entry dir long before its last details arrive.
+  // Laid out in a turn of the event loop of its own: core hands the names over at the end of
+  // the turn that read them, and a key pressed meanwhile is handled between the two.
   let byName: NamesFirst | undefined;
-  const onNames = (names: DirNames) => {
-    if (!showPieces || names.names.length <= NAMES_FIRST_ABOVE || !current()) return;
+  let names: DirNames | undefined;
+  const layOut = () => {
+    if (names === undefined) return;
     byName = new NamesFirst(path, names);
-    dispatch({ type: 'dir.partial', path, entries: byName.entries(), byName: true });
+    names = undefined;
+    if (current()) dispatch({ type: 'dir.partial', path, entries: byName.entries(), byName: true });
+  };
+  const onNames = (read: DirNames) => {
+    if (!showPieces || read.names.length <= NAMES_FIRST_ABOVE || !current()) return;
+    names = read;
+    setImmediate(layOut);
   };
   let shownAt = -Infinity;
   let later: NodeJS.Timeout | undefined;
@@ -63,6 +72,7 @@ async function readInPieces(service: OverlayService, path: string, showPieces: b
         return;
       }
       if (piece.done) break;
+      layOut(); // the names, if a piece came before their turn
       // Names first: the pieces go into their placeholders' places, no second list.
       if (byName) byName.add(piece.value);
       else for (const e of piece.value) entries.push(e);
@@ -79,6 +89,7 @@ async function readInPieces(service: OverlayService, path: string, showPieces: b
     if (current()) dispatch({ type: 'dir.failed', path, error: errorText(e) });
   } finally {
     clearTimeout(later);
+    names = undefined; // no placeholders after the end, when no piece came to lay them out
   }
 }
 
