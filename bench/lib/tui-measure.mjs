@@ -93,10 +93,12 @@ const service = await openSession({ kind: 'attach', merged, json: false });
 let namesAt;
 const landed = nextFrame(60_000, (s) => s.includes(`${entries}/${entries}`));
 const readdirChunks = service.readdirChunks.bind(service);
+// The names count as read when core hands them over, before the app does anything with them
+// (whether it lays them out at once or in a later turn, that time is the user's wait for G).
 service.readdirChunks = (path, onNames) =>
   readdirChunks(path, (names) => {
-    onNames?.(names);
     namesAt ??= performance.now();
+    onNames?.(names);
     setImmediate(() => stdin.press('G'));
   });
 const instance = renderApp(service, { openEditor: () => ({ status: 0 }), stdout, stdin, stderr: stdout, patchConsole: false });

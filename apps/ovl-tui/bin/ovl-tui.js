@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=4
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=4
 // The `ovl-tui` command that npm links (node_modules/.bin, a global install): a fixed file,
 // so the link exists even before the build, and so in a fresh checkout a missing build is
 // one sentence instead of a module-not-found trace. The shebang is src/cli.ts's (the startup

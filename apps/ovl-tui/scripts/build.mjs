@@ -66,6 +66,26 @@ const yogaWithoutFetchPlugin = {
   },
 };
 
+/**
+ * Ink measures text every frame: each text's widest line (`widest-line`, uncached) and each
+ * laid-out text's size (measure-text.js, in a Map that only grows). Both get a bounded cache of
+ * recent texts (src/terminal/ink-compat/bounded-cache.ts says why); what they compute is unchanged.
+ */
+const boundedCache = JSON.stringify(join(root, 'src/terminal/ink-compat/bounded-cache.ts'));
+const inkMeasureCachePlugin = {
+  name: 'ink-measure-cache',
+  setup(b) {
+    b.onLoad({ filter: /[/\\]widest-line[/\\]index\.js$/ }, ({ path }) => {
+      const text = replaceOnce(readFileSync(path, 'utf8'), 'export default function widestLine(', 'function widestLine(', path);
+      return { contents: `import { memoized, TEXTS_KEPT } from ${boundedCache};\n${text}\nexport default memoized(widestLine, TEXTS_KEPT);\n`, loader: 'js', resolveDir: dirname(path) };
+    });
+    b.onLoad({ filter: /[/\\]ink[/\\]build[/\\]measure-text\.js$/ }, ({ path }) => {
+      const text = replaceOnce(readFileSync(path, 'utf8'), 'const cache = new Map();', 'const cache = new BoundedCache(TEXTS_KEPT);', path);
+      return { contents: `import { BoundedCache, TEXTS_KEPT } from ${boundedCache};\n${text}`, loader: 'js', resolveDir: dirname(path) };
+    });
+  },
+};
+
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
@@ -88,7 +108,7 @@ const result = await build({
   legalComments: 'linked',
   metafile: true,
   logLevel: 'warning',
-  plugins: [inkFilesPlugin, yogaWithoutFetchPlugin],
+  plugins: [inkFilesPlugin, yogaWithoutFetchPlugin, inkMeasureCachePlugin],
 });
 chmodSync(join(root, 'dist', 'cli.js'), 0o755);
 if (process.argv.includes('--analyze')) console.log(await (await import('esbuild')).analyzeMetafile(result.metafile));

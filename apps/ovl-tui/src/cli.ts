@@ -1,4 +1,4 @@
-#!/usr/bin/env -S MALLOC_ARENA_MAX=2 node --max-semi-space-size=4
+#!/usr/bin/env -S MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072 node --max-semi-space-size=4
 /**
  * The `ovl-tui` command: parse the arguments, refuse early what cannot work (bad arguments:
  * usage and exit 2; mounting without root: exit 1), then print JSON or run the app.

@@ -44,9 +44,11 @@ export interface CoreServiceInit {
  * Names per piece of a big dir, at most. Core builds a piece's entries in one go on the main
  * thread, where keys wait: with the names in first, the tree no longer needs big pieces to
  * fill up. On the 100,000-entry bench (2 runs each, load average 14-16) the slowest key while
- * the dir loaded took 216-232 ms with 2,048 against 310-563 ms with core's 16,384.
+ * the dir loaded took 216-232 ms with 2,048 against 310-563 ms with core's 16,384. Reading
+ * that dir alone (core, no UI, load average ~5), the longest event-loop block among its
+ * pieces was 12-14 ms with 1,024 against 9-31 ms with 2,048, in the same time overall.
  */
-const MAX_PIECE = 2048;
+const MAX_PIECE = 1024;
 
 export class CoreService implements OverlayService {
   private readonly streams = new Set<ChangeStream>();

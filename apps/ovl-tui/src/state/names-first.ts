@@ -5,7 +5,7 @@
  * so a piece costs at most a copy of the list plus its own entries — no sort of 100,000
  * entries per piece while keys wait. Each list handed out stays as it was.
  */
-import { placeholderEntry } from '../lib/placeholder.js';
+import { isPlaceholder, placeholderEntry } from '../lib/placeholder.js';
 import type { DirNames, MergedEntry } from '../service/types.js';
 
 export class NamesFirst {
@@ -17,6 +17,10 @@ export class NamesFirst {
   private handedOut = false;
   /** Names [0, covered) have had their piece (a name it left out, a ghost hiding nothing, stays a placeholder). */
   private covered = 0;
+  /** Entries put in the place of a placeholder. */
+  private placed = 0;
+  /** Entries of no name read first (not expected: core's names and pieces come from one read). */
+  private readonly strays: MergedEntry[] = [];
 
   constructor(dirPath: string, { names, dirs }: DirNames) {
     this.names = names;
@@ -40,9 +44,26 @@ export class NamesFirst {
     }
     for (const e of piece) {
       while (this.covered < this.names.length && this.names[this.covered] !== e.name) this.covered++;
-      if (this.covered === this.names.length) return; // not a name of the dir: the full list ('dir.loaded') will have it
+      if (this.covered === this.names.length) {
+        this.strays.push(e); // not a name of the dir: finish() adds it
+        continue;
+      }
       this.list[this.position[this.covered++]!] = e;
+      this.placed++;
     }
+  }
+
+  /**
+   * The whole dir once the last piece is in: the list without the placeholders no piece
+   * replaced. `byName` when it is still in the order sorting by name gives (dirs first, each
+   * part by name), so the 100,000 entries need no sort; false when an entry turned out not to
+   * be what its name said (a dir made a file meanwhile) or came without a name.
+   */
+  finish(): { entries: MergedEntry[]; byName: boolean } {
+    let entries = this.placed === this.list.length ? this.list : this.list.filter((e) => !isPlaceholder(e));
+    if (this.strays.length > 0) entries = entries.concat(this.strays);
+    this.handedOut = true;
+    return { entries, byName: this.strays.length === 0 && dirsFirst(entries) };
   }
 
   /** The dir as known now: dirs first, then the rest, each by name; placeholders where no detail came yet. */
@@ -50,4 +71,12 @@ export class NamesFirst {
     this.handedOut = true;
     return this.list;
   }
+}
+
+/** Whether no dir comes after a non-dir (each part is in name order: it holds the names' order). */
+function dirsFirst(list: readonly MergedEntry[]): boolean {
+  let k = 0;
+  while (k < list.length && list[k]!.type === 'dir') k++;
+  for (; k < list.length; k++) if (list[k]!.type === 'dir') return false;
+  return true;
 }

@@ -122,8 +122,11 @@ export function reducer(s: State, action: Action): State {
       const entries = action.byName && s.options.sort === 'name' ? action.entries : loadedDir(action.entries, s.options.sort).entries;
       return rebuild(s, { dirs: new Map(s.dirs).set(action.path, { status: 'loading', entries }) });
     }
-    case 'dir.loaded':
-      return rebuild(s, { dirs: new Map(s.dirs).set(action.path, loadedDir(action.entries, s.options.sort)) });
+    case 'dir.loaded': {
+      // Names first, the whole list is already in order: no pass over 100,000 entries to sort it.
+      const dir: DirState = action.byName && s.options.sort === 'name' ? { status: 'loaded', entries: action.entries } : loadedDir(action.entries, s.options.sort);
+      return rebuild(s, { dirs: new Map(s.dirs).set(action.path, dir) });
+    }
     case 'dir.failed':
       return rebuild(s, {
         dirs: new Map(s.dirs).set(action.path, { status: 'error', entries: [], error: action.error }),

@@ -83,7 +83,8 @@ export type Action =
    * `byName`, already as sorting by name orders them: dirs first, each part by name).
    */
   | { type: 'dir.partial'; path: string; entries: MergedEntry[]; byName?: boolean }
-  | { type: 'dir.loaded'; path: string; entries: MergedEntry[] }
+  /** The whole dir (in any order; with `byName`, as for 'dir.partial'). */
+  | { type: 'dir.loaded'; path: string; entries: MergedEntry[]; byName?: boolean }
   | { type: 'dir.failed'; path: string; error: string }
   | { type: 'changes.loaded'; changes: Change[] }
   | { type: 'events.received'; events: ChangeEvent[]; updates: EntryUpdate[] }

@@ -18,6 +18,12 @@ describe('the bundle', () => {
     expect(readFileSync(join(DIST, 'run-app.js'), 'utf8')).not.toMatch(/resolve\(\s*["']ink["']\s*\)/);
   });
 
+  it("measures text through bounded caches (Ink's widest-line and measure-text, patched by the build)", () => {
+    const text = readFileSync(join(DIST, 'run-app.js'), 'utf8');
+    expect(text).toMatch(/=\s*memoized\(widestLine, TEXTS_KEPT\)/);
+    expect(text).toMatch(/cache = new BoundedCache\(TEXTS_KEPT\)/);
+  });
+
   it('imports nothing from node_modules but @ovl/native (core, Ink, React, yoga are inside)', () => {
     const files = ['cli.js', 'run-app.js', ...readdirSync(join(DIST, 'chunks')).map((f) => join('chunks', f))].filter((f) => f.endsWith('.js'));
     const outside = new Set<string>();

@@ -46,6 +46,29 @@ describe('ink compat', () => {
     expect(second.text).toContain('全角の行 wide');
   });
 
+  it("reuses the previous frame's measured widths (each line's, each block's), and only the previous frame's", () => {
+    // Inside a clip, as Ink writes a box's text: it measures the text to clip it.
+    const clipped = (rows: Array<[number, number, string]>) => {
+      const o = new Output({ width: 30, height: 8 }) as Frame & { clip(c: object): void; unclip(): void };
+      o.clip({ x1: 0, x2: 30, y1: 0, y2: 8 });
+      for (const [x, y, text] of rows) o.write(x, y, text, { transformers: [] });
+      o.unclip();
+      return { o, text: o.get().output };
+    };
+    const first = clipped([[0, 0, 'measured'], [0, 1, red('block')]]);
+    expect([first.o.caches.widths.get('measured'), first.o.caches.blockWidths.get(red('block'))]).toEqual([8, 5]);
+    // Marked in the last frame's maps: a width measured again would come out right, not marked.
+    first.o.caches.widths.set('measured', 99);
+    first.o.caches.blockWidths.set(red('block'), 98);
+    const second = clipped([[0, 2, 'measured'], [0, 3, red('block')]]);
+    expect(second.o.caches.widths.get('measured')).toBe(99);
+    expect(second.o.caches.blockWidths.get(red('block'))).toBe(98);
+    clipped([[0, 0, 'other']]);
+    const fourth = clipped([[0, 2, 'measured'], [0, 3, red('block')]]);
+    expect(fourth.o.caches.widths.get('measured')).toBe(8);
+    expect(fourth.o.caches.blockWidths.get(red('block'))).toBe(5);
+  });
+
   it('keeps only the last frame: a line unused for a frame is parsed again', () => {
     const a = frame([[0, 0, red('kept?')]]);
     frame([[0, 0, 'other']]);

@@ -12,7 +12,9 @@ describe('names first', () => {
     const list = new NamesFirst('/x', names).entries();
     expect(list.map((e) => [e.path, e.type])).toEqual([['/x/b', 'dir'], ['/x/a', 'file'], ['/x/ghost', 'file'], ['/x/d', 'file'], ['/x/e', 'file']]);
     expect(list.every(isPlaceholder)).toBe(true);
-    expect(Object.keys(placeholderEntry('/', 'n', false)).sort()).toEqual([...FIELDS].sort()); // every field of an entry
+    const p = placeholderEntry('/', 'n', false);
+    expect(FIELDS.filter((f) => !(f in p))).toEqual([]); // every field of an entry (the constant ones on its prototype)
+    expect([p.sourcePath, p.size, p.layer, p.shadows, p.redirect]).toEqual(['', 0, 0, [], undefined]);
   });
 
   it('puts each detail in its placeholder\'s place, and leaves the lists handed out as they were', () => {
@@ -24,6 +26,25 @@ describe('names first', () => {
     expect(first.every(isPlaceholder)).toBe(true);
     dir.add([entry('/d'), entry('/e')]); // 'ghost' hid nothing: no entry for it, its placeholder stays until the full list
     expect(state(dir.entries())).toEqual([['b', false], ['a', false], ['ghost', true], ['d', false], ['e', false]]);
+  });
+
+  it('finishes as the whole dir in sorted order, without the placeholders no piece replaced', () => {
+    const dir = new NamesFirst('/', names);
+    dir.add([entry('/a'), entry('/b', { type: 'dir' }), entry('/d'), entry('/e')]);
+    const { entries, byName } = dir.finish();
+    expect(entries.map((e) => e.name)).toEqual(['b', 'a', 'd', 'e']);
+    expect(byName).toBe(true);
+  });
+
+  it('finishes unsorted when an entry is not what its name said, or came without a name', () => {
+    const turned = new NamesFirst('/', names);
+    turned.add([entry('/a', { type: 'dir' }), entry('/b'), entry('/ghost'), entry('/d'), entry('/e')]); // a and b swapped kinds meanwhile
+    expect(turned.finish()).toMatchObject({ byName: false });
+    const stray = new NamesFirst('/', names);
+    stray.add([entry('/a'), entry('/b', { type: 'dir' }), entry('/z')]);
+    const { entries, byName } = stray.finish();
+    expect(entries.map((e) => e.name)).toEqual(['b', 'a', 'z']);
+    expect(byName).toBe(false);
   });
 });
 
