@@ -14,11 +14,11 @@
  * out of the list.
  */
 import { join } from 'node:path';
-import { eachInSlices, objectField, parseJsonObject, readOptionalDir, readOptionalTextSync, stringField } from '../metadata-files.js';
+import { objectField, parseJsonObject, readMetadataFiles, readOptionalDir, stringField } from '../metadata-files.js';
 import { corrupt } from '../storage-errors.js';
 import type { ContainerInfo } from '../types.js';
 import { dockerStateWord } from './container-state.js';
-import { readImage } from './images.js';
+import { readImages } from './images.js';
 import { ShortLinks } from './short-links.js';
 
 const ID = /^[0-9a-f]{64}$/;
@@ -31,33 +31,33 @@ export function bareImageId(id: string | undefined): string | undefined {
 
 type Found = Omit<ContainerInfo, 'lower'> & { mountId: string };
 
-/** What config.v2.json and mount-id say of container `id`; undefined when it is gone or not overlay2. */
-function readContainerFiles(root: string, id: string, mounted: ReadonlySet<string>): Found | undefined {
-  const configFile = join(root, 'containers', id, 'config.v2.json');
-  const text = readOptionalTextSync('docker', configFile);
-  if (text === undefined) return undefined;
-  const config = parseJsonObject('docker', configFile, text);
+/**
+ * What config.v2.json and mount-id say of container `id`; undefined when it is gone or not
+ * overlay2. Paths are put together by hand, not with join: `base` (the data root) is
+ * normalised once and ids are checked hex, and join was a tenth of a listing's time.
+ */
+function containerOf(root: string, base: string, id: string, configFile: string, config: string | undefined, mountIdFile: string, mountId: string | undefined, mounted: ReadonlySet<string>): Found | undefined {
+  if (config === undefined) return undefined;
+  const parsed = parseJsonObject('docker', configFile, config);
   // Other graph drivers (vfs, btrfs, ...) and the containerd image store have no overlay2 layer dir.
-  if (config.Driver !== 'overlay2') return undefined;
-  const mountIdFile = join(root, 'image', 'overlay2', 'layerdb', 'mounts', id, 'mount-id');
-  const mountId = readOptionalTextSync('docker', mountIdFile);
+  if (parsed.Driver !== 'overlay2') return undefined;
   if (mountId === undefined) return undefined;
   if (!ID.test(mountId)) throw corrupt('docker', mountIdFile, `'${mountId.slice(0, 80)}' is not a layer id`);
-  const dir = join(root, 'overlay2', mountId);
-  const merged = join(dir, 'merged');
-  const name = stringField(config, 'Name')?.replace(/^\//, '');
-  const imageId = bareImageId(stringField(config, 'Image'));
-  const created = stringField(config, 'Created');
+  const dir = `${base}/overlay2/${mountId}`;
+  const merged = `${dir}/merged`;
+  const name = stringField(parsed, 'Name')?.replace(/^\//, '');
+  const imageId = bareImageId(stringField(parsed, 'Image'));
+  const created = stringField(parsed, 'Created');
   return {
     engine: 'docker',
     id,
     name: name !== undefined && name !== '' ? name : id,
-    image: stringField(objectField(config, 'Config'), 'Image') ?? imageId ?? '',
+    image: stringField(objectField(parsed, 'Config'), 'Image') ?? imageId ?? '',
     ...(imageId !== undefined && { imageId }),
-    state: dockerStateWord(objectField(config, 'State')),
+    state: dockerStateWord(objectField(parsed, 'State')),
     mounted: mounted.has(merged),
-    upper: join(dir, 'diff'),
-    work: join(dir, 'work'),
+    upper: `${dir}/diff`,
+    work: `${dir}/work`,
     merged,
     ...(created !== undefined && { created }),
     storage: root,
@@ -67,25 +67,29 @@ function readContainerFiles(root: string, id: string, mounted: ReadonlySet<strin
 
 /** Every overlay2 container under the data root `root`; [] when there is no such store. */
 export async function readDockerContainers(root: string, mounted: ReadonlySet<string>): Promise<ContainerInfo[]> {
-  const ids = await readOptionalDir('docker', join(root, 'containers'));
+  const base = join(root);
+  const containersDir = `${base}/containers`;
+  const mountsDir = `${base}/image/overlay2/layerdb/mounts`;
+  const ids = (await readOptionalDir('docker', containersDir))?.filter((n) => ID.test(n));
   if (ids === undefined) return [];
-  const found = (await eachInSlices(ids.filter((n) => ID.test(n)), (id) => readContainerFiles(root, id, mounted))).filter((c) => c !== undefined);
+  const configRels = ids.map((id) => `${id}/config.v2.json`);
+  const mountIdRels = ids.map((id) => `${id}/mount-id`);
+  const [configs, mountIds] = await Promise.all([readMetadataFiles('docker', containersDir, configRels), readMetadataFiles('docker', mountsDir, mountIdRels)]);
+  const found: Found[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    const c = containerOf(root, base, ids[i]!, `${containersDir}/${configRels[i]}`, configs.text(i), `${mountsDir}/${mountIdRels[i]}`, mountIds.text(i), mounted);
+    if (c !== undefined) found.push(c);
+  }
   // Each image's layer dirs once (top-most first), however many containers use it.
-  const imageLowers = new Map<string, Promise<string[] | undefined>>();
-  const lowersOf = (imageId: string): Promise<string[] | undefined> => {
-    let p = imageLowers.get(imageId);
-    if (p === undefined) {
-      p = readImage(root, imageId, NO_NAMES).then((img) => img?.layers.map((l) => l.dir).reverse());
-      imageLowers.set(imageId, p);
-    }
-    return p;
-  };
-  const links = new ShortLinks(join(root, 'overlay2'));
-  return Promise.all(
-    found.map(async ({ mountId, ...c }) => {
-      const image = c.imageId !== undefined && ID.test(c.imageId) ? await lowersOf(c.imageId) : undefined;
-      const lower = image !== undefined ? [join(root, 'overlay2', `${mountId}-init`, 'diff'), ...image] : await links.lowerOf(mountId);
-      return { ...c, lower };
-    }),
-  );
+  const imageIds = [...new Set(found.map((c) => c.imageId).filter((id): id is string => id !== undefined && ID.test(id)))];
+  const images = await readImages(root, imageIds, NO_NAMES);
+  const imageLowers = new Map(imageIds.map((id, i) => [id, images[i]?.layers.map((l) => l.dir).reverse()]));
+  // Only a container whose image is gone needs its lower file and short links read.
+  const links = new ShortLinks(`${base}/overlay2`);
+  const orphans = found.filter((c) => c.imageId === undefined || imageLowers.get(c.imageId) === undefined);
+  const orphanLowers = new Map(await Promise.all(orphans.map(async (c) => [c.mountId, await links.lowerOf(c.mountId)] as const)));
+  return found.map(({ mountId, ...c }) => {
+    const image = c.imageId !== undefined ? imageLowers.get(c.imageId) : undefined;
+    return { ...c, lower: image !== undefined ? [`${base}/overlay2/${mountId}-init/diff`, ...image] : orphanLowers.get(mountId)! };
+  });
 }
