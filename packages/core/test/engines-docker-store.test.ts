@@ -5,7 +5,7 @@
  * against layers, state words).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -69,6 +69,37 @@ describe('Docker reader on a store written here', () => {
   it('an empty mount-id is ERR_OVL_ENGINE_METADATA naming it', async () => {
     const file = join(root, 'image', 'overlay2', 'layerdb', 'mounts', CTR, 'mount-id');
     writeFileSync(file, '');
+    await expect(listContainers(opts())).rejects.toEqual(corrupt(() => file));
+  });
+
+  it('a config.v2.json or mount-id that is a symlink is ERR_OVL_ENGINE_METADATA naming it, never followed', async () => {
+    // What the link points at is valid: only refusing the link itself makes the listing fail.
+    const config = join(root, 'containers', CTR, 'config.v2.json');
+    const outside = join(base, 'outside.json');
+    renameSync(config, outside);
+    symlinkSync(outside, config);
+    await expect(listContainers(opts())).rejects.toEqual(corrupt(() => config));
+    removeBase(config);
+    renameSync(outside, config);
+    const mountId = join(root, 'image', 'overlay2', 'layerdb', 'mounts', CTR, 'mount-id');
+    renameSync(mountId, join(base, 'mount-id'));
+    symlinkSync(join(base, 'mount-id'), mountId);
+    await expect(listContainers(opts())).rejects.toEqual(corrupt(() => mountId));
+  });
+
+  it('a config.v2.json rewritten between two listings (same size, other bytes) is read afresh, a damaged one refused', async () => {
+    const file = join(root, 'containers', CTR, 'config.v2.json');
+    const before = readFileSync(file, 'utf8');
+    expect((await listContainers(opts()))[0]!.state).toBe('exited');
+    expect(await listContainers(opts())).toEqual(await listContainers(opts()));
+    // Same length, so only the bytes tell the two apart.
+    const running = before.replace('"Running":false', '"Running":true ');
+    expect(running.length).toBe(before.length);
+    writeFileSync(file, running);
+    expect((await listContainers(opts()))[0]!.state).toBe('running');
+    writeFileSync(file, before);
+    expect((await listContainers(opts()))[0]!.state).toBe('exited');
+    writeFileSync(file, before.slice(0, -1));
     await expect(listContainers(opts())).rejects.toEqual(corrupt(() => file));
   });
 

@@ -14,10 +14,11 @@
  * out of the list.
  */
 import { join } from 'node:path';
-import { objectField, parseJsonObject, readMetadataFiles, readOptionalDir, stringField } from '../metadata-files.js';
+import { MetadataBatch } from '../metadata-batch.js';
+import { readOptionalDir } from '../metadata-files.js';
 import { corrupt } from '../storage-errors.js';
 import type { ContainerInfo } from '../types.js';
-import { dockerStateWord } from './container-state.js';
+import { configFacts, type ConfigFacts } from './config-facts.js';
 import { readImages } from './images.js';
 import { ShortLinks } from './short-links.js';
 
@@ -29,39 +30,45 @@ export function bareImageId(id: string | undefined): string | undefined {
   return id?.startsWith('sha256:') === true ? id.slice('sha256:'.length) : id;
 }
 
-type Found = Omit<ContainerInfo, 'lower'> & { mountId: string };
+/** A container to list: what its config says, and its layer dir under overlay2/. */
+interface Found {
+  id: string;
+  facts: ConfigFacts;
+  imageId: string | undefined;
+  mountId: string;
+}
+
+/** Container `ids[i]` when its config says overlay2 and its mount-id is there; undefined when it is gone or on another driver. */
+function foundOf(ids: readonly string[], facts: ReadonlyArray<ConfigFacts | undefined>, mountIds: MetadataBatch, i: number): Found | undefined {
+  const f = facts[i];
+  if (f === undefined) return undefined;
+  const mountId = mountIds.text(i);
+  if (mountId === undefined) return undefined;
+  if (!ID.test(mountId)) throw corrupt('docker', mountIds.path(i), `'${mountId.slice(0, 80)}' is not a layer id`);
+  return { id: ids[i]!, facts: f, imageId: bareImageId(f.imageRef), mountId };
+}
 
 /**
- * What config.v2.json and mount-id say of container `id`; undefined when it is gone or not
- * overlay2. Paths are put together by hand, not with join: `base` (the data root) is
- * normalised once and ids are checked hex, and join was a tenth of a listing's time.
+ * The container as listed. Paths are put together by hand, not with join: `base` (the data
+ * root) is normalised once and ids are checked hex, and join was a tenth of a listing's time.
  */
-function containerOf(root: string, base: string, id: string, configFile: string, config: string | undefined, mountIdFile: string, mountId: string | undefined, mounted: ReadonlySet<string>): Found | undefined {
-  if (config === undefined) return undefined;
-  const parsed = parseJsonObject('docker', configFile, config);
-  // Other graph drivers (vfs, btrfs, ...) and the containerd image store have no overlay2 layer dir.
-  if (parsed.Driver !== 'overlay2') return undefined;
-  if (mountId === undefined) return undefined;
-  if (!ID.test(mountId)) throw corrupt('docker', mountIdFile, `'${mountId.slice(0, 80)}' is not a layer id`);
+function containerOf(root: string, base: string, { id, facts, imageId, mountId }: Found, lower: string[], mounted: ReadonlySet<string>): ContainerInfo {
   const dir = `${base}/overlay2/${mountId}`;
   const merged = `${dir}/merged`;
-  const name = stringField(parsed, 'Name')?.replace(/^\//, '');
-  const imageId = bareImageId(stringField(parsed, 'Image'));
-  const created = stringField(parsed, 'Created');
   return {
     engine: 'docker',
     id,
-    name: name !== undefined && name !== '' ? name : id,
-    image: stringField(objectField(parsed, 'Config'), 'Image') ?? imageId ?? '',
+    name: facts.name !== '' ? facts.name : id,
+    image: facts.image ?? imageId ?? '',
     ...(imageId !== undefined && { imageId }),
-    state: dockerStateWord(objectField(parsed, 'State')),
+    state: facts.state,
     mounted: mounted.has(merged),
     upper: `${dir}/diff`,
     work: `${dir}/work`,
     merged,
-    ...(created !== undefined && { created }),
+    ...(facts.created !== undefined && { created: facts.created }),
     storage: root,
-    mountId,
+    lower,
   };
 }
 
@@ -74,22 +81,24 @@ export async function readDockerContainers(root: string, mounted: ReadonlySet<st
   if (ids === undefined) return [];
   const configRels = ids.map((id) => `${id}/config.v2.json`);
   const mountIdRels = ids.map((id) => `${id}/mount-id`);
-  const [configs, mountIds] = await Promise.all([readMetadataFiles('docker', containersDir, configRels), readMetadataFiles('docker', mountsDir, mountIdRels)]);
+  const [configs, mountIds] = await Promise.all([MetadataBatch.read('docker', containersDir, configRels), MetadataBatch.read('docker', mountsDir, mountIdRels)]);
+  const facts = configFacts(containersDir, ids, configs);
   const found: Found[] = [];
   for (let i = 0; i < ids.length; i++) {
-    const c = containerOf(root, base, ids[i]!, `${containersDir}/${configRels[i]}`, configs.text(i), `${mountsDir}/${mountIdRels[i]}`, mountIds.text(i), mounted);
-    if (c !== undefined) found.push(c);
+    const f = foundOf(ids, facts, mountIds, i);
+    if (f !== undefined) found.push(f);
   }
   // Each image's layer dirs once (top-most first), however many containers use it.
-  const imageIds = [...new Set(found.map((c) => c.imageId).filter((id): id is string => id !== undefined && ID.test(id)))];
+  const imageIds = [...new Set(found.map((f) => f.imageId).filter((id): id is string => id !== undefined && ID.test(id)))];
   const images = await readImages(root, imageIds, NO_NAMES);
   const imageLowers = new Map(imageIds.map((id, i) => [id, images[i]?.layers.map((l) => l.dir).reverse()]));
+  const imageLowerOf = (f: Found): string[] | undefined => (f.imageId !== undefined ? imageLowers.get(f.imageId) : undefined);
   // Only a container whose image is gone needs its lower file and short links read.
   const links = new ShortLinks(`${base}/overlay2`);
-  const orphans = found.filter((c) => c.imageId === undefined || imageLowers.get(c.imageId) === undefined);
-  const orphanLowers = new Map(await Promise.all(orphans.map(async (c) => [c.mountId, await links.lowerOf(c.mountId)] as const)));
-  return found.map(({ mountId, ...c }) => {
-    const image = c.imageId !== undefined ? imageLowers.get(c.imageId) : undefined;
-    return { ...c, lower: image !== undefined ? [`${base}/overlay2/${mountId}-init/diff`, ...image] : orphanLowers.get(mountId)! };
+  const orphans = found.filter((f) => imageLowerOf(f) === undefined);
+  const orphanLowers = new Map(await Promise.all(orphans.map(async (f) => [f.mountId, await links.lowerOf(f.mountId)] as const)));
+  return found.map((f) => {
+    const image = imageLowerOf(f);
+    return containerOf(root, base, f, image !== undefined ? [`${base}/overlay2/${f.mountId}-init/diff`, ...image] : orphanLowers.get(f.mountId)!, mounted);
   });
 }

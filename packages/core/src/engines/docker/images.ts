@@ -8,12 +8,13 @@
  * dockerd writes the config and repositories.json with an atomic rename and each layerdb dir
  * whole (written in a temp dir, then renamed into place), so no lock is needed; a config
  * whose bytes do not hash to its name is half-written or corrupt. The configs and layer files
- * are read as the containers' files are (readMetadataFiles: batched, no symlink followed).
+ * are read as the containers' files are (MetadataBatch: batched, no symlink followed).
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { chainIds, historyOfLayers } from '../image-history.js';
-import { objectField, parseJsonObject, readMetadataFiles, readOptionalDir, readOptionalText, stringField } from '../metadata-files.js';
+import { MetadataBatch } from '../metadata-batch.js';
+import { objectField, parseJsonObject, readOptionalDir, readOptionalText, stringField } from '../metadata-files.js';
 import { corrupt } from '../storage-errors.js';
 import type { ImageInfo, ImageLayerInfo } from '../types.js';
 
@@ -59,25 +60,25 @@ function parseImageConfig(file: string, id: string, text: string): ImageConfig {
 
 /**
  * The images `ids` (checked hex) under the data root `root`, names from `names`; undefined for
- * each that is not there. Two batched reads (readMetadataFiles) however many images and layers:
+ * each that is not there. Two batched reads (MetadataBatch) however many images and layers:
  * every config, then every layer's cache-id and size, each chain once.
  */
 export async function readImages(root: string, ids: readonly string[], names: ReadonlyMap<string, string[]>): Promise<Array<ImageInfo | undefined>> {
   const base = join(root);
   const contentDir = `${base}/image/overlay2/imagedb/content/sha256`;
-  const texts = await readMetadataFiles('docker', contentDir, ids);
+  const texts = await MetadataBatch.read('docker', contentDir, ids);
   const configs = ids.map((id, i) => {
     const text = texts.text(i);
-    return text === undefined ? undefined : parseImageConfig(`${contentDir}/${id}`, id, text);
+    return text === undefined ? undefined : parseImageConfig(texts.path(i), id, text);
   });
   const layerDir = `${base}/image/overlay2/layerdb/sha256`;
   const chainAt = new Map<string, number>();
   for (const c of configs) for (const chain of c?.chains ?? []) if (!chainAt.has(chain)) chainAt.set(chain, chainAt.size);
   const rels = [...chainAt.keys()].flatMap((chain) => [`${chain.slice('sha256:'.length)}/cache-id`, `${chain.slice('sha256:'.length)}/size`]);
-  const files = await readMetadataFiles('docker', layerDir, rels);
+  const files = await MetadataBatch.read('docker', layerDir, rels);
   const layerOf = (chain: string, diffId: string): Omit<ImageLayerInfo, 'createdBy' | 'created'> => {
     const at = 2 * chainAt.get(chain)!;
-    const cacheIdFile = `${layerDir}/${rels[at]}`;
+    const cacheIdFile = files.path(at);
     const cacheId = files.text(at);
     if (cacheId === undefined) throw corrupt('docker', cacheIdFile, `layer ${diffId} of an image has no layer record`);
     if (!HEX64.test(cacheId)) throw corrupt('docker', cacheIdFile, `'${cacheId.slice(0, 80)}' is not a layer id`);
