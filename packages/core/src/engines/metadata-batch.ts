@@ -1,6 +1,6 @@
 /**
- * Many small metadata files of one dir read in one native call (readManyBeneath: one thread
- * hop, one Buffer) instead of one readFile each: a listing reads two per container, and the
+ * Many small metadata files of one dir read in one native call (readManyBeneath: one Buffer,
+ * at most one thread hop) instead of one readFile each: a listing reads two per container, and the
  * per-file calls and hops were most of its time (bench/docker.bench.mjs). `dir` itself is
  * trusted as readdir trusts it (an engine's own store dir, owned by root); below it nothing
  * is followed: each file is opened beneath it with no symlink on the way nor at the end, since
@@ -15,6 +15,13 @@ import type { EngineName } from './types.js';
 
 /** No metadata file a listing reads is anywhere near this; a bigger one is not what the engine wrote. */
 const MAX_METADATA_FILE = 16 << 20;
+/**
+ * Batches up to this many files are read on this thread: a thousand small files take about a
+ * millisecond, and on a loaded machine the thread-pool hop alone cost that much or more
+ * (bench/docker.bench.mjs, listing interleaved with `docker ps`). Bigger batches go to the
+ * pool, so that a store of thousands of containers does not hold the event loop up.
+ */
+export const SYNC_MAX_FILES = 1024;
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
 
@@ -37,7 +44,7 @@ export class MetadataBatch {
   static async read(engine: EngineName, dir: string, rels: readonly string[]): Promise<MetadataBatch> {
     let got: Read | undefined;
     try {
-      got = await binding().readManyBeneathAsync(dir, rels as string[], MAX_METADATA_FILE);
+      got = rels.length <= SYNC_MAX_FILES ? binding().readManyBeneath(dir, rels as string[], MAX_METADATA_FILE) : await binding().readManyBeneathAsync(dir, rels as string[], MAX_METADATA_FILE);
     } catch (e) {
       if (!isMissing(e)) throw storageError(engine, dir, e);
     }

@@ -3,7 +3,7 @@
  * removed the thing while we looked, or never made it), one we may not read is
  * ERR_OVL_STORAGE_UNREADABLE, one that does not parse is ERR_OVL_ENGINE_METADATA naming it.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { corrupt, isMissing, storageError } from './storage-errors.js';
 import type { EngineName } from './types.js';
@@ -32,6 +32,16 @@ export function readOptionalTextSync(engine: EngineName, file: string): string |
 export async function readOptionalDir(engine: EngineName, dir: string): Promise<string[] | undefined> {
   try {
     return await readdir(dir);
+  } catch (e) {
+    if (isMissing(e)) return undefined;
+    throw storageError(engine, dir, e);
+  }
+}
+
+/** readOptionalDir, on this thread: a listing's one readdir (300 names take 0.1 ms; a hop can take more). */
+export function readOptionalDirSync(engine: EngineName, dir: string): string[] | undefined {
+  try {
+    return readdirSync(dir);
   } catch (e) {
     if (isMissing(e)) return undefined;
     throw storageError(engine, dir, e);

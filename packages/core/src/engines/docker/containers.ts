@@ -15,7 +15,7 @@
  */
 import { join } from 'node:path';
 import { MetadataBatch } from '../metadata-batch.js';
-import { readOptionalDir } from '../metadata-files.js';
+import { readOptionalDirSync } from '../metadata-files.js';
 import { corrupt } from '../storage-errors.js';
 import type { ContainerInfo } from '../types.js';
 import { configFacts, type ConfigFacts } from './config-facts.js';
@@ -77,7 +77,7 @@ export async function readDockerContainers(root: string, mounted: ReadonlySet<st
   const base = join(root);
   const containersDir = `${base}/containers`;
   const mountsDir = `${base}/image/overlay2/layerdb/mounts`;
-  const ids = (await readOptionalDir('docker', containersDir))?.filter((n) => ID.test(n));
+  const ids = readOptionalDirSync('docker', containersDir)?.filter((n) => ID.test(n));
   if (ids === undefined) return [];
   const configRels = ids.map((id) => `${id}/config.v2.json`);
   const mountIdRels = ids.map((id) => `${id}/mount-id`);
