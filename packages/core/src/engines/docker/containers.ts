@@ -13,13 +13,13 @@
  * it half-written, and no lock exists or is needed. A container removed while we read drops
  * out of the list.
  */
-import { join } from 'node:path';
 import { MetadataBatch } from '../metadata-batch.js';
 import { readOptionalDirSync } from '../metadata-files.js';
 import { corrupt } from '../storage-errors.js';
 import type { ContainerInfo } from '../types.js';
 import { configFacts, type ConfigFacts } from './config-facts.js';
 import { readImages } from './images.js';
+import { pathBase } from './data-root.js';
 import { ShortLinks } from './short-links.js';
 
 const ID = /^[0-9a-f]{64}$/;
@@ -74,7 +74,7 @@ function containerOf(root: string, base: string, { id, facts, imageId, mountId }
 
 /** Every overlay2 container under the data root `root`; [] when there is no such store. */
 export async function readDockerContainers(root: string, mounted: ReadonlySet<string>): Promise<ContainerInfo[]> {
-  const base = join(root);
+  const base = pathBase(root);
   const containersDir = `${base}/containers`;
   const mountsDir = `${base}/image/overlay2/layerdb/mounts`;
   const ids = readOptionalDirSync('docker', containersDir)?.filter((n) => ID.test(n));

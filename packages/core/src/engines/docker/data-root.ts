@@ -3,7 +3,16 @@
  * from /etc/docker/daemon.json, else /var/lib/docker and /var/run/docker.pid — dockerd's
  * own defaults. A daemon.json that does not parse is an error: dockerd would refuse it too.
  */
+import { join } from 'node:path';
 import { parseJsonObject, readOptionalTextSync, stringField } from '../metadata-files.js';
+
+/**
+ * The data root as the prefix of the paths a listing puts together by hand (`${base}/containers`):
+ * normalised, no trailing slash ('' for '/').
+ */
+export function pathBase(root: string): string {
+  return join(root).replace(/\/$/, '');
+}
 
 export const DAEMON_JSON = '/etc/docker/daemon.json';
 const DEFAULT_ROOT = '/var/lib/docker';

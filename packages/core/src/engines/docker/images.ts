@@ -17,6 +17,7 @@ import { MetadataBatch } from '../metadata-batch.js';
 import { objectField, parseJsonObject, readOptionalDir, readOptionalText, stringField } from '../metadata-files.js';
 import { corrupt } from '../storage-errors.js';
 import type { ImageInfo, ImageLayerInfo } from '../types.js';
+import { pathBase } from './data-root.js';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
@@ -64,7 +65,7 @@ function parseImageConfig(file: string, id: string, text: string): ImageConfig {
  * every config, then every layer's cache-id and size, each chain once.
  */
 export async function readImages(root: string, ids: readonly string[], names: ReadonlyMap<string, string[]>): Promise<Array<ImageInfo | undefined>> {
-  const base = join(root);
+  const base = pathBase(root);
   const contentDir = `${base}/image/overlay2/imagedb/content/sha256`;
   const texts = await MetadataBatch.read('docker', contentDir, ids);
   const configs = ids.map((id, i) => {
