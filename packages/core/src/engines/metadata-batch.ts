@@ -40,11 +40,17 @@ export class MetadataBatch {
     private readonly got: Read | undefined,
   ) {}
 
-  /** The files `rels` (relative, no `..`) of `dir`. */
-  static async read(engine: EngineName, dir: string, rels: readonly string[]): Promise<MetadataBatch> {
+  /**
+   * The files `rels` (relative, no `..`) of `dir`. `pool`: through the thread pool whatever the
+   * size, so that this thread can read another batch meanwhile.
+   */
+  static async read(engine: EngineName, dir: string, rels: readonly string[], where: 'auto' | 'pool' = 'auto'): Promise<MetadataBatch> {
     let got: Read | undefined;
     try {
-      got = rels.length <= SYNC_MAX_FILES ? binding().readManyBeneath(dir, rels as string[], MAX_METADATA_FILE) : await binding().readManyBeneathAsync(dir, rels as string[], MAX_METADATA_FILE);
+      got =
+        where === 'auto' && rels.length <= SYNC_MAX_FILES
+          ? binding().readManyBeneath(dir, rels as string[], MAX_METADATA_FILE)
+          : await binding().readManyBeneathAsync(dir, rels as string[], MAX_METADATA_FILE);
     } catch (e) {
       if (!isMissing(e)) throw storageError(engine, dir, e);
     }

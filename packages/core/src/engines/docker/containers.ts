@@ -81,7 +81,9 @@ export async function readDockerContainers(root: string, mounted: ReadonlySet<st
   if (ids === undefined) return [];
   const configRels = ids.map((id) => `${id}/config.v2.json`);
   const mountIdRels = ids.map((id) => `${id}/mount-id`);
-  const [configs, mountIds] = await Promise.all([MetadataBatch.read('docker', containersDir, configRels), MetadataBatch.read('docker', mountsDir, mountIdRels)]);
+  // The mount-ids through the pool while this thread reads the configs: two cores, where there
+  // are two free (the pool's read starts first; the other is read here before it returns).
+  const [mountIds, configs] = await Promise.all([MetadataBatch.read('docker', mountsDir, mountIdRels, 'pool'), MetadataBatch.read('docker', containersDir, configRels)]);
   const facts = configFacts(containersDir, ids, configs);
   const found: Found[] = [];
   for (let i = 0; i < ids.length; i++) {
