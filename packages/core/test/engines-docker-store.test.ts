@@ -13,7 +13,7 @@ import { dockerStateWord } from '../src/engines/docker/container-state.js';
 import { chainIds, historyOfLayers } from '../src/engines/image-history.js';
 import { findContainer, listContainers, listImages, openImage } from '../src/index.js';
 import { describeRoot } from './support/privileged.js';
-import { makeBase, removeBase } from './support/layers.js';
+import { makeBase, removeBase, writeTree } from './support/layers.js';
 
 import { CTR, DIFF, LAYER, MOUNT, writeStore } from './support/docker-store.js';
 
@@ -101,6 +101,25 @@ describe('Docker reader on a store written here', () => {
     expect((await listContainers(opts()))[0]!.state).toBe('exited');
     writeFileSync(file, before.slice(0, -1));
     await expect(listContainers(opts())).rejects.toEqual(corrupt(() => file));
+  });
+
+  it('mount-ids are kept between listings only while layerdb/mounts is unchanged: a container made or removed meanwhile shows, a changed mount-id is read again', async () => {
+    const mounts = join(root, 'image', 'overlay2', 'layerdb', 'mounts');
+    const upperOf = async (id: string) => (await listContainers(opts())).find((c) => c.id === id)?.upper;
+    expect(await upperOf(CTR)).toBe(join(root, 'overlay2', MOUNT, 'diff'));
+    // A second container, made as dockerd makes one: its layer (mounts/<id>/mount-id), then its config.
+    const other = 'f'.repeat(64);
+    const otherMount = '1'.repeat(64);
+    writeTree(join(mounts, other), { 'mount-id': otherMount });
+    writeTree(join(root, 'containers', other), { 'config.v2.json': readFileSync(join(root, 'containers', CTR, 'config.v2.json'), 'utf8').replace('/web', '/db') });
+    // CTR's mount-id rewritten too: mounts/ changed (a dir was added), so every mount-id is read again.
+    const moved = '2'.repeat(64);
+    writeFileSync(join(mounts, CTR, 'mount-id'), moved);
+    expect(await upperOf(other)).toBe(join(root, 'overlay2', otherMount, 'diff'));
+    expect(await upperOf(CTR)).toBe(join(root, 'overlay2', moved, 'diff'));
+    removeBase(join(mounts, other));
+    removeBase(join(root, 'containers', other));
+    expect((await listContainers(opts())).map((c) => c.id)).toEqual([CTR]);
   });
 
   const imageConfig = (): string => join(root, 'image', 'overlay2', 'imagedb', 'content', 'sha256', imageId);

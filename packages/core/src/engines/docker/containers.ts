@@ -15,9 +15,9 @@
  */
 import { MetadataBatch } from '../metadata-batch.js';
 import { readOptionalDirSync } from '../metadata-files.js';
-import { corrupt } from '../storage-errors.js';
 import type { ContainerInfo } from '../types.js';
 import { configFacts, type ConfigFacts } from './config-facts.js';
+import { readMountIds, type MountIds } from './mount-ids.js';
 import { readImages } from './images.js';
 import { pathBase } from './data-root.js';
 import { ShortLinks } from './short-links.js';
@@ -33,19 +33,20 @@ export function bareImageId(id: string | undefined): string | undefined {
 /** A container to list: what its config says, and its layer dir under overlay2/. */
 interface Found {
   id: string;
+  /** Its index in the listing's ids. */
+  i: number;
   facts: ConfigFacts;
   imageId: string | undefined;
   mountId: string;
 }
 
 /** Container `ids[i]` when its config says overlay2 and its mount-id is there; undefined when it is gone or on another driver. */
-function foundOf(ids: readonly string[], facts: ReadonlyArray<ConfigFacts | undefined>, mountIds: MetadataBatch, i: number): Found | undefined {
+function foundOf(ids: readonly string[], facts: ReadonlyArray<ConfigFacts | undefined>, mountIds: MountIds, i: number): Found | undefined {
   const f = facts[i];
   if (f === undefined) return undefined;
-  const mountId = mountIds.text(i);
+  const mountId = mountIds.of(i);
   if (mountId === undefined) return undefined;
-  if (!ID.test(mountId)) throw corrupt('docker', mountIds.path(i), `'${mountId.slice(0, 80)}' is not a layer id`);
-  return { id: ids[i]!, facts: f, imageId: bareImageId(f.imageRef), mountId };
+  return { id: ids[i]!, i, facts: f, imageId: bareImageId(f.imageRef), mountId };
 }
 
 /**
@@ -80,16 +81,16 @@ export async function readDockerContainers(root: string, mounted: ReadonlySet<st
   const ids = readOptionalDirSync('docker', containersDir)?.filter((n) => ID.test(n));
   if (ids === undefined) return [];
   const configRels = ids.map((id) => `${id}/config.v2.json`);
-  const mountIdRels = ids.map((id) => `${id}/mount-id`);
   // The mount-ids through the pool while this thread reads the configs: two cores, where there
   // are two free (the pool's read starts first; the other is read here before it returns).
-  const [mountIds, configs] = await Promise.all([MetadataBatch.read('docker', mountsDir, mountIdRels, 'pool'), MetadataBatch.read('docker', containersDir, configRels)]);
+  const [mountIds, configs] = await Promise.all([readMountIds(mountsDir, ids), MetadataBatch.read('docker', containersDir, configRels)]);
   const facts = configFacts(containersDir, ids, configs);
   const found: Found[] = [];
   for (let i = 0; i < ids.length; i++) {
     const f = foundOf(ids, facts, mountIds, i);
     if (f !== undefined) found.push(f);
   }
+  mountIds.keep(found.map((f) => f.i));
   // Each image's layer dirs once (top-most first), however many containers use it.
   const imageIds = [...new Set(found.map((f) => f.imageId).filter((id): id is string => id !== undefined && ID.test(id)))];
   const images = await readImages(root, imageIds, NO_NAMES);
