@@ -45,6 +45,8 @@ export class MetadataBatch {
    * size, so that this thread can read another batch meanwhile.
    */
   static async read(engine: EngineName, dir: string, rels: readonly string[], where: 'auto' | 'pool' = 'auto'): Promise<MetadataBatch> {
+    // Nothing to read (every mount-id kept, say): no call, no hop.
+    if (rels.length === 0) return new MetadataBatch(engine, dir, rels, undefined);
     let got: Read | undefined;
     try {
       got =
