@@ -120,6 +120,16 @@ declare namespace binding {
     stopped?: { index: number; errno: number; mode?: number; ino?: number; size?: number; changed?: boolean };
   }
 
+  /** What readManyBeneath read: entry i's bytes are data.subarray(i === 0 ? 0 : ends[i - 1], ends[i]). */
+  export interface ManyRead {
+    data: Buffer;
+    ends: Float64Array;
+    /** st_mode of what entry i opened; 0 when it failed. */
+    modes: Uint32Array;
+    /** 0, or the errno entry i failed with. */
+    errnos: Int32Array;
+  }
+
   /** One entry of writeBeneath. Owner, times and xattrs are set only when given. */
   export interface WriteBeneathEntry {
     /** file: content at `offset` (`first` creates afresh, default true; `last` then sets metadata, default true); dir: made or kept; remove: the whole tree at rel (absent, or under something not a dir — a symlink is never followed: nothing to do); empty: everything inside the dir rel (nothing where no dir is, or behind a symlink); times: the mtime only; unsetxattrs: remove the xattrs named in `xattrs` (values ignored). */
@@ -630,6 +640,18 @@ declare namespace binding {
      */
     streamBeneath(out: number, roots: PathLike[], bytes: Buffer, layout: Float64Array, rels: PathLike[], hashState: Buffer | null): StreamBeneathResult;
     streamBeneathAsync(out: number, roots: PathLike[], bytes: Buffer, layout: Float64Array, rels: PathLike[], hashState: Buffer | null): Promise<StreamBeneathResult>;
+    /**
+     * The whole content of many small files of one root in one call (one thread hop when async)
+     * and one Buffer: an engine's metadata files, which other processes may write. Each `rels[i]`
+     * is opened as readBeneath opens it (beneath root, no symlinks anywhere on the way nor at the
+     * end, O_NONBLOCK), fstat'ed, and read to its end only when it is a regular file: a FIFO, a
+     * device or a dir gives its mode and no bytes. Per-entry failures come back in `errnos`,
+     * never thrown: ENOENT, ELOOP (a symlink), EXDEV (leaves root), EFBIG (over `maxEach` bytes,
+     * never more than 64 MiB, or past 256 MiB in all: nothing of it kept). Throws only when
+     * root cannot be opened: syscall 'open', path = root.
+     */
+    readManyBeneath(root: PathLike, rels: PathLike[], maxEach: number): ManyRead;
+    readManyBeneathAsync(root: PathLike, rels: PathLike[], maxEach: number): Promise<ManyRead>;
     listDir(path: PathLike, max: number): string[];
     listDirAsync(path: PathLike, max: number): Promise<string[]>;
     /** statfs(2). */

@@ -64,6 +64,10 @@ describe('argument checks', () => {
     ['probePaths', [['/tmp', 7], false], /paths\[1\] must be a string or Buffer/],
     ['probePaths', [['/tmp'], 'yes'], /withRealpath must be a boolean/],
     ['listDir', [somewhere, '3'], /max must be an integer/],
+    ['readManyBeneath', [somewhere, 'x', 1], /rels must be an array/],
+    ['readManyBeneath', [somewhere, ['x', 7], 1], /rels\[1\] must be a string or Buffer/],
+    ['readManyBeneath', [7, ['x'], 1], /root must be a string or Buffer/],
+    ['readManyBeneath', [somewhere, ['x'], '1'], /maxEach must be/],
     ['mountLegacy', [null, somewhere, 'overlay', 0, null, 'yes'], /mountLegacy: refuseReadonly must be a boolean/],
     ['mountLegacy', [null, somewhere, 'overlay', '0', null, true], /mountLegacy: flags must be an integer/],
     ['examinePaths', [[somewhere], 0, 8, 'x'], /examinePaths: mountsOfType must be/],
@@ -96,6 +100,7 @@ describe('argument checks', () => {
       () => native.scanNames(dir, ['ok', 'x\0y'], { xattrPrefix: 'user.overlay.' }),
       () => native.scanNames(dir, [Buffer.from('x\0y')], { xattrPrefix: 'user.overlay.' }),
       () => native.scanDirs([nul], { xattrPrefix: 'user.overlay.' }),
+      () => native.readManyBeneath(dir, ['ok', 'x\0y'], 1),
       () => native.fsconfig(-1, C.FSCONFIG_SET_STRING, 'upperdir', '/a\0/b', 0),
       () => new native.InotifyWatcher(() => {}).add(nul, C.IN_CREATE),
     ];

@@ -209,6 +209,65 @@ describe('readBeneath', () => {
     }
   });
 
+  it('readManyBeneath reads many files into one Buffer, failures per entry, sync and async alike', async () => {
+    fs.writeFileSync(path.join(root, 'd', 'g'), 'second');
+    fs.writeFileSync(path.join(root, 'd', 'empty'), '');
+    const rels = ['d/f', 'nope', 'd/empty', 'd/g', 'd/missing/x'];
+    const got = native.readManyBeneath(root, rels, 1024);
+    const bytes = (r, i) => r.data.subarray(i === 0 ? 0 : r.ends[i - 1], r.ends[i]).toString();
+    expect(rels.map((_, i) => bytes(got, i))).toEqual(['inside\n', '', '', 'second', '']);
+    expect([...got.errnos]).toEqual([0, 2, 0, 0, 2]);
+    expect([...got.modes].map((m) => m & C.S_IFMT)).toEqual([C.S_IFREG, 0, C.S_IFREG, C.S_IFREG, 0]);
+    const again = await native.readManyBeneathAsync(root, rels, 1024);
+    expect({ ...again, data: again.data.toString() }).toEqual({ ...got, data: got.data.toString() });
+    expect(native.readManyBeneath(root, [], 1024)).toMatchObject({ data: Buffer.alloc(0), ends: new Float64Array(0) });
+    fs.rmSync(path.join(root, 'd', 'g'));
+    fs.rmSync(path.join(root, 'd', 'empty'));
+  });
+
+  it('readManyBeneath never follows a symlink planted in the store (ELOOP), nor leaves the root (EXDEV), and reads nothing of them', () => {
+    // A metadata file swapped for a link to a file outside, and a dir on the way swapped for one.
+    const got = native.readManyBeneath(root, ['d/to-outside', 'up/etc/hostname', '../outside', '/etc/hostname', 'd/f'], 1024);
+    expect([...got.errnos]).toEqual([40, 40, 18, 18, 0]);
+    expect([...got.modes].slice(0, 4)).toEqual([0, 0, 0, 0]);
+    expect(got.data.toString()).toBe('inside\n');
+    expect([...got.ends]).toEqual([0, 0, 0, 0, 7]);
+  });
+
+  it('readManyBeneath gives a FIFO and a dir their mode and no bytes, without blocking; a file over maxEach is EFBIG and nothing of it is kept', async () => {
+    const fifo = path.join(root, 'many-fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    fs.writeFileSync(path.join(root, 'big'), 'x'.repeat(100));
+    try {
+      const got = await native.readManyBeneathAsync(root, ['many-fifo', 'd', 'big', 'd/f'], 99);
+      expect([...got.modes].map((m) => m & C.S_IFMT)).toEqual([C.S_IFIFO, C.S_IFDIR, 0, C.S_IFREG]);
+      expect([...got.errnos]).toEqual([0, 0, 27, 0]); // EFBIG
+      expect([...got.ends]).toEqual([0, 0, 0, 7]);
+      expect(got.data.toString()).toBe('inside\n');
+      expect(native.readManyBeneath(root, ['big'], 100).data.length).toBe(100);
+    } finally {
+      fs.rmSync(fifo);
+      fs.rmSync(path.join(root, 'big'));
+    }
+  });
+
+  it('readManyBeneath reads no file over 64 MiB, whatever maxEach says, and throws only for the root', async () => {
+    const big = path.join(root, 'sparse-1TiB');
+    fs.closeSync(fs.openSync(big, 'w'));
+    fs.truncateSync(big, 2 ** 40);
+    try {
+      for (const got of [native.readManyBeneath(root, ['sparse-1TiB'], Infinity), await native.readManyBeneathAsync(root, ['sparse-1TiB'], 2 ** 53)]) {
+        expect([...got.errnos]).toEqual([27]);
+        expect(got.data.length).toBe(0);
+      }
+    } finally {
+      fs.rmSync(big);
+    }
+    const missing = path.join(root, 'no-such-dir');
+    expectNativeError(expect, catchSync(() => native.readManyBeneath(missing, ['x'], 1)), { code: 'ENOENT', syscall: 'open', path: missing });
+    expectNativeError(expect, await catchAsync(native.readManyBeneathAsync(path.join(root, 'd', 'f'), ['x'], 1)), { code: 'ENOTDIR', syscall: 'open' });
+  });
+
   it('statBeneath describes an entry and its xattrs without passing a symlink', () => {
     const st = native.statBeneath(root, 'd/f');
     expect(st.mode & C.S_IFMT).toBe(C.S_IFREG);

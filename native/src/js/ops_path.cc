@@ -191,6 +191,38 @@ struct StatManyBeneathOp {
   }
 };
 
+struct ReadManyBeneathOp {
+  static constexpr const char* kName = "readManyBeneath";
+  std::string root;
+  std::vector<std::string> rels;
+  uint64_t max_each = 0;
+  sys::ManyRead result;
+
+  bool Parse(Args& a) {
+    return a.ToBytes(a[0], "root", &root) && a.ToBytesList(a[1], "rels", &rels) && a.ToCount(a[2], "maxEach", &max_each);
+  }
+  void Execute(sys::Failure* f) {
+    if (f->Set(sys::ReadManyBeneath(root.c_str(), rels, max_each, &result), "open")) f->path = root;
+  }
+  Napi::Value Result(Napi::Env env) {
+    const size_t n = rels.size();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("data", Napi::Buffer<char>::Copy(env, result.data.data(), result.data.size()));
+    Napi::Float64Array ends = Napi::Float64Array::New(env, n);
+    Napi::Uint32Array modes = Napi::Uint32Array::New(env, n);
+    Napi::Int32Array errnos = Napi::Int32Array::New(env, n);
+    for (size_t i = 0; i < n; ++i) {
+      ends[i] = static_cast<double>(result.ends[i]);
+      modes[i] = result.modes[i];
+      errnos[i] = result.errs[i];
+    }
+    o.Set("ends", ends);
+    o.Set("modes", modes);
+    o.Set("errnos", errnos);
+    return o;
+  }
+};
+
 }  // namespace
 
 void RegisterPathOps(Napi::Env env, Napi::Object exports) {
@@ -200,6 +232,7 @@ void RegisterPathOps(Napi::Env env, Napi::Object exports) {
   Export<ReadBeneathOp>(env, exports);
   Export<StatBeneathOp>(env, exports);
   Export<StatManyBeneathOp>(env, exports);
+  Export<ReadManyBeneathOp>(env, exports);
 }
 
 }  // namespace ovl::js

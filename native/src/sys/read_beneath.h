@@ -53,4 +53,21 @@ struct BeneathEntry {
 };
 int StatManyBeneath(const char* root, const std::vector<std::string>& rels, uint64_t inline_max, std::vector<BeneathEntry>* out);
 
+// The whole content of many small regular files of one root, in one call and one buffer: an
+// engine's metadata files (a listing reads two per container). Each `rels[i]` is opened as
+// ReadBeneath opens (beneath root, no symlinks anywhere, O_NOFOLLOW | O_NONBLOCK), fstat'ed,
+// and read to EOF only when it is a regular file. Entry i's bytes are data[ends[i-1], ends[i])
+// (ends[-1] = 0); modes[i] is its st_mode (0 when it failed); errs[i] a positive errno or 0:
+// ENOENT, ELOOP (a symlink on the way or at the end), EXDEV, ... and EFBIG for a file over
+// `max_each` bytes (nothing of it is kept). Nothing else is read: a FIFO, a device or a dir
+// gives its mode and no bytes. The buffer never grows past kMaxManyTotal: later entries get EFBIG.
+struct ManyRead {
+  std::string data;
+  std::vector<uint64_t> ends;
+  std::vector<uint32_t> modes;
+  std::vector<int32_t> errs;
+};
+constexpr uint64_t kMaxManyTotal = 256ull << 20;
+int ReadManyBeneath(const char* root, const std::vector<std::string>& rels, uint64_t max_each, ManyRead* out);
+
 }  // namespace ovl::sys

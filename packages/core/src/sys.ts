@@ -16,7 +16,7 @@ const CALLS = [
   'lgetxattr', 'lgetxattrAsync', 'lsetxattr', 'lsetxattrAsync', 'llistxattr', 'llistxattrAsync', 'lremovexattr', 'lremovexattrAsync',
   'fsopen', 'fsconfig', 'fsconfigAsync', 'fsmount', 'fsmountAsync', 'moveMount', 'moveMountAsync', 'readFsLog', 'close',
   'openReadLocked', 'openReadLockedAsync',
-  'fsmountPlan', 'fsmountPlanAsync', 'probePaths', 'probePathsAsync', 'openPaths', 'openPathsAsync', 'examinePaths', 'examinePathsAsync', 'examineAndMount', 'examineAndMountAsync', 'checkExpectations', 'listDir', 'listDirAsync', 'readBeneath', 'readBeneathAsync', 'statBeneath', 'statBeneathAsync', 'writeBeneath', 'writeBeneathAsync', 'statManyBeneath', 'statManyBeneathAsync',
+  'fsmountPlan', 'fsmountPlanAsync', 'probePaths', 'probePathsAsync', 'openPaths', 'openPathsAsync', 'examinePaths', 'examinePathsAsync', 'examineAndMount', 'examineAndMountAsync', 'checkExpectations', 'listDir', 'listDirAsync', 'readBeneath', 'readBeneathAsync', 'statBeneath', 'statBeneathAsync', 'writeBeneath', 'writeBeneathAsync', 'statManyBeneath', 'statManyBeneathAsync', 'readManyBeneath', 'readManyBeneathAsync',
   'statfs', 'statfsAsync', 'scanDir', 'scanDirAsync', 'scanNames', 'scanNamesAsync', 'scanDirs', 'scanDirsAsync', 'scanNamesMany', 'scanNamesManyAsync',
 ] as const satisfies ReadonlyArray<Exclude<keyof NativeBinding, 'constants'>>;
 

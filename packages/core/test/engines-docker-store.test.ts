@@ -5,7 +5,7 @@
  * against layers, state words).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { dockerStateWord } from '../src/engines/docker/container-state.js';
 import { chainIds, historyOfLayers } from '../src/engines/image-history.js';
 import { findContainer, listContainers, listImages, openImage } from '../src/index.js';
 import { describeRoot } from './support/privileged.js';
-import { makeBase, removeBase } from './support/layers.js';
+import { makeBase, removeBase, writeTree } from './support/layers.js';
 
 import { CTR, DIFF, LAYER, MOUNT, writeStore } from './support/docker-store.js';
 
@@ -70,6 +70,56 @@ describe('Docker reader on a store written here', () => {
     const file = join(root, 'image', 'overlay2', 'layerdb', 'mounts', CTR, 'mount-id');
     writeFileSync(file, '');
     await expect(listContainers(opts())).rejects.toEqual(corrupt(() => file));
+  });
+
+  it('a config.v2.json or mount-id that is a symlink is ERR_OVL_ENGINE_METADATA naming it, never followed', async () => {
+    // What the link points at is valid: only refusing the link itself makes the listing fail.
+    const config = join(root, 'containers', CTR, 'config.v2.json');
+    const outside = join(base, 'outside.json');
+    renameSync(config, outside);
+    symlinkSync(outside, config);
+    await expect(listContainers(opts())).rejects.toEqual(corrupt(() => config));
+    removeBase(config);
+    renameSync(outside, config);
+    const mountId = join(root, 'image', 'overlay2', 'layerdb', 'mounts', CTR, 'mount-id');
+    renameSync(mountId, join(base, 'mount-id'));
+    symlinkSync(join(base, 'mount-id'), mountId);
+    await expect(listContainers(opts())).rejects.toEqual(corrupt(() => mountId));
+  });
+
+  it('a config.v2.json rewritten between two listings (same size, other bytes) is read afresh, a damaged one refused', async () => {
+    const file = join(root, 'containers', CTR, 'config.v2.json');
+    const before = readFileSync(file, 'utf8');
+    expect((await listContainers(opts()))[0]!.state).toBe('exited');
+    expect(await listContainers(opts())).toEqual(await listContainers(opts()));
+    // Same length, so only the bytes tell the two apart.
+    const running = before.replace('"Running":false', '"Running":true ');
+    expect(running.length).toBe(before.length);
+    writeFileSync(file, running);
+    expect((await listContainers(opts()))[0]!.state).toBe('running');
+    writeFileSync(file, before);
+    expect((await listContainers(opts()))[0]!.state).toBe('exited');
+    writeFileSync(file, before.slice(0, -1));
+    await expect(listContainers(opts())).rejects.toEqual(corrupt(() => file));
+  });
+
+  it('mount-ids are kept between listings only while layerdb/mounts is unchanged: a container made or removed meanwhile shows, a changed mount-id is read again', async () => {
+    const mounts = join(root, 'image', 'overlay2', 'layerdb', 'mounts');
+    const upperOf = async (id: string) => (await listContainers(opts())).find((c) => c.id === id)?.upper;
+    expect(await upperOf(CTR)).toBe(join(root, 'overlay2', MOUNT, 'diff'));
+    // A second container, made as dockerd makes one: its layer (mounts/<id>/mount-id), then its config.
+    const other = 'f'.repeat(64);
+    const otherMount = '1'.repeat(64);
+    writeTree(join(mounts, other), { 'mount-id': otherMount });
+    writeTree(join(root, 'containers', other), { 'config.v2.json': readFileSync(join(root, 'containers', CTR, 'config.v2.json'), 'utf8').replace('/web', '/db') });
+    // CTR's mount-id rewritten too: mounts/ changed (a dir was added), so every mount-id is read again.
+    const moved = '2'.repeat(64);
+    writeFileSync(join(mounts, CTR, 'mount-id'), moved);
+    expect(await upperOf(other)).toBe(join(root, 'overlay2', otherMount, 'diff'));
+    expect(await upperOf(CTR)).toBe(join(root, 'overlay2', moved, 'diff'));
+    removeBase(join(mounts, other));
+    removeBase(join(root, 'containers', other));
+    expect((await listContainers(opts())).map((c) => c.id)).toEqual([CTR]);
   });
 
   const imageConfig = (): string => join(root, 'image', 'overlay2', 'imagedb', 'content', 'sha256', imageId);

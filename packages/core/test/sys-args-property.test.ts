@@ -87,6 +87,7 @@ const calls: Record<string, fc.Arbitrary<unknown>[]> = {
   readBeneath: [pathLike(), pathLike(), number, number, fc.boolean()],
   statBeneath: [pathLike(), pathLike()],
   statManyBeneath: [pathLike(), fc.array(pathLike(), { maxLength: 4 }), number],
+  readManyBeneath: [pathLike(), fc.array(pathLike(), { maxLength: 4 }), number],
   openReadLocked: [pathLike(), fc.constantFrom('record', 'flock', 'other'), fc.constant(false)],
   statfs: [pathLike()],
   scanDir: [pathLike(), scanOptions],
