@@ -15,12 +15,14 @@ import { constants } from 'node:os';
 import { OvlError, publicError, SystemError } from '../errors.js';
 import { isRegularMode, typeOfMode } from '../format/file-types.js';
 import { openOverlay } from '../view/open.js';
+import { LayerView } from '../view/overlay-view.js';
 import type { OverlaySource, OverlayView } from '../view/types.js';
 import { EntryFeed } from './entry-feed.js';
 import { OPAQUE_MARK, upperLayerEntries, WHITEOUT_PREFIX } from './layer-entries.js';
 import { changedWhile, contentBytes, layerRecordWindows, type LayerRecord } from './layer-records.js';
 import { ArchiveFile, type ArchiveResult, type StreamStop } from './tar/archive-file.js';
 import { StreamBatch } from './tar/stream-batch.js';
+import { upperRecordWindows, type UpperTotals } from './upper-records.js';
 import { END_OF_ARCHIVE, encodeHeader, padding, type TarHeader } from './tar/header.js';
 
 export interface ExportProgress {
@@ -178,6 +180,28 @@ class LayerTarWriter {
 }
 
 /**
+ * The upper layer's records, in tar order, as the scan finds them; `onTotals` once it is over.
+ * A view of ours is read in one pass per dir (upper-records.ts); any other view through its
+ * readdir, each entry then stat'ed again beneath its layer (layer-records.ts).
+ */
+async function* recordsOf(view: OverlayView, onTotals: (t: UpperTotals) => void): AsyncGenerator<LayerRecord[]> {
+  if (view instanceof LayerView) {
+    yield* upperRecordWindows(view, view.xattrPrefix, onTotals);
+    return;
+  }
+  const feed = new EntryFeed();
+  const scan = upperLayerEntries(view, undefined, feed).then(
+    (items) => {
+      onTotals({ totalEntries: items.length, totalBytes: contentBytes(items) });
+      feed.finish();
+    },
+    (e: unknown) => feed.fail(e),
+  );
+  yield* layerRecordWindows(view, feed, { inline: false });
+  await scan;
+}
+
+/**
  * Write the upper layer of `source` as an OCI layer tar at `outFile` (replaced atomically;
  * nothing is left under that name on failure).
  * @returns the file's digest, the tar's diff id (sha256 of the uncompressed tar) and the file's size.
@@ -195,16 +219,7 @@ export async function exportLayer(source: LayerSource, outFile: string, opts: Ex
     archive = await ArchiveFile.create(outFile, opts.gzip ?? false);
     const w = (writer = new LayerTarWriter(archive, opts));
     // Writing starts while the scan goes on; progress once the scan has the totals.
-    const feed = new EntryFeed();
-    const scan = upperLayerEntries(view, undefined, feed).then(
-      (items) => {
-        w.totals = { totalEntries: items.length, totalBytes: contentBytes(items) };
-        feed.finish();
-      },
-      (e: unknown) => feed.fail(e),
-    );
-    for await (const records of layerRecordWindows(view, feed, { inline: false })) await writer.write(records);
-    await scan;
+    for await (const records of recordsOf(view, (totals) => (w.totals = totals))) await writer.write(records);
     await writer.finish();
     const result = await archive.finish();
     archive = undefined;
