@@ -167,7 +167,9 @@ struct ScanDirOp {
   }
   void Execute(sys::Failure* f) {
     const char* syscall = "open";
-    if (f->Set(sys::ScanDir(path.c_str(), opts, &result, &syscall), syscall)) {
+    // The call first: `syscall` is read after it set it (argument order is unspecified).
+    const int rc = sys::ScanDir(path.c_str(), opts, &result, &syscall);
+    if (f->Set(rc, syscall)) {
       f->path = opts.beneath_root.empty() ? path : opts.beneath_root;
       if (!opts.beneath_root.empty()) f->dest = path;
     }
