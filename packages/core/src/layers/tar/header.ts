@@ -43,10 +43,13 @@ export interface TarHeader extends TarFields {
   xattrs?: ReadonlyArray<readonly [string, Buffer]>;
 }
 
+/** 8 ** (width - 1) for each field width used (8 and 12; 7 for the checksum). */
+const OCTAL_LIMIT: Record<number, number> = { 7: 8 ** 6, 8: 8 ** 7, 12: 8 ** 11 };
+
 /** Whether `n` fits a field of `width` bytes in octal (width-1 digits; a NUL ends the field). */
 function fitsOctal(n: number, width: number): boolean {
   // A comparison, not n.toString(8): seven fields per header, tens of thousands of headers.
-  return Number.isSafeInteger(n) && n >= 0 && n < 8 ** (width - 1);
+  return Number.isSafeInteger(n) && n >= 0 && n < OCTAL_LIMIT[width]!;
 }
 
 /** Write `n` in octal into the field at `at` of `b` (zero when it does not fit: pax carries it then). */
@@ -85,8 +88,15 @@ function splitUstar(name: Buffer): { prefix: Buffer; name: Buffer } | undefined 
   return undefined;
 }
 
+function byteSum(b: Buffer, from: number, to: number): number {
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += b[i]!;
+  return sum;
+}
+
 /** 'ustar\0' and version '00', at 257. */
 const USTAR_MAGIC = Buffer.from('ustar\x0000', 'latin1');
+const MAGIC_SUM = byteSum(USTAR_MAGIC, 0, USTAR_MAGIC.length);
 /** Read-only by convention. */
 const EMPTY = Buffer.alloc(0);
 
@@ -119,8 +129,8 @@ function headerBlock(fields: {
   putOctal(b, 329, 8, fields.devmajor);
   putOctal(b, 337, 8, fields.devminor);
   fields.prefix.copy(b, 345, 0, 155);
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += b[i]!;
+  // The sum of every byte: the rest of the block is zeros, so only what was written counts.
+  const sum = byteSum(b, 0, Math.min(fields.name.length, 100)) + byteSum(b, 100, 157) + byteSum(b, 157, 157 + Math.min(fields.linkname.length, 100)) + MAGIC_SUM + byteSum(b, 329, 345) + byteSum(b, 345, 345 + Math.min(fields.prefix.length, 155));
   putOctal(b, 148, 7, sum); // six digits and a NUL, then the space already there
   return b;
 }
