@@ -30,15 +30,20 @@ const SWAPPED = new Set(['ENOENT', 'ENOTDIR', 'ELOOP', 'EXDEV']);
 
 const NO_XATTRS: Array<[string, Buffer]> = [];
 
-function byBytes(a: Buffer, b: Buffer): number {
-  return Buffer.compare(a, b);
-}
+/** A UTF-16 surrogate: where JS string order and UTF-8 byte order part ways. */
+const SURROGATE = /[\uD800-\uDFFF]/;
 
-/** The entries of a scan in byte order of their (UTF-8 encoded) names, as the view's readdir orders them. */
+/**
+ * The entries of a scan in byte order of their (UTF-8 encoded) names, as the view's readdir
+ * orders them. Without surrogates (characters beyond U+FFFF), UTF-16 order is code point
+ * order, which is UTF-8 byte order: the strings compare as they are, no Buffer per name.
+ */
 function orderOf(scan: DirScan): number[] {
-  const keys = scan.names.map((n) => Buffer.from(n));
-  const order = keys.map((_, i) => i);
-  return order.sort((a, b) => byBytes(keys[a]!, keys[b]!));
+  const names = scan.names;
+  const order = names.map((_, i) => i);
+  if (!names.some((n) => SURROGATE.test(n))) return order.sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0));
+  const keys = names.map((n) => Buffer.from(n));
+  return order.sort((a, b) => Buffer.compare(keys[a]!, keys[b]!));
 }
 
 /** Entry i's stat fields as a record takes them. */
