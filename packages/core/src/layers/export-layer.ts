@@ -111,7 +111,7 @@ class LayerTarWriter {
   }
 
   private mark(name: Buffer): TarHeader {
-    return { name, type: 'file', mode: 0, uid: 0, gid: 0, size: 0, mtimeMs: this.mtimeMs(0) };
+    return { name, type: 'file', mode: 0, uid: 0, gid: 0, size: 0, mtimeMs: this.mtimeMs(0), linkname: undefined, xattrs: undefined, devmajor: undefined, devminor: undefined };
   }
 
   /** Hand the batch to the addon once the one before is written (the archive is one stream, in order). */
@@ -133,14 +133,22 @@ class LayerTarWriter {
   }
 
   private header(r: Extract<LayerRecord, { kind: 'entry' }>): Buffer {
-    const h: TarHeader = { name: tarName(r.path), type: r.type, mode: r.mode, uid: r.uid, gid: r.gid, size: r.size, mtimeMs: this.mtimeMs(r.mtimeMs) };
-    if (r.linkname !== undefined) h.linkname = r.linkname;
-    if (r.linkTo !== undefined) h.linkname = tarName(r.linkTo);
-    if (this.opts.xattrs !== false) h.xattrs = r.xattrs;
-    if (r.type === 'chardev' || r.type === 'blockdev') {
-      h.devmajor = r.devMajor;
-      h.devminor = r.devMinor;
-    }
+    const device = r.type === 'chardev' || r.type === 'blockdev';
+    // Every field present, in one order, marks too: one object shape reaches encodeHeader (a
+    // second one costs a deopt and a recompile of the hottest code of the export).
+    const h: TarHeader = {
+      name: tarName(r.path),
+      type: r.type,
+      mode: r.mode,
+      uid: r.uid,
+      gid: r.gid,
+      size: r.size,
+      mtimeMs: this.mtimeMs(r.mtimeMs),
+      linkname: r.linkTo !== undefined ? tarName(r.linkTo) : r.linkname,
+      xattrs: this.opts.xattrs !== false ? r.xattrs : undefined,
+      devmajor: device ? r.devMajor : undefined,
+      devminor: device ? r.devMinor : undefined,
+    };
     return encodeHeader(h);
   }
 

@@ -117,23 +117,15 @@ class UpperWalk {
     const scan = await this.scan(dir);
     const f = this.flags;
     const order = orderOf(scan);
-    const links = order.filter((i) => typeOfMode(scan.mode[i]!) === 'symlink' && (scan.flags[i]! & f.WHITEOUT_CHARDEV) === 0);
-    const targets = await this.linkTargets(dir, scan, links);
+    const targets = await this.linkTargets(dir, scan, order.filter((i) => typeOfMode(scan.mode[i]!) === 'symlink'));
     let link = 0;
     let out: LayerRecord[] = [];
     for (const i of order) {
       const path = joinPath(dir, scan.names[i]!);
       const flags = scan.flags[i]!;
-      if ((flags & (f.WHITEOUT_CHARDEV | f.XATTR_WHITEOUT)) !== 0) {
-        out.push({ kind: 'whiteout', path });
-        continue;
-      }
-      const kind = typeOfMode(scan.mode[i]!);
-      const type = TYPES[kind];
-      if (type === undefined) throw changedWhile(path, `a ${kind} cannot be written to a layer`);
-      const st = statOf(scan, i);
-      if (type === 'dir') {
-        out.push(entryRecord(path, st, type, 0, {}));
+      const type = typeOfMode(scan.mode[i]!);
+      if (type === 'dir' && (flags & f.XATTR_WHITEOUT) === 0) {
+        out.push(entryRecord(path, statOf(scan, i), type, 0, {}));
         const redirected = (flags & f.REDIRECT) !== 0;
         if ((flags & f.OPAQUE) !== 0 || redirected) out.push({ kind: 'opaque', path });
         // What is in so far goes to the writer before the dir's content.
@@ -141,39 +133,42 @@ class UpperWalk {
         out = [];
         if (redirected) await this.visitMerged(path);
         else await this.visit(path);
-        continue;
+      } else if (type === 'file' && (flags & (f.METACOPY | f.XATTR_WHITEOUT)) === f.METACOPY) {
+        out.push(this.hardLink(path, scan, i) ?? (await this.metacopyRecord(path, scan, i)));
+      } else {
+        out.push(this.record(path, scan, i, type === 'symlink' && (flags & f.WHITEOUT_CHARDEV) === 0 ? targets[link++] : undefined));
       }
-      if (type === 'symlink') {
-        out.push(entryRecord(path, st, type, 0, { linkname: targets[link++]! }));
-        continue;
-      }
-      if (type !== 'file') {
-        out.push(entryRecord(path, st, type, 0, {}));
-        continue;
-      }
-      if (scan.nlink[i]! > 1) {
-        const key = `upper:${scan.ino[i]!}`;
-        const first = this.firstLinkOf.get(key);
-        if (first !== undefined) {
-          out.push(entryRecord(path, st, 'hardlink', 0, { linkTo: first }));
-          continue;
-        }
-        this.firstLinkOf.set(key, path);
-      }
-      out.push(await this.fileRecord(path, scan, i, st, (flags & f.METACOPY) !== 0));
     }
     this.add(out);
   }
 
-  /** A file's record: its content where it is, in this layer or (metacopy) the layer the view finds its data in. */
-  private async fileRecord(path: string, scan: DirScan, i: number, st: EntryStat, metacopy: boolean) {
-    if (metacopy) {
-      const e = await this.view.stat(path);
-      if (e === undefined || e.layer !== 'upper' || e.type !== 'file' || e.ino !== scan.ino[i]) throw changedWhile(path, 'another file now stands in its place');
-      return entryRecord(path, st, 'file', e.size, { source: sourceOf(this.view, e) });
-    }
+  /** The record of an entry that is neither a dir nor a metacopy file: all it needs is in the scan (and `linkname`, a symlink's target). */
+  private record(path: string, scan: DirScan, i: number, linkname: Buffer | undefined): LayerRecord {
+    if ((scan.flags[i]! & (this.flags.WHITEOUT_CHARDEV | this.flags.XATTR_WHITEOUT)) !== 0) return { kind: 'whiteout', path };
+    const kind = typeOfMode(scan.mode[i]!);
+    const type = TYPES[kind];
+    if (type === undefined) throw changedWhile(path, `a ${kind} cannot be written to a layer`);
+    if (type === 'symlink') return entryRecord(path, statOf(scan, i), type, 0, { linkname });
+    if (type !== 'file') return entryRecord(path, statOf(scan, i), type, 0, {});
     const size = scan.size[i]!;
-    return entryRecord(path, st, 'file', size, { source: { root: this.root, rel: path.slice(1), ino: scan.ino[i]! } });
+    return this.hardLink(path, scan, i) ?? entryRecord(path, statOf(scan, i), 'file', size, { source: { root: this.root, rel: path.slice(1), ino: scan.ino[i]! } });
+  }
+
+  /** A hard link to the file's first name in tar order, or undefined when this is its first name (noted). */
+  private hardLink(path: string, scan: DirScan, i: number): LayerRecord | undefined {
+    if (scan.nlink[i]! <= 1) return undefined;
+    const key = `upper:${scan.ino[i]!}`;
+    const first = this.firstLinkOf.get(key);
+    if (first !== undefined) return entryRecord(path, statOf(scan, i), 'hardlink', 0, { linkTo: first });
+    this.firstLinkOf.set(key, path);
+    return undefined;
+  }
+
+  /** A metacopy file: the upper's metadata, the content of the layer the view finds its data in. */
+  private async metacopyRecord(path: string, scan: DirScan, i: number): Promise<LayerRecord> {
+    const e = await this.view.stat(path);
+    if (e === undefined || e.layer !== 'upper' || e.type !== 'file' || e.ino !== scan.ino[i]) throw changedWhile(path, 'another file now stands in its place');
+    return entryRecord(path, statOf(scan, i), 'file', e.size, { source: sourceOf(this.view, e) });
   }
 
   /** A redirected dir's whole merged content, from whichever layer holds each entry (as layerRecordWindows writes it). */
