@@ -56,9 +56,17 @@ function fitsOctal(n: number, width: number): boolean {
 function putOctal(b: Buffer, at: number, width: number, n: number): void {
   let v = fitsOctal(n, width) ? n : 0;
   // Digit by digit, last first: a write() per field costs more than the whole header here.
-  for (let i = at + width - 2; i >= at; i--) {
-    b[i] = 0x30 + (v % 8);
-    v = Math.floor(v / 8);
+  // Small integers (all but sizes past 2 GiB) take the bit operations.
+  if (v <= 0x7fffffff) {
+    for (let i = at + width - 2; i >= at; i--) {
+      b[i] = 0x30 | (v & 7);
+      v >>>= 3;
+    }
+  } else {
+    for (let i = at + width - 2; i >= at; i--) {
+      b[i] = 0x30 + (v % 8);
+      v = Math.floor(v / 8);
+    }
   }
   b[at + width - 1] = 0;
 }
