@@ -37,21 +37,31 @@ constexpr size_t kBuffers = 8;
 class BufferPool {
  public:
   static std::unique_ptr<char[]> Get() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (free_.empty()) return std::unique_ptr<char[]>(new char[kBufSize]);
-    std::unique_ptr<char[]> b = std::move(free_.back());
-    free_.pop_back();
+    Pool& p = Instance();
+    std::lock_guard<std::mutex> lock(p.mutex);
+    if (p.free.empty()) return std::unique_ptr<char[]>(new char[kBufSize]);
+    std::unique_ptr<char[]> b = std::move(p.free.back());
+    p.free.pop_back();
     return b;
   }
   static void Put(std::unique_ptr<char[]> b) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    Pool& p = Instance();
+    std::lock_guard<std::mutex> lock(p.mutex);
     // As many as two calls at once use: a bound on what stays allocated (4 MiB).
-    if (b && free_.size() < 2 * kBuffers) free_.push_back(std::move(b));
+    if (b && p.free.size() < 2 * kBuffers) p.free.push_back(std::move(b));
   }
 
  private:
-  static inline std::mutex mutex_;
-  static inline std::vector<std::unique_ptr<char[]>> free_;
+  struct Pool {
+    std::mutex mutex;
+    std::vector<std::unique_ptr<char[]>> free;
+  };
+  // Never destroyed: a call still running on a pool thread while the process exits must not
+  // find it gone (static destructors run then).
+  static Pool& Instance() {
+    static Pool* pool = new Pool;
+    return *pool;
+  }
 };
 
 // Hands full buffers to a hasher thread in order and gives them back once hashed; with
