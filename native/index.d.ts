@@ -316,6 +316,19 @@ declare namespace binding {
      * and the others as `stat` says. Default false.
      */
     cascade?: boolean;
+    /**
+     * scanDir only: `path` is relative to this dir (the root of a layer) and opened beneath it
+     * with no symlink on the way (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+     * ELOOP: a symlink in the way, EXDEV: the path leaves the root). Entries are then examined
+     * through that dir fd only.
+     */
+    beneath?: PathLike;
+    /**
+     * scanDir only: read every xattr (name and value, overlay's own included) of directories
+     * and regular files into `xattrs`, in the same pass as the stat (needs `xattrs` not false).
+     * Default false.
+     */
+    allXattrs?: boolean;
   }
 
   /**
@@ -380,6 +393,8 @@ declare namespace binding {
     redirect: (string | undefined)[];
     /** Only with opts.readlinks: the target of each symlink (UTF-8 decoded); a hole elsewhere. */
     linkTarget?: (string | undefined)[];
+    /** Only with opts.allXattrs: every xattr of entry i in listxattr order, where it has any; a hole elsewhere. */
+    xattrs?: (Array<[string, Buffer]> | undefined)[];
     /**
      * Entries getdents64 listed but that could not be examined, and are left out: most often
      * removed between the listing and statx; also a statx, listxattr, getxattr or readlink

@@ -597,3 +597,48 @@ describe('scanDirs: several directories in one call', () => {
     expect(() => native.scanDirs('x', opts)).toThrow(TypeError);
   });
 });
+
+describe('scanDir { beneath, allXattrs }: one dir of a layer, opened beneath its root, with every xattr', () => {
+  it('opens the path relative to the root, and gives every xattr of dirs and files (values as bytes), holes elsewhere', async () => {
+    const root = makeXattrTempDir();
+    const d = path.join(root, 'sub');
+    fs.mkdirSync(d);
+    fs.mkdirSync(path.join(d, 'dir'));
+    fs.writeFileSync(path.join(d, 'file'), 'x');
+    fs.writeFileSync(path.join(d, 'bare'), 'y');
+    fs.symlinkSync('file', path.join(d, 'link'));
+    const binary = Buffer.from([0, 255, 1, 0x80]);
+    native.lsetxattr(path.join(d, 'file'), 'user.a', binary, 0);
+    native.lsetxattr(path.join(d, 'file'), `${U}opaque`, 'y', 0);
+    native.lsetxattr(path.join(d, 'dir'), 'user.big', Buffer.alloc(1000, 0x61), 0);
+    const s = await native.scanDirAsync('sub', { xattrPrefix: U, beneath: root, allXattrs: true });
+    const at = (name) => s.xattrs[s.names.indexOf(name)];
+    expect([...s.names].sort()).toEqual(['bare', 'dir', 'file', 'link']);
+    expect(new Map(at('file'))).toEqual(new Map([['user.a', binary], [`${U}opaque`, Buffer.from('y')]]));
+    expect(at('dir')).toEqual([['user.big', Buffer.alloc(1000, 0x61)]]);
+    expect(at('bare')).toBeUndefined();
+    expect(at('link')).toBeUndefined();
+    // The same listing as a plain scan of the absolute path, every column alike.
+    const plain = native.scanDir(d, { xattrPrefix: U });
+    const byName = (scan, name) => scan.mode[scan.names.indexOf(name)];
+    for (const name of s.names) expect(byName(s, name)).toBe(byName(plain, name));
+    expect(native.scanDir('.', { xattrPrefix: U, beneath: root }).names).toContain('sub');
+    expect(native.scanDir(d, { xattrPrefix: U }).xattrs).toBeUndefined();
+    removeTempDir(root);
+  });
+
+  it('follows no symlink on the way and never leaves the root', async () => {
+    const root = subdir();
+    fs.mkdirSync(path.join(root, 'real'));
+    fs.symlinkSync('real', path.join(root, 'via-link'));
+    fs.symlinkSync(dir, path.join(root, 'out'));
+    for (const rel of ['via-link', 'out', 'real/../via-link']) {
+      expectNativeError(expect, await catchAsync(native.scanDirAsync(rel, { xattrPrefix: T, beneath: root })), { code: 'ELOOP', syscall: 'openat2', path: root, dest: rel });
+    }
+    expectNativeError(expect, catchSync(() => native.scanDir('..', { xattrPrefix: T, beneath: root })), { code: 'EXDEV', syscall: 'openat2' });
+    expectNativeError(expect, catchSync(() => native.scanDir(dir, { xattrPrefix: T, beneath: root })), { code: 'EXDEV', syscall: 'openat2' });
+    expectNativeError(expect, catchSync(() => native.scanDir('missing', { xattrPrefix: T, beneath: root })), { code: 'ENOENT', path: root, dest: 'missing' });
+    expect(() => native.scanDir('.', { xattrPrefix: T, beneath: '' })).toThrow(/opts\.beneath must be a non-empty path/);
+    expect(() => native.scanDir('.', { xattrPrefix: T, beneath: root, allXattrs: 1 })).toThrow(/opts\.allXattrs must be a boolean/);
+  });
+});

@@ -67,6 +67,22 @@ Napi::Value Names(Napi::Env env, const sys::DirScanResult& r) {
   return split.As<Napi::Function>().Call(all, {Napi::String::New(env, "\0", 1)});
 }
 
+// entries' every xattr as a sparse array: [name, Buffer] pairs where an entry has any.
+Napi::Array AllXattrs(Napi::Env env, uint32_t count, const sys::DirScanResult& r) {
+  Napi::Array array = Napi::Array::New(env, count);
+  for (const auto& [index, list] : r.all_xattrs) {
+    Napi::Array pairs = Napi::Array::New(env, list.size());
+    for (uint32_t k = 0; k < list.size(); ++k) {
+      Napi::Array pair = Napi::Array::New(env, 2);
+      pair.Set(0u, Napi::String::New(env, list[k].first));
+      pair.Set(1u, Napi::Buffer<char>::Copy(env, list[k].second.data(), list[k].second.size()));
+      pairs.Set(k, pair);
+    }
+    array.Set(index, pairs);
+  }
+  return array;
+}
+
 // The options object of scanDir and scanNames.
 bool ParseScanOptions(Args& a, Napi::Value arg, sys::DirScanOptions* opts) {
   Napi::Object o;
@@ -127,6 +143,7 @@ Napi::Value ScanToJs(Napi::Env env, const sys::DirScanResult& r, const sys::DirS
   if (with_request) o.Set("request", request);
   o.Set("redirect", Sparse(env, r.count, r.redirects));
   if (opts.readlinks) o.Set("linkTarget", Sparse(env, r.count, r.link_targets));
+  if (opts.all_xattrs) o.Set("xattrs", AllXattrs(env, r.count, r));
   o.Set("errors", Napi::Number::New(env, r.errors));
   return o;
 }
@@ -137,10 +154,25 @@ struct ScanDirOp {
   sys::DirScanOptions opts;
   sys::DirScanResult result;
 
-  bool Parse(Args& a) { return a.ToBytes(a[0], "path", &path) && ParseScanOptions(a, a[1], &opts); }
+  // scanDir alone takes `beneath` and `allXattrs` (see ScanDirOptions in index.d.ts).
+  bool Parse(Args& a) {
+    if (!a.ToBytes(a[0], "path", &path) || !ParseScanOptions(a, a[1], &opts)) return false;
+    Napi::Object o = a[1].As<Napi::Object>();
+    Napi::Value beneath = o.Get("beneath");
+    if (a.Env().IsExceptionPending()) return false;
+    if (!beneath.IsUndefined() && !a.ToBytes(beneath, "opts.beneath", &opts.beneath_root)) return false;
+    if (!beneath.IsUndefined() && opts.beneath_root.empty()) return a.Fail("opts.beneath", "a non-empty path", beneath);
+    Napi::Value all = o.Get("allXattrs");
+    return !a.Env().IsExceptionPending() && a.ToBool(all, "opts.allXattrs", false, &opts.all_xattrs);
+  }
   void Execute(sys::Failure* f) {
     const char* syscall = "open";
-    if (f->Set(sys::ScanDir(path.c_str(), opts, &result, &syscall), syscall)) f->path = path;
+    // The call first: `syscall` is read after it set it (argument order is unspecified).
+    const int rc = sys::ScanDir(path.c_str(), opts, &result, &syscall);
+    if (f->Set(rc, syscall)) {
+      f->path = opts.beneath_root.empty() ? path : opts.beneath_root;
+      if (!opts.beneath_root.empty()) f->dest = path;
+    }
   }
   Napi::Value Result(Napi::Env env) { return ScanToJs(env, result, opts); }
 };

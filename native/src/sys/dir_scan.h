@@ -34,6 +34,14 @@ struct DirScanOptions {
   // listings of several layers needs. Examination then runs in name order too, so this is
   // meant for light reads (stat_all false), where almost nothing is examined.
   bool sorted = false;
+  // Every xattr (name and value, overlay's own too) of directories and regular files, in
+  // DirScanResult::all_xattrs: what a layer export writes as PAX records, read in the same
+  // pass as the stat (needs `xattrs`).
+  bool all_xattrs = false;
+  // When set, `path` is relative to this dir and opened beneath it with no symlink on the way
+  // (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS): a layer that changes while it is read
+  // cannot lead the scan out of it. Only ScanDir honours it.
+  std::string beneath_root;
 };
 
 struct DirScanResult {
@@ -51,6 +59,8 @@ struct DirScanResult {
   // Sparse columns, (entry index, value), in index order.
   std::vector<std::pair<uint32_t, std::string>> redirects;
   std::vector<std::pair<uint32_t, std::string>> link_targets;
+  // With opts.all_xattrs: (entry index, every xattr in listxattr order) for entries that have any.
+  std::vector<std::pair<uint32_t, std::vector<std::pair<std::string, std::string>>>> all_xattrs;
   // Entries getdents64 listed that could not be examined (vanished before statx, or a
   // statx / listxattr / getxattr / readlinkat error other than "no xattrs here"): skipped.
   uint32_t errors = 0;

@@ -91,6 +91,13 @@ describeMounting('exportLayer rules', () => {
     for (const p of ['big', 'renamed', 'gone']) expect(sys.llistxattr(join(into, p)).filter((n) => n.includes('overlay'))).toEqual([]);
   });
 
+  it('names in UTF-8 byte order, characters beyond U+FFFF too (JS string order puts them before U+E000)', async () => {
+    const upper = writeTree(join(base, 'upper'), { d: { z: 'z', '\u{1F600}': 'smile', '\uE000': 'private', a: 'a', '\u00E9': 'e' } });
+    const out = join(base, 'layer.tar');
+    await exportLayer({ lower: [writeTree(join(base, 'lower'), {})], upper }, out);
+    expect(names(out)).toEqual(['d/', 'd/a', 'd/z', 'd/\u00E9', 'd/\uE000', 'd/\u{1F600}']);
+  });
+
   it('the same layer gives the same bytes; a fixed mtime ignores touched times; gzip digests the file, diffId the tar', async () => {
     const lower = writeTree(join(base, 'lower'), { a: 'a' });
     const upper = writeTree(join(base, 'upper'), { b: 'b', d: { c: 'c' } });

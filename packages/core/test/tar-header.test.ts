@@ -42,6 +42,21 @@ describe('tar headers', () => {
     expect(h.equals(encodeHeader({ ...base, name: name('etc/hosts'), type: 'file', size: 5 }))).toBe(true);
   });
 
+  it('numbers in octal fields as GNU tar reads them, past 2^31 too, with a checksum over the whole block', () => {
+    const field = (h: Buffer, at: number, width: number): string => h.subarray(at, at + width).toString('latin1');
+    for (const size of [0, 7, 8, 0o7777, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 5, 5 * 2 ** 30, 8 ** 11 - 1]) {
+      const h = encodeHeader({ ...base, name: name('f'), type: 'file', size, uid: 2_000_000, gid: 8 ** 7 - 1 });
+      expect(h.length).toBe(512); // no pax header: every number fits its field
+      expect(field(h, 124, 12)).toBe(`${size.toString(8).padStart(11, '0')}\0`);
+      expect(field(h, 108, 8)).toBe(`${(2_000_000).toString(8).padStart(7, '0')}\0`);
+      expect(field(h, 116, 8)).toBe('7777777\0');
+      const blank = Buffer.from(h);
+      blank.fill(0x20, 148, 156);
+      const sum = blank.reduce((a, c) => a + c, 0);
+      expect(field(h, 148, 8)).toBe(`${sum.toString(8).padStart(6, '0')}\0 `);
+    }
+  });
+
   it('GNU tar lists every kind of entry without a warning and extracts them as written', () => {
     const longName = `${'d'.repeat(120)}/${'f'.repeat(90)}`;
     const hugeName = `${'x'.repeat(200)}`;

@@ -5,15 +5,15 @@
  */
 import type { LayerEntry } from './layer-entries.js';
 
-export class EntryFeed {
+export class EntryFeed<T = LayerEntry> {
   /** Every entry found so far, in order; only ever appended to. */
-  readonly items: LayerEntry[];
+  readonly items: T[];
   private done: boolean;
   private error: { e: unknown } | undefined;
   private waiters: Array<() => void> = [];
 
   /** An empty feed a scan fills, or (`all`) one that already holds every entry. */
-  constructor(all?: LayerEntry[]) {
+  constructor(all?: T[]) {
     this.items = all ?? [];
     this.done = all !== undefined;
   }

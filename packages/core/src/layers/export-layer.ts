@@ -15,12 +15,14 @@ import { constants } from 'node:os';
 import { OvlError, publicError, SystemError } from '../errors.js';
 import { isRegularMode, typeOfMode } from '../format/file-types.js';
 import { openOverlay } from '../view/open.js';
+import { LayerView } from '../view/overlay-view.js';
 import type { OverlaySource, OverlayView } from '../view/types.js';
 import { EntryFeed } from './entry-feed.js';
 import { OPAQUE_MARK, upperLayerEntries, WHITEOUT_PREFIX } from './layer-entries.js';
 import { changedWhile, contentBytes, layerRecordWindows, type LayerRecord } from './layer-records.js';
 import { ArchiveFile, type ArchiveResult, type StreamStop } from './tar/archive-file.js';
 import { StreamBatch } from './tar/stream-batch.js';
+import { upperRecordWindows, type UpperTotals } from './upper-records.js';
 import { END_OF_ARCHIVE, encodeHeader, padding, type TarHeader } from './tar/header.js';
 
 export interface ExportProgress {
@@ -109,7 +111,7 @@ class LayerTarWriter {
   }
 
   private mark(name: Buffer): TarHeader {
-    return { name, type: 'file', mode: 0, uid: 0, gid: 0, size: 0, mtimeMs: this.mtimeMs(0) };
+    return { name, type: 'file', mode: 0, uid: 0, gid: 0, size: 0, mtimeMs: this.mtimeMs(0), linkname: undefined, xattrs: undefined, devmajor: undefined, devminor: undefined };
   }
 
   /** Hand the batch to the addon once the one before is written (the archive is one stream, in order). */
@@ -131,14 +133,22 @@ class LayerTarWriter {
   }
 
   private header(r: Extract<LayerRecord, { kind: 'entry' }>): Buffer {
-    const h: TarHeader = { name: tarName(r.path), type: r.type, mode: r.mode, uid: r.uid, gid: r.gid, size: r.size, mtimeMs: this.mtimeMs(r.mtimeMs) };
-    if (r.linkname !== undefined) h.linkname = r.linkname;
-    if (r.linkTo !== undefined) h.linkname = tarName(r.linkTo);
-    if (this.opts.xattrs !== false) h.xattrs = r.xattrs;
-    if (r.type === 'chardev' || r.type === 'blockdev') {
-      h.devmajor = r.devMajor;
-      h.devminor = r.devMinor;
-    }
+    const device = r.type === 'chardev' || r.type === 'blockdev';
+    // Every field present, in one order, marks too: one object shape reaches encodeHeader (a
+    // second one costs a deopt and a recompile of the hottest code of the export).
+    const h: TarHeader = {
+      name: tarName(r.path),
+      type: r.type,
+      mode: r.mode,
+      uid: r.uid,
+      gid: r.gid,
+      size: r.size,
+      mtimeMs: this.mtimeMs(r.mtimeMs),
+      linkname: r.linkTo !== undefined ? tarName(r.linkTo) : r.linkname,
+      xattrs: this.opts.xattrs !== false ? r.xattrs : undefined,
+      devmajor: device ? r.devMajor : undefined,
+      devminor: device ? r.devMinor : undefined,
+    };
     return encodeHeader(h);
   }
 
@@ -178,6 +188,28 @@ class LayerTarWriter {
 }
 
 /**
+ * The upper layer's records, in tar order, as the scan finds them; `onTotals` once it is over.
+ * A view of ours is read in one pass per dir (upper-records.ts); any other view through its
+ * readdir, each entry then stat'ed again beneath its layer (layer-records.ts).
+ */
+async function* recordsOf(view: OverlayView, onTotals: (t: UpperTotals) => void): AsyncGenerator<LayerRecord[]> {
+  if (view instanceof LayerView) {
+    yield* upperRecordWindows(view, view.xattrPrefix, onTotals);
+    return;
+  }
+  const feed = new EntryFeed();
+  const scan = upperLayerEntries(view, undefined, feed).then(
+    (items) => {
+      onTotals({ totalEntries: items.length, totalBytes: contentBytes(items) });
+      feed.finish();
+    },
+    (e: unknown) => feed.fail(e),
+  );
+  yield* layerRecordWindows(view, feed, { inline: false });
+  await scan;
+}
+
+/**
  * Write the upper layer of `source` as an OCI layer tar at `outFile` (replaced atomically;
  * nothing is left under that name on failure).
  * @returns the file's digest, the tar's diff id (sha256 of the uncompressed tar) and the file's size.
@@ -195,16 +227,7 @@ export async function exportLayer(source: LayerSource, outFile: string, opts: Ex
     archive = await ArchiveFile.create(outFile, opts.gzip ?? false);
     const w = (writer = new LayerTarWriter(archive, opts));
     // Writing starts while the scan goes on; progress once the scan has the totals.
-    const feed = new EntryFeed();
-    const scan = upperLayerEntries(view, undefined, feed).then(
-      (items) => {
-        w.totals = { totalEntries: items.length, totalBytes: contentBytes(items) };
-        feed.finish();
-      },
-      (e: unknown) => feed.fail(e),
-    );
-    for await (const records of layerRecordWindows(view, feed, { inline: false })) await writer.write(records);
-    await scan;
+    for await (const records of recordsOf(view, (totals) => (w.totals = totals))) await writer.write(records);
     await writer.finish();
     const result = await archive.finish();
     archive = undefined;

@@ -31,7 +31,7 @@ function byBytes(a: MergedEntry, b: MergedEntry): number {
 }
 
 /** The entries under `root`, in tar order: what the upper contributes, or (`whole`) everything the merged view shows. */
-async function collect(view: OverlayView, whole: boolean, onDir?: (path: string) => void, feed?: EntryFeed): Promise<LayerEntry[]> {
+async function collect(view: OverlayView, whole: boolean, onDir?: (path: string) => void, feed?: EntryFeed, from = '/'): Promise<LayerEntry[]> {
   const out: LayerEntry[] = feed?.items ?? [];
   const visit = async (dir: string, whole: boolean): Promise<void> => {
     onDir?.(dir);
@@ -51,7 +51,7 @@ async function collect(view: OverlayView, whole: boolean, onDir?: (path: string)
     }
     feed?.grew();
   };
-  await visit('/', whole);
+  await visit(from, whole);
   return out;
 }
 
@@ -63,4 +63,9 @@ export function upperLayerEntries(view: OverlayView, onDir?: (path: string) => v
 /** Every entry of the merged view, in tar order (no whiteouts, no marks): a flattened tree. */
 export function mergedTreeEntries(view: OverlayView): Promise<LayerEntry[]> {
   return collect(view, true);
+}
+
+/** Every entry of the merged view below the dir `dir` (not the dir itself), in tar order: what a redirected dir of an upper carries. */
+export function mergedSubtreeEntries(view: OverlayView, dir: string): Promise<LayerEntry[]> {
+  return collect(view, true, undefined, undefined, dir);
 }

@@ -49,7 +49,7 @@ export interface ContentSource {
   ino: number;
 }
 
-const TYPES: Partial<Record<MergedEntry['type'], RecordType>> = { file: 'file', dir: 'dir', symlink: 'symlink', fifo: 'fifo', chardev: 'chardev', blockdev: 'blockdev' };
+export const TYPES: Partial<Record<MergedEntry['type'], RecordType>> = { file: 'file', dir: 'dir', symlink: 'symlink', fifo: 'fifo', chardev: 'chardev', blockdev: 'blockdev' };
 
 export function changedWhile(path: string, what: string): OvlError {
   return new OvlError('ERR_OVL_CHANGED_WHILE_READING', `ovl: '${path}' changed while reading it: ${what}`, {
@@ -150,7 +150,7 @@ async function prepareWindow(view: OverlayView, items: readonly LayerEntry[], fr
 }
 
 /** Where a file entry's content is read from: its own layer, or a metacopy file's data layer. */
-function sourceOf(view: OverlayView, e: MergedEntry): ContentSource {
+export function sourceOf(view: OverlayView, e: MergedEntry): ContentSource {
   if (e.dataLayer !== undefined && e.dataPath !== undefined) {
     const root = layerRoot(view, e.dataLayer);
     return { root, rel: relIn(root, e.dataPath), ino: 0 };
@@ -159,10 +159,13 @@ function sourceOf(view: OverlayView, e: MergedEntry): ContentSource {
   return { root, rel: relIn(root, e.sourcePath), ino: e.ino };
 }
 
-type EntryRecord = Extract<LayerRecord, { kind: 'entry' }>;
+export type EntryRecord = Extract<LayerRecord, { kind: 'entry' }>;
+
+/** The fields of a record an entry's stat gives. */
+export type EntryStat = Pick<BeneathStat, 'mode' | 'uid' | 'gid' | 'mtimeMs' | 'xattrs' | 'rdevMajor' | 'rdevMinor'>;
 
 /** One record, every field present (one object shape for all: tens of thousands per layer). */
-function entryRecord(path: string, st: BeneathStat, type: RecordType, size: number, more: Pick<EntryRecord, 'linkname' | 'linkTo' | 'content' | 'source'>): EntryRecord {
+export function entryRecord(path: string, st: EntryStat, type: RecordType, size: number, more: Pick<EntryRecord, 'linkname' | 'linkTo' | 'content' | 'source'>): EntryRecord {
   return {
     kind: 'entry',
     path,
@@ -188,10 +191,13 @@ function entryRecord(path: string, st: BeneathStat, type: RecordType, size: numb
  * (and small files read) meanwhile. `inline` false: no content is read ahead (the caller reads
  * it through `source`).
  */
-export async function* layerRecordWindows(view: OverlayView, entries: readonly LayerEntry[] | EntryFeed, { inline = true }: { inline?: boolean } = {}): AsyncGenerator<LayerRecord[]> {
+export async function* layerRecordWindows(
+  view: OverlayView,
+  entries: readonly LayerEntry[] | EntryFeed,
+  { inline = true, firstLinkOf = new Map<string, string>() }: { inline?: boolean; firstLinkOf?: Map<string, string> } = {},
+): AsyncGenerator<LayerRecord[]> {
   const feed = entries instanceof EntryFeed ? entries : new EntryFeed([...entries]);
   const items = feed.items;
-  const firstLinkOf = new Map<string, string>();
   const inlineMax = inline ? SMALL : 0;
   // A window is looked at once the feed holds all of it (or all there will be).
   const windowAt = (from: number): Promise<Map<number, Prepared>> => feed.until(from + WINDOW).then(() => prepareWindow(view, items, from, from + WINDOW, inlineMax));

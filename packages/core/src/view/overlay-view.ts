@@ -23,6 +23,11 @@ const MAX_CHUNK = 16_384;
 export class LayerView implements OverlayView {
   readonly layers: { upper?: string; lower: string[] };
 
+  /** The namespace the layers' overlay xattrs are under (what a scan of a layer dir needs to read them). */
+  get xattrPrefix(): string {
+    return this.stack.xattrPrefix;
+  }
+
   constructor(private readonly stack: LayerStack) {
     const upper = stack.layers.find((l) => l.id === 'upper');
     this.layers = { lower: stack.layers.filter((l) => l.id !== 'upper').map((l) => l.root), ...(upper && { upper: upper.root }) };

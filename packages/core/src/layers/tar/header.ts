@@ -43,20 +43,30 @@ export interface TarHeader extends TarFields {
   xattrs?: ReadonlyArray<readonly [string, Buffer]>;
 }
 
-/** Octal digits that fit a field of `width` bytes (width-1 digits; a NUL ends the field), or undefined. */
-function octalDigits(n: number, width: number): string | undefined {
-  if (!Number.isSafeInteger(n) || n < 0) return undefined;
-  const s = n.toString(8);
-  return s.length > width - 1 ? undefined : s.padStart(width - 1, '0');
+/** 8 ** (width - 1) for each field width used (8 and 12; 7 for the checksum). */
+const OCTAL_LIMIT: Record<number, number> = { 7: 8 ** 6, 8: 8 ** 7, 12: 8 ** 11 };
+
+/** Whether `n` fits a field of `width` bytes in octal (width-1 digits; a NUL ends the field). */
+function fitsOctal(n: number, width: number): boolean {
+  // A comparison, not n.toString(8): seven fields per header, tens of thousands of headers.
+  return Number.isSafeInteger(n) && n >= 0 && n < OCTAL_LIMIT[width]!;
 }
 
 /** Write `n` in octal into the field at `at` of `b` (zero when it does not fit: pax carries it then). */
 function putOctal(b: Buffer, at: number, width: number, n: number): void {
-  let v = octalDigits(n, width) === undefined ? 0 : n;
+  let v = fitsOctal(n, width) ? n : 0;
   // Digit by digit, last first: a write() per field costs more than the whole header here.
-  for (let i = at + width - 2; i >= at; i--) {
-    b[i] = 0x30 + (v % 8);
-    v = Math.floor(v / 8);
+  // Small integers (all but sizes past 2 GiB) take the bit operations.
+  if (v <= 0x7fffffff) {
+    for (let i = at + width - 2; i >= at; i--) {
+      b[i] = 0x30 | (v & 7);
+      v >>>= 3;
+    }
+  } else {
+    for (let i = at + width - 2; i >= at; i--) {
+      b[i] = 0x30 + (v % 8);
+      v = Math.floor(v / 8);
+    }
   }
   b[at + width - 1] = 0;
 }
@@ -77,7 +87,7 @@ function isPortable(b: Buffer): boolean {
 /** Split a name into ustar's prefix (≤155) and name (≤100) at a '/', or undefined when it cannot be. */
 function splitUstar(name: Buffer): { prefix: Buffer; name: Buffer } | undefined {
   if (!isPortable(name)) return undefined;
-  if (name.length <= 100) return { prefix: Buffer.alloc(0), name };
+  if (name.length <= 100) return { prefix: EMPTY, name };
   for (let i = name.length - 1; i >= 0; i--) {
     if (name[i] !== 0x2f) continue;
     if (name.length - i - 1 > 100) return undefined;
@@ -85,6 +95,18 @@ function splitUstar(name: Buffer): { prefix: Buffer; name: Buffer } | undefined 
   }
   return undefined;
 }
+
+function byteSum(b: Buffer, from: number, to: number): number {
+  let sum = 0;
+  for (let i = from; i < to; i++) sum += b[i]!;
+  return sum;
+}
+
+/** 'ustar\0' and version '00', at 257. */
+const USTAR_MAGIC = Buffer.from('ustar\x0000', 'latin1');
+const MAGIC_SUM = byteSum(USTAR_MAGIC, 0, USTAR_MAGIC.length);
+/** Read-only by convention. */
+const EMPTY = Buffer.alloc(0);
 
 function headerBlock(fields: {
   name: Buffer;
@@ -111,14 +133,13 @@ function headerBlock(fields: {
   b.fill(0x20, 148, 156); // the checksum is computed with its own field as spaces
   b[156] = fields.typeflag;
   fields.linkname.copy(b, 157, 0, 100);
-  b.write('ustar\0', 257, 'latin1');
-  b.write('00', 263, 'latin1');
+  USTAR_MAGIC.copy(b, 257);
   putOctal(b, 329, 8, fields.devmajor);
   putOctal(b, 337, 8, fields.devminor);
   fields.prefix.copy(b, 345, 0, 155);
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += b[i]!;
-  b.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  // The sum of every byte: the rest of the block is zeros, so only what was written counts.
+  const sum = byteSum(b, 0, Math.min(fields.name.length, 100)) + byteSum(b, 100, 157) + byteSum(b, 157, 157 + Math.min(fields.linkname.length, 100)) + MAGIC_SUM + byteSum(b, 329, 345) + byteSum(b, 345, 345 + Math.min(fields.prefix.length, 155));
+  putOctal(b, 148, 7, sum); // six digits and a NUL, then the space already there
   return b;
 }
 
@@ -140,23 +161,23 @@ export const END_OF_ARCHIVE = Buffer.alloc(2 * BLOCK);
  */
 export function encodeHeader(h: TarHeader): Buffer {
   const name = h.type === 'dir' && h.name[h.name.length - 1] !== 0x2f ? Buffer.concat([h.name, Buffer.from('/')]) : h.name;
-  const linkname = h.linkname ?? Buffer.alloc(0);
+  const linkname = h.linkname ?? EMPTY;
   const mtime = Math.floor(h.mtimeMs / 1000);
   const pax: Buffer[] = [];
   const split = splitUstar(name);
   if (split === undefined) pax.push(paxRecord('path', name));
   if (linkname.length > 100 || !isPortable(linkname)) pax.push(paxRecord('linkpath', linkname));
-  if (octalDigits(h.uid, 8) === undefined) pax.push(paxRecord('uid', Buffer.from(String(h.uid))));
-  if (octalDigits(h.gid, 8) === undefined) pax.push(paxRecord('gid', Buffer.from(String(h.gid))));
-  if (octalDigits(h.size, 12) === undefined) pax.push(paxRecord('size', Buffer.from(String(h.size))));
-  if (octalDigits(mtime, 12) === undefined || mtime < 0) pax.push(paxRecord('mtime', Buffer.from(String(mtime))));
+  if (!fitsOctal(h.uid, 8)) pax.push(paxRecord('uid', Buffer.from(String(h.uid))));
+  if (!fitsOctal(h.gid, 8)) pax.push(paxRecord('gid', Buffer.from(String(h.gid))));
+  if (!fitsOctal(h.size, 12)) pax.push(paxRecord('size', Buffer.from(String(h.size))));
+  if (!fitsOctal(mtime, 12)) pax.push(paxRecord('mtime', Buffer.from(String(mtime))));
   const xattrs = h.xattrs === undefined || h.xattrs.length === 0 ? [] : [...h.xattrs];
   for (const [key, value] of xattrs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
     pax.push(paxRecord(`SCHILY.xattr.${key}`, value));
   }
   const ustar = headerBlock({
     name: split?.name ?? truncatedAscii(name, 100),
-    prefix: split?.prefix ?? Buffer.alloc(0),
+    prefix: split?.prefix ?? EMPTY,
     mode: h.mode & 0o7777,
     uid: h.uid,
     gid: h.gid,

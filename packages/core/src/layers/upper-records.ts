@@ -1,0 +1,207 @@
+/**
+ * The records of an upper layer for exportLayer, read in one pass: each upper dir is scanned
+ * once, beneath the layer root with no symlink on the way (native scanDir { beneath }), and
+ * that scan gives every entry's stat, overlay marks and xattrs together — no second stat per
+ * entry, no merged-view lookups. The rules are upperLayerEntries' (layer-entries.ts), and the
+ * records are layerRecordWindows' (layer-records.ts), byte for byte; the rare entries whose
+ * content lives in other layers go through the view as before: a metacopy file (its data
+ * layer) and a redirected dir (its whole merged content).
+ *
+ * The walk runs ahead of the writer, a window per dir, into a feed: the writer starts on the
+ * first dir while the rest is scanned, and the totals are known once the walk is over.
+ */
+import { binding, type DirScan } from '../binding.js';
+import { typeOfMode } from '../format/file-types.js';
+import { scanFlags } from '../format/scan-flags.js';
+import type { OverlayView } from '../view/types.js';
+import { joinPath } from '../view/paths.js';
+import { EntryFeed } from './entry-feed.js';
+import { mergedSubtreeEntries } from './layer-entries.js';
+import { changedWhile, entryRecord, layerRecordWindows, sourceOf, TYPES, type EntryStat, type LayerRecord } from './layer-records.js';
+
+/** What a finished walk counted: the records, and the bytes of content they carry (each file once). */
+export interface UpperTotals {
+  totalEntries: number;
+  totalBytes: number;
+}
+
+/** A dir that is gone or swapped for a symlink or a non-dir between its parent's scan and its own. */
+const SWAPPED = new Set(['ENOENT', 'ENOTDIR', 'ELOOP', 'EXDEV']);
+
+const NO_XATTRS: Array<[string, Buffer]> = [];
+
+/** A UTF-16 surrogate: where JS string order and UTF-8 byte order part ways. */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * The entries of a scan in byte order of their (UTF-8 encoded) names, as the view's readdir
+ * orders them. Without surrogates (characters beyond U+FFFF), UTF-16 order is code point
+ * order, which is UTF-8 byte order: the strings compare as they are, no Buffer per name.
+ */
+function orderOf(scan: DirScan): number[] {
+  const names = scan.names;
+  const order = names.map((_, i) => i);
+  if (!names.some((n) => SURROGATE.test(n))) return order.sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0));
+  const keys = names.map((n) => Buffer.from(n));
+  return order.sort((a, b) => Buffer.compare(keys[a]!, keys[b]!));
+}
+
+/** Entry i's stat fields as a record takes them. */
+function statOf(scan: DirScan, i: number): EntryStat {
+  return {
+    mode: scan.mode[i]!,
+    uid: scan.uid[i]!,
+    gid: scan.gid[i]!,
+    mtimeMs: scan.mtimeMs[i]!,
+    xattrs: scan.xattrs?.[i] ?? NO_XATTRS,
+    rdevMajor: scan.rdevMajor[i]!,
+    rdevMinor: scan.rdevMinor[i]!,
+  };
+}
+
+class UpperWalk {
+  private readonly root: string;
+  private readonly firstLinkOf = new Map<string, string>();
+  private entries = 0;
+  private bytes = 0;
+  private readonly flags = scanFlags();
+  /** The reader is gone (it failed): no more dirs are scanned. */
+  stopped = false;
+
+  constructor(
+    private readonly view: OverlayView,
+    private readonly xattrPrefix: string,
+    private readonly feed: EntryFeed<LayerRecord[]>,
+  ) {
+    this.root = view.layers.upper!;
+  }
+
+  get totals(): UpperTotals {
+    return { totalEntries: this.entries, totalBytes: this.bytes };
+  }
+
+  private add(records: LayerRecord[]): void {
+    if (records.length === 0) return;
+    this.entries += records.length;
+    for (const r of records) if (r.kind === 'entry' && r.type === 'file') this.bytes += r.size;
+    this.feed.items.push(records);
+    this.feed.grew();
+  }
+
+  /** The upper dir at overlay path `dir`, scanned beneath the layer root. */
+  private async scan(dir: string): Promise<DirScan> {
+    try {
+      return await binding().scanDirAsync(dir === '/' ? '.' : dir.slice(1), { xattrPrefix: this.xattrPrefix, beneath: this.root, allXattrs: true });
+    } catch (e) {
+      if (dir !== '/' && SWAPPED.has((e as { code?: string }).code ?? '')) throw changedWhile(dir, 'it is gone, or a symlink stands in its path');
+      throw e; // exportLayer makes it public
+    }
+  }
+
+  /** Symlink targets of the dir's entries `links` (their bytes, read beneath the root in one call). */
+  private async linkTargets(dir: string, scan: DirScan, links: number[]): Promise<Buffer[]> {
+    if (links.length === 0) return [];
+    const rels = links.map((i) => joinPath(dir, scan.names[i]!).slice(1));
+    const found = await binding().statManyBeneathAsync(this.root, rels, 0);
+    return found.map((r, k) => {
+      const path = joinPath(dir, scan.names[links[k]!]!);
+      if (r.errno !== 0 || !('mode' in r)) throw changedWhile(path, 'it is gone, or a symlink stands in its path');
+      if (typeOfMode(r.mode) !== 'symlink') throw changedWhile(path, `a ${typeOfMode(r.mode)} now stands where the symlink was`);
+      return r.data!;
+    });
+  }
+
+  /** Records of the dir `dir` and (depth first) everything below it. */
+  async visit(dir: string): Promise<void> {
+    if (this.stopped) return;
+    const scan = await this.scan(dir);
+    const f = this.flags;
+    const order = orderOf(scan);
+    const targets = await this.linkTargets(dir, scan, order.filter((i) => typeOfMode(scan.mode[i]!) === 'symlink'));
+    let link = 0;
+    let out: LayerRecord[] = [];
+    for (const i of order) {
+      const path = joinPath(dir, scan.names[i]!);
+      const flags = scan.flags[i]!;
+      const type = typeOfMode(scan.mode[i]!);
+      if (type === 'dir' && (flags & f.XATTR_WHITEOUT) === 0) {
+        out.push(entryRecord(path, statOf(scan, i), type, 0, {}));
+        const redirected = (flags & f.REDIRECT) !== 0;
+        if ((flags & f.OPAQUE) !== 0 || redirected) out.push({ kind: 'opaque', path });
+        // What is in so far goes to the writer before the dir's content.
+        this.add(out);
+        out = [];
+        if (redirected) await this.visitMerged(path);
+        else await this.visit(path);
+      } else if (type === 'file' && (flags & (f.METACOPY | f.XATTR_WHITEOUT)) === f.METACOPY) {
+        out.push(this.hardLink(path, scan, i) ?? (await this.metacopyRecord(path, scan, i)));
+      } else {
+        out.push(this.record(path, scan, i, type === 'symlink' && (flags & f.WHITEOUT_CHARDEV) === 0 ? targets[link++] : undefined));
+      }
+    }
+    this.add(out);
+  }
+
+  /** The record of an entry that is neither a dir nor a metacopy file: all it needs is in the scan (and `linkname`, a symlink's target). */
+  private record(path: string, scan: DirScan, i: number, linkname: Buffer | undefined): LayerRecord {
+    if ((scan.flags[i]! & (this.flags.WHITEOUT_CHARDEV | this.flags.XATTR_WHITEOUT)) !== 0) return { kind: 'whiteout', path };
+    const kind = typeOfMode(scan.mode[i]!);
+    const type = TYPES[kind];
+    if (type === undefined) throw changedWhile(path, `a ${kind} cannot be written to a layer`);
+    if (type === 'symlink') return entryRecord(path, statOf(scan, i), type, 0, { linkname });
+    if (type !== 'file') return entryRecord(path, statOf(scan, i), type, 0, {});
+    const size = scan.size[i]!;
+    return this.hardLink(path, scan, i) ?? entryRecord(path, statOf(scan, i), 'file', size, { source: { root: this.root, rel: path.slice(1), ino: scan.ino[i]! } });
+  }
+
+  /** A hard link to the file's first name in tar order, or undefined when this is its first name (noted). */
+  private hardLink(path: string, scan: DirScan, i: number): LayerRecord | undefined {
+    if (scan.nlink[i]! <= 1) return undefined;
+    const key = `upper:${scan.ino[i]!}`;
+    const first = this.firstLinkOf.get(key);
+    if (first !== undefined) return entryRecord(path, statOf(scan, i), 'hardlink', 0, { linkTo: first });
+    this.firstLinkOf.set(key, path);
+    return undefined;
+  }
+
+  /** A metacopy file: the upper's metadata, the content of the layer the view finds its data in. */
+  private async metacopyRecord(path: string, scan: DirScan, i: number): Promise<LayerRecord> {
+    const e = await this.view.stat(path);
+    if (e === undefined || e.layer !== 'upper' || e.type !== 'file' || e.ino !== scan.ino[i]) throw changedWhile(path, 'another file now stands in its place');
+    return entryRecord(path, statOf(scan, i), 'file', e.size, { source: sourceOf(this.view, e) });
+  }
+
+  /** A redirected dir's whole merged content, from whichever layer holds each entry (as layerRecordWindows writes it). */
+  private async visitMerged(dir: string): Promise<void> {
+    const items = await mergedSubtreeEntries(this.view, dir);
+    for await (const records of layerRecordWindows(this.view, items, { inline: false, firstLinkOf: this.firstLinkOf })) this.add(records);
+  }
+}
+
+/**
+ * The records of `view`'s upper layer in tar order, a window at a time, as the walk finds them;
+ * `onTotals` once the walk is over (before the last window is handed out).
+ */
+export async function* upperRecordWindows(view: OverlayView, xattrPrefix: string, onTotals: (t: UpperTotals) => void): AsyncGenerator<LayerRecord[]> {
+  const feed = new EntryFeed<LayerRecord[]>();
+  const walk = new UpperWalk(view, xattrPrefix, feed);
+  const done = walk.visit('/').then(
+    () => {
+      onTotals(walk.totals);
+      feed.finish();
+    },
+    (e: unknown) => feed.fail(e),
+  );
+  try {
+    for (let n = 0; ; n++) {
+      await feed.until(n + 1);
+      const window = feed.items[n];
+      if (window === undefined) break;
+      feed.items[n] = []; // handed out: not kept alive by the feed
+      yield window;
+    }
+  } finally {
+    walk.stopped = true;
+    await done;
+  }
+}
