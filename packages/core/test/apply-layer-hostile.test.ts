@@ -155,6 +155,40 @@ describeRoot('applyLayer refuses hostile and broken archives, writing nothing', 
   }
 });
 
+/** Broken gzip wrappers around a good archive: the file starts with gzip's magic, so it is read as gzip. */
+const gzipCases: Array<{ what: string; file: () => Buffer; code: string }> = [
+  {
+    what: 'a gzip stream with an unknown compression method',
+    file: () => {
+      const gz = gzipSync(tar(entry({ name: 'a', content: 'a' })));
+      gz[2] = 0x07; // only 8 (deflate) exists
+      return gz;
+    },
+    code: 'ERR_OVL_TAR_CORRUPT',
+  },
+  {
+    what: 'a gzip stream whose CRC does not match',
+    file: () => {
+      const gz = gzipSync(tar(entry({ name: 'a', content: 'a' })));
+      gz.writeUInt8(gz.readUInt8(gz.length - 8) ^ 0xff, gz.length - 8);
+      return gz;
+    },
+    code: 'ERR_OVL_TAR_CORRUPT',
+  },
+  { what: 'a gzip stream cut short', file: () => gzipSync(tar(entry({ name: 'a', content: 'a'.repeat(5000) }))).subarray(0, 40), code: 'ERR_OVL_TAR_TRUNCATED' },
+];
+
+describeRoot('applyLayer refuses a broken gzip wrapper with the tar codes, writing nothing', () => {
+  for (const c of gzipCases) {
+    it(c.what, async () => {
+      const before = snapshotTree(dir);
+      const file = write('layer.tar.gz', c.file());
+      await expect(applyLayer(file, dir, { as: 'layer' })).rejects.toMatchObject({ code: c.code, path: file });
+      expect(snapshotTree(dir)).toBe(before);
+    });
+  }
+});
+
 describeRoot('applyLayer: what the options let in, and what it always keeps out', () => {
   it('a symlink the archive replaces with a dir is no way out: writes land in the dir', async () => {
     const file = write('t.tar', tar(entry({ name: 'd', type: 'symlink', linkname: Buffer.from(outside) }), entry({ name: 'd', type: 'dir', mode: 0o755 }), entry({ name: 'd/x', content: 'inside' })));

@@ -6,8 +6,6 @@
  * beneath the dir with no symlinks — so even what the first pass cannot know (a symlink
  * already in the dir) can never carry a write outside it.
  */
-import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
 import { binding } from '../binding.js';
 import { OvlError, publicError, SystemError } from '../errors.js';
 import { overlayXattr } from '../format/overlay-xattrs.js';
@@ -16,6 +14,7 @@ import { keptXattrs, planEntry, unsafe, type ApplyRules, type PlannedEntry } fro
 import { BeneathBatch, whiteoutEntry } from './beneath-batch.js';
 import { TarReader, type TarEntry } from './tar/reader.js';
 import { isGzip } from './tar/is-gzip.js';
+import { archiveStream } from './tar/archive-stream.js';
 
 export type ApplyLayerOptions = ApplyRules;
 
@@ -41,14 +40,6 @@ export interface ApplyLayerResult {
 }
 
 const CHUNK = 1 << 20;
-
-function archiveStream(path: string, gzip: boolean): AsyncIterable<Buffer> {
-  const file = createReadStream(path, { highWaterMark: 1 << 20 });
-  if (!gzip) return file;
-  const gunzip = createGunzip();
-  file.on('error', (e) => gunzip.destroy(e));
-  return file.pipe(gunzip);
-}
 
 /** The state of the archive's own tree as its entries go by: what each path is now. */
 type Kind = 'dir' | 'symlink' | 'other';

@@ -5,12 +5,11 @@
  * a reader never sees an index naming a blob that is not there yet.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createGunzip } from 'node:zlib';
 import { OvlError, publicError } from '../errors.js';
 import { isGzip } from './tar/is-gzip.js';
+import { archiveStream } from './tar/archive-stream.js';
 
 const MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
 const CONFIG = 'application/vnd.oci.image.config.v1+json';
@@ -50,9 +49,7 @@ export interface WriteImageOptions {
 
 async function sha256OfFile(path: string, gunzip: boolean): Promise<string> {
   const h = createHash('sha256');
-  const file = createReadStream(path);
-  const src: AsyncIterable<Buffer> = gunzip ? file.pipe(createGunzip()) : file;
-  for await (const chunk of src) h.update(chunk);
+  for await (const chunk of archiveStream(path, gunzip)) h.update(chunk);
   return `sha256:${h.digest('hex')}`;
 }
 
