@@ -86,6 +86,33 @@ const inkMeasureCachePlugin = {
   },
 };
 
+/**
+ * Ink's Output.get: one shared blank cell instead of a fresh object per screen cell per frame,
+ * and each row's string reused while the row holds the same cells as a frame ago
+ * (src/terminal/ink-compat/output-rows.ts says why). What it writes out is unchanged.
+ */
+const outputRows = JSON.stringify(join(root, 'src/terminal/ink-compat/output-rows.ts'));
+const inkOutputRowsPlugin = {
+  name: 'ink-output-rows',
+  setup(b) {
+    b.onLoad({ filter: /[/\\]ink[/\\]build[/\\]output\.js$/ }, ({ path }) => {
+      let text = readFileSync(path, 'utf8');
+      text = replaceOnce(text, `row.push({
+                    type: 'char',
+                    value: ' ',
+                    fullWidth: false,
+                    styles: [],
+                });`, 'row.push(BLANK_CELL);', path);
+      text = replaceOnce(text, `.map(line => {
+            // See https://github.com/vadimdemedes/ink/pull/564#issuecomment-1637022742
+            const lineWithoutEmptyItems = line.filter(item => item !== undefined);
+            return styledCharsToString(lineWithoutEmptyItems).trimEnd();
+        })`, '.map((line, y) => rowString(line, y, styledCharsToString))', path);
+      return { contents: `import { BLANK_CELL, rowString } from ${outputRows};\n${text}`, loader: 'js', resolveDir: dirname(path) };
+    });
+  },
+};
+
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
@@ -108,7 +135,7 @@ const result = await build({
   legalComments: 'linked',
   metafile: true,
   logLevel: 'warning',
-  plugins: [inkFilesPlugin, yogaWithoutFetchPlugin, inkMeasureCachePlugin],
+  plugins: [inkFilesPlugin, yogaWithoutFetchPlugin, inkMeasureCachePlugin, inkOutputRowsPlugin],
 });
 chmodSync(join(root, 'dist', 'cli.js'), 0o755);
 if (process.argv.includes('--analyze')) console.log(await (await import('esbuild')).analyzeMetafile(result.metafile));

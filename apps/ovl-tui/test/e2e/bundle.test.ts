@@ -24,6 +24,12 @@ describe('the bundle', () => {
     expect(text).toMatch(/cache = new BoundedCache\(TEXTS_KEPT\)/);
   });
 
+  it("builds screen rows with a shared blank cell and last frame's row strings (Ink's Output.get, patched by the build)", () => {
+    const text = readFileSync(join(DIST, 'run-app.js'), 'utf8');
+    expect(text).toMatch(/row\.push\(BLANK_CELL\)/);
+    expect(text).toMatch(/\.map\(\(line, y\) => rowString\(line, y, styledCharsToString\)\)/);
+  });
+
   it('imports nothing from node_modules but @ovl/native (core, Ink, React, yoga are inside)', () => {
     const files = ['cli.js', 'run-app.js', ...readdirSync(join(DIST, 'chunks')).map((f) => join('chunks', f))].filter((f) => f.endsWith('.js'));
     const outside = new Set<string>();
