@@ -27,8 +27,10 @@ const require = createRequire(join(root, 'package.json'));
 const inkBuildDir = dirname(require.resolve('ink'));
 const inkFilesInBundle = `
 import * as output from ${JSON.stringify(join(inkBuildDir, 'output.js'))};
+import * as reconciler from ${JSON.stringify(join(inkBuildDir, 'reconciler.js'))};
 export const inkVersion = () => ${JSON.stringify(JSON.parse(readFileSync(join(inkBuildDir, '..', 'package.json'), 'utf8')).version)};
 export const loadInkOutput = async () => output;
+export const loadInkReconciler = async () => reconciler;
 `;
 const inkFilesPlugin = {
   name: 'ink-files',

@@ -40,6 +40,16 @@ describe('App', () => {
     expect(f).toMatch(/\? all/); // the status bar's keys
   });
 
+  it('paints a key before its input handler returns (flushed: no queued work runs first)', async () => {
+    const r = start(articleService());
+    await r.waitFor((f) => row(f, 'delete-me.txt').startsWith('>'));
+    r.press('j');
+    // No await: the frame with the moved cursor is already written.
+    expect(row(r.lastFrame(), 'duplicate.txt')).toMatch(/^>/);
+    r.press('k');
+    expect(row(r.lastFrame(), 'delete-me.txt')).toMatch(/^>/);
+  });
+
   it('moves with j/k and arrows, previews the file under the cursor, reading only what is shown', async () => {
     const svc = articleService();
     const r = start(svc);

@@ -1,6 +1,7 @@
 // The Ink workarounds (src/terminal/ink-compat/): they fit the Ink we ship, and the frame
 // cache's frames come out exactly as Ink makes them without the reuse.
 import { describe, expect, it } from 'vitest';
+import { discreteInput } from '../../src/terminal/ink-compat/discrete-input.js';
 import { frameCacheInstalled, inkOutputClass } from '../../src/terminal/ink-compat/frame-cache.js';
 import { INK_WRITTEN_FOR, inkFits, inkVersion } from '../../src/terminal/ink-compat/version.js';
 
@@ -29,6 +30,10 @@ describe('ink compat', () => {
 
   it('the frame cache is installed against the Ink this app ships with', () => {
     expect(frameCacheInstalled).toBe(true);
+  });
+
+  it("keys are flushed by the reconciler Ink renders with", () => {
+    expect(discreteInput).toBe(true);
   });
 
   it("reuses the previous frame's parsed lines, and frames come out as without reuse", () => {

@@ -24,3 +24,8 @@ export function inkVersion(): string {
 export async function loadInkOutput(): Promise<{ default?: unknown }> {
   return (await import(pathToFileURL(join(inkBuildDir(), 'output.js')).href)) as { default?: unknown };
 }
+
+/** Ink's build/reconciler.js: the React reconciler Ink renders with (not in Ink's exports). */
+export async function loadInkReconciler(): Promise<{ default?: unknown }> {
+  return (await import(pathToFileURL(join(inkBuildDir(), 'reconciler.js')).href)) as { default?: unknown };
+}

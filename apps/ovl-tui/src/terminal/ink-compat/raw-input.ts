@@ -7,6 +7,7 @@
  */
 import { useEffect } from 'react';
 import { useStdin } from 'ink';
+import { asDiscreteUpdate } from './discrete-input.js';
 import { INK_WRITTEN_FOR } from './version.js';
 
 interface InputEvents {
@@ -14,14 +15,15 @@ interface InputEvents {
   off(event: 'input', listener: (chunk: string) => void): unknown;
 }
 
-/** Call `onInput` with every raw chunk of input while mounted. */
+/** Call `onInput` with every raw chunk of input while mounted, as a discrete update (rendered before the next event). */
 export function useRawInput(onInput: (chunk: string) => void, deps: readonly unknown[]): void {
   const events = (useStdin() as { internal_eventEmitter?: InputEvents }).internal_eventEmitter;
   if (events === undefined) throw new Error(`ovl-tui reads raw keys through Ink ${INK_WRITTEN_FOR}'s stdin events, which this Ink lacks`);
   useEffect(() => {
-    events.on('input', onInput);
+    const listener = (chunk: string) => asDiscreteUpdate(() => onInput(chunk));
+    events.on('input', listener);
     return () => {
-      events.off('input', onInput);
+      events.off('input', listener);
     };
     // the caller names what onInput depends on
   }, [events, ...deps]);
