@@ -5,7 +5,7 @@
  * against layers, state words).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync, renameSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -101,6 +101,30 @@ describe('Docker reader on a store written here', () => {
     expect((await listContainers(opts()))[0]!.state).toBe('exited');
     writeFileSync(file, before.slice(0, -1));
     await expect(listContainers(opts())).rejects.toEqual(corrupt(() => file));
+  });
+
+  it('a config.v2.json unchanged since the last listing is not read again, but one rewritten in place (same size, mtime put back), renamed over, or swapped for a symlink or a FIFO is seen', async () => {
+    const file = join(root, 'containers', CTR, 'config.v2.json');
+    const before = readFileSync(file, 'utf8');
+    const { mtime, atime } = statSync(file);
+    // Its key (inode, size, mtime, ctime) is trusted only when the ctime is over a second older than the listing that took it.
+    await new Promise((r) => setTimeout(r, 2100));
+    expect((await listContainers(opts()))[0]!.state).toBe('exited');
+    expect((await listContainers(opts()))[0]!.state).toBe('exited');
+    const running = before.replace('"Running":false', '"Running":true ');
+    writeFileSync(file, running);
+    utimesSync(file, atime, mtime);
+    expect((await listContainers(opts()))[0]!.state).toBe('running');
+    writeFileSync(`${file}.tmp`, before);
+    utimesSync(`${file}.tmp`, atime, mtime);
+    renameSync(`${file}.tmp`, file);
+    expect((await listContainers(opts()))[0]!.state).toBe('exited');
+    renameSync(file, join(base, 'outside.json'));
+    symlinkSync(join(base, 'outside.json'), file);
+    await expect(listContainers(opts())).rejects.toEqual(corrupt(() => file));
+    removeBase(file);
+    expect(spawnSync('mkfifo', [file]).status).toBe(0);
+    await expect(listContainers(opts())).rejects.toEqual(expect.objectContaining({ code: 'ERR_OVL_ENGINE_METADATA', path: file, message: expect.stringContaining('not a regular file') }));
   });
 
   it('mount-ids are kept between listings only while layerdb/mounts is unchanged: a container made or removed meanwhile shows, a changed mount-id is read again', async () => {
