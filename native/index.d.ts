@@ -670,12 +670,13 @@ declare namespace binding {
      * root cannot be opened: syscall 'open', path = root.
      * `known` (40 bytes an entry: `keys` of a former call, rearranged to these rels; zeros for
      * none): an entry is first opened O_PATH and fstat'ed, and when it is a regular file whose
-     * key is what `known` says and whose ctime (seconds) is below `trustBeforeSec`, it is not
-     * read (`same[i]` 1). Pass a second at least one before the former call started: a write
-     * within the timestamp tick of that call's fstat leaves the key as it was.
+     * key is what `known` says and whose ctime is well before `keysTakenAtMs` (Date.now() just
+     * before the former call: 100 ms before it, 2 s when the ctime is on a whole second, as on
+     * a file system keeping seconds only), it is not read (`same[i]` 1): a write within the
+     * timestamp tick of that call's fstat leaves the key as it was.
      */
-    readManyBeneath(root: PathLike, rels: PathLike[], maxEach: number, known?: Uint8Array, trustBeforeSec?: number): ManyRead;
-    readManyBeneathAsync(root: PathLike, rels: PathLike[], maxEach: number, known?: Uint8Array, trustBeforeSec?: number): Promise<ManyRead>;
+    readManyBeneath(root: PathLike, rels: PathLike[], maxEach: number, known?: Uint8Array, keysTakenAtMs?: number): ManyRead;
+    readManyBeneathAsync(root: PathLike, rels: PathLike[], maxEach: number, known?: Uint8Array, keysTakenAtMs?: number): Promise<ManyRead>;
     listDir(path: PathLike, max: number): string[];
     listDirAsync(path: PathLike, max: number): Promise<string[]>;
     /** statfs(2). */

@@ -197,11 +197,11 @@ struct ReadManyBeneathOp {
   std::string root;
   std::vector<std::string> rels;
   uint64_t max_each = 0;
-  // Optional: the keys a former call gave (kKeyFields uint64 per entry), and the second before
-  // which a key's ctime must be for it to be trusted.
+  // Optional: the keys a former call gave (kKeyFields uint64 per entry), and when (wall clock,
+  // ms) that call started.
   std::string known;
   bool has_known = false;
-  int64_t trust_before_sec = 0;
+  int64_t taken_at_ms = 0;
   sys::ManyRead result;
 
   bool Parse(Args& a) {
@@ -210,12 +210,12 @@ struct ReadManyBeneathOp {
     has_known = true;
     if (!a.ToBinary(a[3], "known", &known)) return false;
     if (known.size() != rels.size() * sys::kKeyFields * sizeof(uint64_t)) return a.Fail("known", "40 bytes per entry of rels", a[3]);
-    return a.ToInteger(a[4], "trustBeforeSec", 0, INT64_C(1) << 50, &trust_before_sec);
+    return a.ToInteger(a[4], "keysTakenAtMs", 0, INT64_C(1) << 50, &taken_at_ms);
   }
   void Execute(sys::Failure* f) {
     std::vector<uint64_t> keys(has_known ? rels.size() * sys::kKeyFields : 0);
     if (has_known) memcpy(keys.data(), known.data(), known.size());
-    if (f->Set(sys::ReadManyBeneath(root.c_str(), rels, max_each, &result, has_known ? keys.data() : nullptr, trust_before_sec), "open"))
+    if (f->Set(sys::ReadManyBeneath(root.c_str(), rels, max_each, &result, has_known ? keys.data() : nullptr, taken_at_ms), "open"))
       f->path = root;
   }
   Napi::Value Result(Napi::Env env) {

@@ -224,6 +224,18 @@ bool SameKey(const uint64_t* a, const uint64_t* b) {
   return true;
 }
 
+// A key taken at `taken_at_ms` (wall clock, before the call that took it) proves the file
+// unchanged since only when its ctime is well before then: inode timestamps are taken from
+// the kernel's coarse clock (one tick, at most 10 ms, behind), so a write in the same tick as
+// the fstat that took the key would leave the key as it was. 100 ms is ten ticks at HZ=100.
+// A ctime on a whole second is taken as from a file system that keeps seconds only (ext4
+// with 128-byte inodes, FAT keeps 2): there, two seconds.
+bool Trusted(const struct stat& st, int64_t taken_at_ms) {
+  const int64_t ctime_ms = static_cast<int64_t>(st.st_ctim.tv_sec) * 1000 + st.st_ctim.tv_nsec / 1000000;
+  const int64_t margin_ms = st.st_ctim.tv_nsec == 0 ? 2000 : 100;
+  return ctime_ms + margin_ms < taken_at_ms;
+}
+
 bool KeyKnown(const uint64_t* known) {
   for (size_t f = 0; f < kKeyFields; ++f)
     if (known[f] != 0) return true;
@@ -233,7 +245,7 @@ bool KeyKnown(const uint64_t* known) {
 }  // namespace
 
 int ReadManyBeneath(const char* root, const std::vector<std::string>& rels, uint64_t max_each, ManyRead* out, const uint64_t* known,
-                    int64_t trust_before_sec) {
+                    int64_t taken_at_ms) {
   Fd rootfd(::open(root, O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (rootfd.get() < 0) return -errno;
   if (max_each > kMaxRead) max_each = kMaxRead;
@@ -254,7 +266,7 @@ int ReadManyBeneath(const char* root, const std::vector<std::string>& rels, uint
     // O_PATH | O_NOFOLLOW opens a symlink at the end rather than failing: refused as without `known`.
     if (r == 0 && check && S_ISLNK(st.st_mode)) r = -ELOOP;
     if (r == 0 && S_ISREG(st.st_mode)) KeyOf(st, key);
-    if (r == 0 && check && S_ISREG(st.st_mode) && SameKey(key, known + i * kKeyFields) && st.st_ctim.tv_sec < trust_before_sec) {
+    if (r == 0 && check && S_ISREG(st.st_mode) && SameKey(key, known + i * kKeyFields) && Trusted(st, taken_at_ms)) {
       out->modes[i] = st.st_mode;
       out->same[i] = 1;
       out->ends[i] = out->data.size();

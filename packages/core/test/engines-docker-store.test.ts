@@ -107,8 +107,8 @@ describe('Docker reader on a store written here', () => {
     const file = join(root, 'containers', CTR, 'config.v2.json');
     const before = readFileSync(file, 'utf8');
     const { mtime, atime } = statSync(file);
-    // Its key (inode, size, mtime, ctime) is trusted only when the ctime is over a second older than the listing that took it.
-    await new Promise((r) => setTimeout(r, 2100));
+    // Its key (inode, size, mtime, ctime) is trusted only when the ctime is 100 ms older than the listing that took it.
+    await new Promise((r) => setTimeout(r, 200));
     expect((await listContainers(opts()))[0]!.state).toBe('exited');
     expect((await listContainers(opts()))[0]!.state).toBe('exited');
     const running = before.replace('"Running":false', '"Running":true ');

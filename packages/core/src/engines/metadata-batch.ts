@@ -60,21 +60,20 @@ export class MetadataBatch {
    * The files `rels` (relative, no `..`) of `dir`. `pool`: through the thread pool whatever the
    * size, so that this thread can read another batch meanwhile. `known`: an entry whose file
    * is the very inode a former batch read, unchanged since (same dev, inode, size, mtime and
-   * ctime), is not read again: `same(i)`. Its key is trusted only when its ctime is over a
-   * second before that batch was read, as timestamps move at a coarse tick: a rewrite in place
-   * within the tick of the former read, to the same size, would leave the key as it was.
+   * ctime), is not read again: `same(i)`. Its key is trusted only when its ctime is well before
+   * that batch was read (100 ms; 2 s for whole seconds), as timestamps move at a coarse tick: a
+   * rewrite in place within the tick of the former read, to the same size, would leave the key.
    */
   static async read(engine: EngineName, dir: string, rels: readonly string[], where: 'auto' | 'pool' = 'auto', known?: KnownKeys): Promise<MetadataBatch> {
     const readAtMs = Date.now();
     // Nothing to read (every mount-id kept, say): no call, no hop.
     if (rels.length === 0) return new MetadataBatch(engine, dir, rels, undefined, readAtMs);
-    const trustBeforeSec = known === undefined ? undefined : Math.floor(known.readAtMs / 1000) - 1;
     let got: Read | undefined;
     try {
       got =
         where === 'auto' && rels.length <= SYNC_MAX_FILES
-          ? binding().readManyBeneath(dir, rels as string[], MAX_METADATA_FILE, known?.keys, trustBeforeSec)
-          : await binding().readManyBeneathAsync(dir, rels as string[], MAX_METADATA_FILE, known?.keys, trustBeforeSec);
+          ? binding().readManyBeneath(dir, rels as string[], MAX_METADATA_FILE, known?.keys, known?.readAtMs)
+          : await binding().readManyBeneathAsync(dir, rels as string[], MAX_METADATA_FILE, known?.keys, known?.readAtMs);
     } catch (e) {
       if (!isMissing(e)) throw storageError(engine, dir, e);
     }

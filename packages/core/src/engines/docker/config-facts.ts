@@ -5,8 +5,7 @@
  * fstat each, MetadataBatch's `known`), is not read: dockerd writes a config to a temp file
  * renamed over the old one (moby container.toDisk, ioutils.AtomicWriteFile), so each of its
  * writes makes a new inode, and any other write moves ctime (a key is trusted only when its
- * ctime is over a second older than the read it was taken at: timestamps move at a coarse
- * tick). Reading 300 configs was ~40% of a warm listing. A config read whose bytes are exactly
+ * ctime is 100 ms older than the read it was taken at: timestamps move at a coarse tick). Reading 300 configs was ~40% of a warm listing. A config read whose bytes are exactly
  * those it had last time gives the facts parsed then; any other is parsed now (JSON.parse of
  * 300 configs was a third of a listing, bench/docker.bench.mjs). What is kept: the last batch
  * of each of the last few dirs listed (its keys, and the bytes of the configs it read), none
