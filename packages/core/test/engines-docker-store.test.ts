@@ -146,6 +146,29 @@ describe('Docker reader on a store written here', () => {
     expect((await listContainers(opts())).map((c) => c.id)).toEqual([CTR]);
   });
 
+  it('the container ids are kept between listings only while containers/ is unchanged: a container made, removed or renamed meanwhile shows', async () => {
+    const containers = join(root, 'containers');
+    const other = 'f'.repeat(64);
+    writeTree(join(root, 'image', 'overlay2', 'layerdb', 'mounts', other), { 'mount-id': '1'.repeat(64) });
+    const config = readFileSync(join(containers, CTR, 'config.v2.json'), 'utf8');
+    const ids = async () => (await listContainers(opts())).map((c) => c.id).sort();
+    // Kept only once containers/ has not changed for 100 ms (timestamps move at a coarse tick).
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await ids()).toEqual([CTR]);
+    expect(await ids()).toEqual([CTR]);
+    writeTree(join(containers, other), { 'config.v2.json': config.replace('/web', '/db') });
+    expect(await ids()).toEqual([CTR, other]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await ids()).toEqual([CTR, other]);
+    removeBase(join(containers, other));
+    expect(await ids()).toEqual([CTR]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await ids()).toEqual([CTR]);
+    // A rename keeps the link count: mtime and ctime tell (kept ids would give [], CTR's config being gone).
+    renameSync(join(containers, CTR), join(containers, other));
+    expect(await ids()).toEqual([other]);
+  });
+
   const imageConfig = (): string => join(root, 'image', 'overlay2', 'imagedb', 'content', 'sha256', imageId);
 
   it("when the container's image is gone, its layers come from overlay2's lower file and short links", async () => {

@@ -13,8 +13,8 @@
  * it half-written, and no lock exists or is needed. A container removed while we read drops
  * out of the list.
  */
-import { readOptionalDirSync } from '../metadata-files.js';
 import type { ContainerInfo } from '../types.js';
+import { containerIds } from './container-ids.js';
 import { readConfigFacts, type ConfigFacts } from './config-facts.js';
 import { readMountIds, type MountIds } from './mount-ids.js';
 import { readImages } from './images.js';
@@ -77,7 +77,7 @@ export async function readDockerContainers(root: string, mounted: ReadonlySet<st
   const base = pathBase(root);
   const containersDir = `${base}/containers`;
   const mountsDir = `${base}/image/overlay2/layerdb/mounts`;
-  const ids = readOptionalDirSync('docker', containersDir)?.filter((n) => ID.test(n));
+  const ids = containerIds(containersDir);
   if (ids === undefined) return [];
   // The mount-ids through the pool while this thread reads the configs: two cores, where there
   // are two free (the pool's read starts first; the other is read here before it returns).
