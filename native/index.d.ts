@@ -128,6 +128,10 @@ declare namespace binding {
     modes: Uint32Array;
     /** 0, or the errno entry i failed with. */
     errnos: Int32Array;
+    /** Per entry, 5 uint64 (native byte order): dev, ino, size, mtime ns, ctime ns of the regular file read (zeros otherwise); what `known` takes next time. */
+    keys: Buffer;
+    /** 1: entry i's key was what `known` said (and trusted): not read, no bytes. */
+    same: Uint8Array;
   }
 
   /** One entry of writeBeneath. Owner, times and xattrs are set only when given. */
@@ -664,9 +668,15 @@ declare namespace binding {
      * never thrown: ENOENT, ELOOP (a symlink), EXDEV (leaves root), EFBIG (over `maxEach` bytes,
      * never more than 64 MiB, or past 256 MiB in all: nothing of it kept). Throws only when
      * root cannot be opened: syscall 'open', path = root.
+     * `known` (40 bytes an entry: `keys` of a former call, rearranged to these rels; zeros for
+     * none): an entry is first opened O_PATH and fstat'ed, and when it is a regular file whose
+     * key is what `known` says and whose ctime is well before `keysTakenAtMs` (Date.now() just
+     * before the former call: 100 ms before it, 2 s when the ctime is on a whole second, as on
+     * a file system keeping seconds only), it is not read (`same[i]` 1): a write within the
+     * timestamp tick of that call's fstat leaves the key as it was.
      */
-    readManyBeneath(root: PathLike, rels: PathLike[], maxEach: number): ManyRead;
-    readManyBeneathAsync(root: PathLike, rels: PathLike[], maxEach: number): Promise<ManyRead>;
+    readManyBeneath(root: PathLike, rels: PathLike[], maxEach: number, known?: Uint8Array, keysTakenAtMs?: number): ManyRead;
+    readManyBeneathAsync(root: PathLike, rels: PathLike[], maxEach: number, known?: Uint8Array, keysTakenAtMs?: number): Promise<ManyRead>;
     listDir(path: PathLike, max: number): string[];
     listDirAsync(path: PathLike, max: number): Promise<string[]>;
     /** statfs(2). */

@@ -268,6 +268,60 @@ describe('readBeneath', () => {
     expectNativeError(expect, await catchAsync(native.readManyBeneathAsync(path.join(root, 'd', 'f'), ['x'], 1)), { code: 'ENOTDIR', syscall: 'open' });
   });
 
+  it('readManyBeneath with known keys: an unchanged file whose key is trusted is not read; any other is read, a symlink or FIFO swapped in is refused as without keys', async () => {
+    const file = path.join(root, 'd', 'known');
+    fs.writeFileSync(file, 'state A');
+    try {
+      const rels = ['d/known', 'd/f', 'nope'];
+      const first = native.readManyBeneath(root, rels, 1024);
+      expect([...first.same]).toEqual([0, 0, 0]);
+      expect(first.keys.length).toBe(3 * 40);
+      const st = fs.statSync(file, { bigint: true });
+      const key = [st.dev, st.ino, st.size, st.mtimeNs, st.ctimeNs];
+      const keys = new BigUint64Array(new Uint8Array(first.keys).buffer);
+      expect([...keys.subarray(0, 5)]).toEqual(key);
+      expect(keys.subarray(5, 10).every((x) => x !== 0n)).toBe(true);
+      expect(keys.subarray(10).every((x) => x === 0n)).toBe(true);
+      // Trusted (a cutoff far ahead): not read, no bytes; sync and async alike.
+      const later = Date.now() + 10_000;
+      for (const got of [native.readManyBeneath(root, rels, 1024, first.keys, later), await native.readManyBeneathAsync(root, rels, 1024, first.keys, later)]) {
+        expect([...got.same]).toEqual([1, 1, 0]);
+        expect([...got.errnos]).toEqual([0, 0, 2]);
+        expect([...got.ends]).toEqual([0, 0, 0]);
+        expect(got.keys.equals(first.keys)).toBe(true);
+      }
+      // A ctime less than 100 ms before the keys were taken: read, whatever the key says (a write within its tick would not show).
+      const now = Number(st.ctimeNs / 1000000n) + 50;
+      const untrusted = native.readManyBeneath(root, rels, 1024, first.keys, now);
+      expect([...untrusted.same]).toEqual([0, 0, 0]);
+      expect(untrusted.data.toString()).toBe('state Ainside\n');
+      // Rewritten in place to the same size, mtime put back: the ctime moved.
+      fs.writeFileSync(file, 'state B');
+      fs.utimesSync(file, st.atime, st.mtime);
+      const rewritten = native.readManyBeneath(root, rels, 1024, first.keys, later);
+      expect([...rewritten.same]).toEqual([0, 1, 0]);
+      expect(rewritten.data.toString()).toBe('state B');
+      // Replaced by another file (a new inode), a symlink, a FIFO.
+      fs.writeFileSync(`${file}.new`, 'state C');
+      fs.renameSync(`${file}.new`, file);
+      expect(native.readManyBeneath(root, rels, 1024, rewritten.keys, later).data.toString()).toBe('state C');
+      fs.rmSync(file);
+      fs.symlinkSync('f', file);
+      const link = native.readManyBeneath(root, rels, 1024, first.keys, later);
+      expect([...link.errnos]).toEqual([40, 0, 2]);
+      expect([...link.modes][0]).toBe(0);
+      fs.rmSync(file);
+      expect(spawnSync('mkfifo', [file]).status).toBe(0);
+      const fifo = native.readManyBeneath(root, rels, 1024, first.keys, later);
+      expect([...fifo.same]).toEqual([0, 1, 0]);
+      expect([...fifo.modes][0] & C.S_IFMT).toBe(C.S_IFIFO);
+      expect([...fifo.ends]).toEqual([0, 0, 0]);
+      expect(() => native.readManyBeneath(root, rels, 1024, Buffer.alloc(7), later)).toThrow(/known must be 40 bytes per entry/);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  });
+
   it('statBeneath describes an entry and its xattrs without passing a symlink', () => {
     const st = native.statBeneath(root, 'd/f');
     expect(st.mode & C.S_IFMT).toBe(C.S_IFREG);

@@ -1,3 +1,4 @@
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -196,13 +197,26 @@ struct ReadManyBeneathOp {
   std::string root;
   std::vector<std::string> rels;
   uint64_t max_each = 0;
+  // Optional: the keys a former call gave (kKeyFields uint64 per entry), and when (wall clock,
+  // ms) that call started.
+  std::string known;
+  bool has_known = false;
+  int64_t taken_at_ms = 0;
   sys::ManyRead result;
 
   bool Parse(Args& a) {
-    return a.ToBytes(a[0], "root", &root) && a.ToBytesList(a[1], "rels", &rels) && a.ToCount(a[2], "maxEach", &max_each);
+    if (!(a.ToBytes(a[0], "root", &root) && a.ToBytesList(a[1], "rels", &rels) && a.ToCount(a[2], "maxEach", &max_each))) return false;
+    if (a[3].IsUndefined() || a[3].IsNull()) return true;
+    has_known = true;
+    if (!a.ToBinary(a[3], "known", &known)) return false;
+    if (known.size() != rels.size() * sys::kKeyFields * sizeof(uint64_t)) return a.Fail("known", "40 bytes per entry of rels", a[3]);
+    return a.ToInteger(a[4], "keysTakenAtMs", 0, INT64_C(1) << 50, &taken_at_ms);
   }
   void Execute(sys::Failure* f) {
-    if (f->Set(sys::ReadManyBeneath(root.c_str(), rels, max_each, &result), "open")) f->path = root;
+    std::vector<uint64_t> keys(has_known ? rels.size() * sys::kKeyFields : 0);
+    if (has_known) memcpy(keys.data(), known.data(), known.size());
+    if (f->Set(sys::ReadManyBeneath(root.c_str(), rels, max_each, &result, has_known ? keys.data() : nullptr, taken_at_ms), "open"))
+      f->path = root;
   }
   Napi::Value Result(Napi::Env env) {
     const size_t n = rels.size();
@@ -219,6 +233,10 @@ struct ReadManyBeneathOp {
     o.Set("ends", ends);
     o.Set("modes", modes);
     o.Set("errnos", errnos);
+    o.Set("keys", Napi::Buffer<char>::Copy(env, reinterpret_cast<const char*>(result.keys.data()), result.keys.size() * sizeof(uint64_t)));
+    Napi::Uint8Array same = Napi::Uint8Array::New(env, n);
+    if (n > 0) memcpy(same.Data(), result.same.data(), n);
+    o.Set("same", same);
     return o;
   }
 };

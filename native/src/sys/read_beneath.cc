@@ -208,35 +208,92 @@ int AppendWhole(int fd, uint64_t size, uint64_t max, std::string* data) {
 
 }  // namespace
 
-int ReadManyBeneath(const char* root, const std::vector<std::string>& rels, uint64_t max_each, ManyRead* out) {
+namespace {
+
+void KeyOf(const struct stat& st, uint64_t* key) {
+  key[0] = st.st_dev;
+  key[1] = st.st_ino;
+  key[2] = static_cast<uint64_t>(st.st_size);
+  key[3] = static_cast<uint64_t>(st.st_mtim.tv_sec) * 1000000000ull + static_cast<uint64_t>(st.st_mtim.tv_nsec);
+  key[4] = static_cast<uint64_t>(st.st_ctim.tv_sec) * 1000000000ull + static_cast<uint64_t>(st.st_ctim.tv_nsec);
+}
+
+bool SameKey(const uint64_t* a, const uint64_t* b) {
+  for (size_t f = 0; f < kKeyFields; ++f)
+    if (a[f] != b[f]) return false;
+  return true;
+}
+
+// A key taken at `taken_at_ms` (wall clock, before the call that took it) proves the file
+// unchanged since only when its ctime is well before then: inode timestamps are taken from
+// the kernel's coarse clock (one tick, at most 10 ms, behind), so a write in the same tick as
+// the fstat that took the key would leave the key as it was. 100 ms is ten ticks at HZ=100.
+// A ctime on a whole second is taken as from a file system that keeps seconds only (ext4
+// with 128-byte inodes, FAT keeps 2): there, two seconds.
+bool Trusted(const struct stat& st, int64_t taken_at_ms) {
+  const int64_t ctime_ms = static_cast<int64_t>(st.st_ctim.tv_sec) * 1000 + st.st_ctim.tv_nsec / 1000000;
+  const int64_t margin_ms = st.st_ctim.tv_nsec == 0 ? 2000 : 100;
+  return ctime_ms + margin_ms < taken_at_ms;
+}
+
+bool KeyKnown(const uint64_t* known) {
+  for (size_t f = 0; f < kKeyFields; ++f)
+    if (known[f] != 0) return true;
+  return false;
+}
+
+}  // namespace
+
+int ReadManyBeneath(const char* root, const std::vector<std::string>& rels, uint64_t max_each, ManyRead* out, const uint64_t* known,
+                    int64_t taken_at_ms) {
   Fd rootfd(::open(root, O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (rootfd.get() < 0) return -errno;
   if (max_each > kMaxRead) max_each = kMaxRead;
-  out->ends.resize(rels.size());
-  out->modes.assign(rels.size(), 0);
-  out->errs.assign(rels.size(), 0);
+  const size_t n = rels.size();
+  out->ends.resize(n);
+  out->modes.assign(n, 0);
+  out->errs.assign(n, 0);
+  out->keys.assign(n * kKeyFields, 0);
+  out->same.assign(n, 0);
   bool reserved = false;
-  for (size_t i = 0; i < rels.size(); ++i) {
-    Fd fd(OpenBeneath(rootfd.get(), rels[i].c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t* key = out->keys.data() + i * kKeyFields;
+    const bool check = known != nullptr && KeyKnown(known + i * kKeyFields);
+    Fd fd(OpenBeneath(rootfd.get(), rels[i].c_str(), check ? O_PATH | O_NOFOLLOW : O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
     int r = fd.get();
     struct stat st;
     if (r >= 0) r = ::fstat(fd.get(), &st) < 0 ? -errno : 0;
+    // O_PATH | O_NOFOLLOW opens a symlink at the end rather than failing: refused as without `known`.
+    if (r == 0 && check && S_ISLNK(st.st_mode)) r = -ELOOP;
+    if (r == 0 && S_ISREG(st.st_mode)) KeyOf(st, key);
+    if (r == 0 && check && S_ISREG(st.st_mode) && SameKey(key, known + i * kKeyFields) && Trusted(st, taken_at_ms)) {
+      out->modes[i] = st.st_mode;
+      out->same[i] = 1;
+      out->ends[i] = out->data.size();
+      continue;
+    }
+    // Changed: the inode just stat'ed is read, opened for reading through its O_PATH fd.
+    const bool reopen = r == 0 && check && S_ISREG(st.st_mode);
+    Fd reopened(reopen ? ::open(("/proc/self/fd/" + std::to_string(fd.get())).c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) : -1);
+    if (reopen && reopened.get() < 0) r = -errno;
+    const int readfd = reopen ? reopened.get() : fd.get();
     if (r == 0) {
       // Room for the rest at about this file's size, so that the buffer is not copied as it
       // grows (300 configs read 15% faster); never more than kMaxReserve up front, whatever a
       // file claims.
       if (!reserved && S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) <= max_each) {
         reserved = true;
-        const uint64_t guess = (static_cast<uint64_t>(st.st_size) + 1) * (rels.size() - i) * 5 / 4;
+        const uint64_t guess = (static_cast<uint64_t>(st.st_size) + 1) * (n - i) * 5 / 4;
         out->data.reserve(guess < kMaxReserve ? guess : kMaxReserve);
       }
       out->modes[i] = st.st_mode;
       const uint64_t left = kMaxManyTotal - out->data.size();
-      if (S_ISREG(st.st_mode)) r = AppendWhole(fd.get(), static_cast<uint64_t>(st.st_size), max_each < left ? max_each : left, &out->data);
+      if (S_ISREG(st.st_mode)) r = AppendWhole(readfd, static_cast<uint64_t>(st.st_size), max_each < left ? max_each : left, &out->data);
     }
     if (r < 0) {
       out->modes[i] = 0;
       out->errs[i] = -r;
+      for (size_t f = 0; f < kKeyFields; ++f) key[f] = 0;
     }
     out->ends[i] = out->data.size();
   }

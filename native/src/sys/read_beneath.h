@@ -61,13 +61,27 @@ int StatManyBeneath(const char* root, const std::vector<std::string>& rels, uint
 // ENOENT, ELOOP (a symlink on the way or at the end), EXDEV, ... and EFBIG for a file over
 // `max_each` bytes (nothing of it is kept). Nothing else is read: a FIFO, a device or a dir
 // gives its mode and no bytes. The buffer never grows past kMaxManyTotal: later entries get EFBIG.
+//
+// With `known` (kKeyFields uint64 per entry: dev, ino, size, mtime ns, ctime ns, as a former
+// call gave them in `keys`, that call started at `taken_at_ms`, wall clock): each entry is
+// first opened O_PATH and fstat'ed, and one whose key is what `known` says, and whose ctime is
+// well before `taken_at_ms` (100 ms; 2 s on a file system keeping whole seconds), is not read:
+// its `same` is 1, no bytes. The file is then the very inode read before, unchanged since: any
+// write or rename moves ctime past the time the key was taken (timestamps are taken at a
+// coarse tick: a write within the tick of the fstat would otherwise not show). Any other entry is read as
+// without `known`, through the same fd (reopened by /proc/self/fd/N: the inode stat'ed).
+// `keys` is filled for every regular file opened (zeros otherwise).
 struct ManyRead {
   std::string data;
   std::vector<uint64_t> ends;
   std::vector<uint32_t> modes;
   std::vector<int32_t> errs;
+  std::vector<uint64_t> keys;
+  std::vector<uint8_t> same;
 };
 constexpr uint64_t kMaxManyTotal = 256ull << 20;
-int ReadManyBeneath(const char* root, const std::vector<std::string>& rels, uint64_t max_each, ManyRead* out);
+constexpr size_t kKeyFields = 5;
+int ReadManyBeneath(const char* root, const std::vector<std::string>& rels, uint64_t max_each, ManyRead* out,
+                    const uint64_t* known = nullptr, int64_t taken_at_ms = 0);
 
 }  // namespace ovl::sys

@@ -5,7 +5,7 @@
  * against layers, state words).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync, renameSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -103,6 +103,30 @@ describe('Docker reader on a store written here', () => {
     await expect(listContainers(opts())).rejects.toEqual(corrupt(() => file));
   });
 
+  it('a config.v2.json unchanged since the last listing is not read again, but one rewritten in place (same size, mtime put back), renamed over, or swapped for a symlink or a FIFO is seen', async () => {
+    const file = join(root, 'containers', CTR, 'config.v2.json');
+    const before = readFileSync(file, 'utf8');
+    const { mtime, atime } = statSync(file);
+    // Its key (inode, size, mtime, ctime) is trusted only when the ctime is 100 ms older than the listing that took it.
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await listContainers(opts()))[0]!.state).toBe('exited');
+    expect((await listContainers(opts()))[0]!.state).toBe('exited');
+    const running = before.replace('"Running":false', '"Running":true ');
+    writeFileSync(file, running);
+    utimesSync(file, atime, mtime);
+    expect((await listContainers(opts()))[0]!.state).toBe('running');
+    writeFileSync(`${file}.tmp`, before);
+    utimesSync(`${file}.tmp`, atime, mtime);
+    renameSync(`${file}.tmp`, file);
+    expect((await listContainers(opts()))[0]!.state).toBe('exited');
+    renameSync(file, join(base, 'outside.json'));
+    symlinkSync(join(base, 'outside.json'), file);
+    await expect(listContainers(opts())).rejects.toEqual(corrupt(() => file));
+    removeBase(file);
+    expect(spawnSync('mkfifo', [file]).status).toBe(0);
+    await expect(listContainers(opts())).rejects.toEqual(expect.objectContaining({ code: 'ERR_OVL_ENGINE_METADATA', path: file, message: expect.stringContaining('not a regular file') }));
+  });
+
   it('mount-ids are kept between listings only while layerdb/mounts is unchanged: a container made or removed meanwhile shows, a changed mount-id is read again', async () => {
     const mounts = join(root, 'image', 'overlay2', 'layerdb', 'mounts');
     const upperOf = async (id: string) => (await listContainers(opts())).find((c) => c.id === id)?.upper;
@@ -120,6 +144,29 @@ describe('Docker reader on a store written here', () => {
     removeBase(join(mounts, other));
     removeBase(join(root, 'containers', other));
     expect((await listContainers(opts())).map((c) => c.id)).toEqual([CTR]);
+  });
+
+  it('the container ids are kept between listings only while containers/ is unchanged: a container made, removed or renamed meanwhile shows', async () => {
+    const containers = join(root, 'containers');
+    const other = 'f'.repeat(64);
+    writeTree(join(root, 'image', 'overlay2', 'layerdb', 'mounts', other), { 'mount-id': '1'.repeat(64) });
+    const config = readFileSync(join(containers, CTR, 'config.v2.json'), 'utf8');
+    const ids = async () => (await listContainers(opts())).map((c) => c.id).sort();
+    // Kept only once containers/ has not changed for 100 ms (timestamps move at a coarse tick).
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await ids()).toEqual([CTR]);
+    expect(await ids()).toEqual([CTR]);
+    writeTree(join(containers, other), { 'config.v2.json': config.replace('/web', '/db') });
+    expect(await ids()).toEqual([CTR, other]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await ids()).toEqual([CTR, other]);
+    removeBase(join(containers, other));
+    expect(await ids()).toEqual([CTR]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(await ids()).toEqual([CTR]);
+    // A rename keeps the link count: mtime and ctime tell (kept ids would give [], CTR's config being gone).
+    renameSync(join(containers, CTR), join(containers, other));
+    expect(await ids()).toEqual([other]);
   });
 
   const imageConfig = (): string => join(root, 'image', 'overlay2', 'imagedb', 'content', 'sha256', imageId);

@@ -30,6 +30,20 @@ interface Read {
   ends: Float64Array;
   modes: Uint32Array;
   errnos: Int32Array;
+  keys: Buffer;
+  same: Uint8Array;
+}
+
+/** Bytes of one entry's key in `keys` (dev, ino, size, mtime ns, ctime ns). */
+export const KEY_BYTES = 40;
+
+/**
+ * What a former batch saw of the same files: `keys` (KEY_BYTES per entry of this batch's rels,
+ * zeros for an entry not seen), and when that batch was read (ms, Date.now() before its call).
+ */
+export interface KnownKeys {
+  keys: Buffer;
+  readAtMs: number;
 }
 
 export class MetadataBatch {
@@ -38,25 +52,32 @@ export class MetadataBatch {
     private readonly dir: string,
     private readonly rels: readonly string[],
     private readonly got: Read | undefined,
+    /** Date.now() before the native call: what KnownKeys.readAtMs takes. */
+    readonly readAtMs: number,
   ) {}
 
   /**
    * The files `rels` (relative, no `..`) of `dir`. `pool`: through the thread pool whatever the
-   * size, so that this thread can read another batch meanwhile.
+   * size, so that this thread can read another batch meanwhile. `known`: an entry whose file
+   * is the very inode a former batch read, unchanged since (same dev, inode, size, mtime and
+   * ctime), is not read again: `same(i)`. Its key is trusted only when its ctime is well before
+   * that batch was read (100 ms; 2 s for whole seconds), as timestamps move at a coarse tick: a
+   * rewrite in place within the tick of the former read, to the same size, would leave the key.
    */
-  static async read(engine: EngineName, dir: string, rels: readonly string[], where: 'auto' | 'pool' = 'auto'): Promise<MetadataBatch> {
+  static async read(engine: EngineName, dir: string, rels: readonly string[], where: 'auto' | 'pool' = 'auto', known?: KnownKeys): Promise<MetadataBatch> {
+    const readAtMs = Date.now();
     // Nothing to read (every mount-id kept, say): no call, no hop.
-    if (rels.length === 0) return new MetadataBatch(engine, dir, rels, undefined);
+    if (rels.length === 0) return new MetadataBatch(engine, dir, rels, undefined, readAtMs);
     let got: Read | undefined;
     try {
       got =
         where === 'auto' && rels.length <= SYNC_MAX_FILES
-          ? binding().readManyBeneath(dir, rels as string[], MAX_METADATA_FILE)
-          : await binding().readManyBeneathAsync(dir, rels as string[], MAX_METADATA_FILE);
+          ? binding().readManyBeneath(dir, rels as string[], MAX_METADATA_FILE, known?.keys, known?.readAtMs)
+          : await binding().readManyBeneathAsync(dir, rels as string[], MAX_METADATA_FILE, known?.keys, known?.readAtMs);
     } catch (e) {
       if (!isMissing(e)) throw storageError(engine, dir, e);
     }
-    return new MetadataBatch(engine, dir, rels, got);
+    return new MetadataBatch(engine, dir, rels, got, readAtMs);
   }
 
   /** The path of entry i, for errors. */
@@ -69,7 +90,17 @@ export class MetadataBatch {
     return this.got?.data.length ?? 0;
   }
 
-  /** Entry i's text; undefined when it is not there. */
+  /** Entry i is the file a former batch read (KnownKeys), unchanged: it was not read, and has no text here. */
+  same(i: number): boolean {
+    return this.got?.same[i] === 1;
+  }
+
+  /** Entry i's key (KEY_BYTES, zeros when it was not a regular file read), copied into `to` at `at`. */
+  copyKey(i: number, to: Buffer, at: number): void {
+    this.got?.keys.copy(to, at, i * KEY_BYTES, (i + 1) * KEY_BYTES);
+  }
+
+  /** Entry i's text; undefined when it is not there. Not for an entry that is `same`. */
   text(i: number): string | undefined {
     if (this.got === undefined || !this.isFile(i)) return undefined;
     const { data, ends } = this.got;
@@ -80,6 +111,8 @@ export class MetadataBatch {
   sameBytes(i: number, other: MetadataBatch, j: number): boolean {
     const [a, b] = [this.got, other.got];
     if (a === undefined || b === undefined || a.errnos[i] !== 0 || b.errnos[j] !== 0) return false;
+    // An entry not read holds no bytes to compare.
+    if (a.same[i] === 1 || b.same[j] === 1) return false;
     if ((a.modes[i]! & S_IFMT) !== S_IFREG || (b.modes[j]! & S_IFMT) !== S_IFREG) return false;
     const [aStart, bStart] = [i === 0 ? 0 : a.ends[i - 1]!, j === 0 ? 0 : b.ends[j - 1]!];
     const [aEnd, bEnd] = [a.ends[i]!, b.ends[j]!];

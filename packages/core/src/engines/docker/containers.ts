@@ -13,10 +13,9 @@
  * it half-written, and no lock exists or is needed. A container removed while we read drops
  * out of the list.
  */
-import { MetadataBatch } from '../metadata-batch.js';
-import { readOptionalDirSync } from '../metadata-files.js';
 import type { ContainerInfo } from '../types.js';
-import { configFacts, type ConfigFacts } from './config-facts.js';
+import { containerIds } from './container-ids.js';
+import { readConfigFacts, type ConfigFacts } from './config-facts.js';
 import { readMountIds, type MountIds } from './mount-ids.js';
 import { readImages } from './images.js';
 import { pathBase } from './data-root.js';
@@ -78,13 +77,11 @@ export async function readDockerContainers(root: string, mounted: ReadonlySet<st
   const base = pathBase(root);
   const containersDir = `${base}/containers`;
   const mountsDir = `${base}/image/overlay2/layerdb/mounts`;
-  const ids = readOptionalDirSync('docker', containersDir)?.filter((n) => ID.test(n));
+  const ids = containerIds(containersDir);
   if (ids === undefined) return [];
-  const configRels = ids.map((id) => `${id}/config.v2.json`);
   // The mount-ids through the pool while this thread reads the configs: two cores, where there
   // are two free (the pool's read starts first; the other is read here before it returns).
-  const [mountIds, configs] = await Promise.all([readMountIds(mountsDir, ids), MetadataBatch.read('docker', containersDir, configRels)]);
-  const facts = configFacts(containersDir, ids, configs);
+  const [mountIds, facts] = await Promise.all([readMountIds(mountsDir, ids), readConfigFacts(containersDir, ids)]);
   const found: Found[] = [];
   for (let i = 0; i < ids.length; i++) {
     const f = foundOf(ids, facts, mountIds, i);

@@ -12,9 +12,9 @@
  * starts). Interleaved with `docker ps`, 300 containers: median 5.8-6.1 -> 4.7-4.9 ms
  * (bench/docker.bench.mjs conditions, load average 5).
  */
-import { statSync } from 'node:fs';
+import { dirIdentity } from '../dir-identity.js';
 import { MetadataBatch } from '../metadata-batch.js';
-import { corrupt, isMissing, storageError } from '../storage-errors.js';
+import { corrupt } from '../storage-errors.js';
 
 const ID = /^[0-9a-f]{64}$/;
 const DIRS_KEPT = 4;
@@ -25,21 +25,6 @@ interface Kept {
 }
 
 const kept = new Map<string, Kept>();
-
-/**
- * inode, link count, mtime and ctime of `dir`; undefined when it is not there. The link count
- * moves with every subdir made or removed even when the clock has not (timestamps are taken
- * at the kernel's coarse tick: two changes within one can leave mtime as it was).
- */
-function identityOf(dir: string): string | undefined {
-  try {
-    const st = statSync(dir, { bigint: true });
-    return `${st.dev}:${st.ino}:${st.nlink}:${st.mtimeNs}:${st.ctimeNs}`;
-  } catch (e) {
-    if (isMissing(e)) return undefined;
-    throw storageError('docker', dir, e);
-  }
-}
 
 /** The mount-ids of one listing: `of(i)` for container ids[i]. */
 export interface MountIds {
@@ -56,7 +41,7 @@ export interface MountIds {
  */
 export async function readMountIds(mountsDir: string, ids: readonly string[]): Promise<MountIds> {
   // Looked at before anything is read: a change after this shows as another identity next time.
-  const identity = identityOf(mountsDir);
+  const identity = dirIdentity('docker', mountsDir)?.key;
   const before = kept.get(mountsDir);
   const reuse = identity !== undefined && before?.identity === identity ? before.byId : undefined;
   const toRead = reuse === undefined ? ids.map((_, i) => i) : ids.flatMap((id, i) => (reuse.has(id) ? [] : [i]));
