@@ -666,7 +666,7 @@ declare namespace binding {
      * hashed on a thread of its own that outlives each call: a call returns once its bytes are
      * written, the hash catching up meanwhile, so no call waits for the hash of the one before
      * (the results then carry no hashState nor digest: ask streamHashDigest). Make each call
-     * after the one before has returned. Its thread and 8 MiB of buffers go when it is collected.
+     * after the one before has returned. Its thread and 4 MiB of buffers go when it is collected.
      */
     createStreamHash(): StreamHash;
     createStreamHashAsync(): Promise<StreamHash>;

@@ -174,7 +174,7 @@ describe('streamBeneath', () => {
   });
 
   it('a StreamHash keeps one sha256 across calls, sync and async, while each call returns before its bytes are hashed', async () => {
-    const big = crypto.randomBytes((9 << 20) + 77); // more than the StreamHash's 8 MiB of buffers
+    const big = crypto.randomBytes((9 << 20) + 77); // more than the StreamHash's 4 MiB of buffers
     fs.writeFileSync(path.join(root, 'd/big'), big);
     fs.writeFileSync(path.join(root, 's'), 'small');
     const hash = native.createStreamHash();

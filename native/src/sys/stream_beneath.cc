@@ -30,11 +30,12 @@ namespace {
 // more CPU in the hash for the same bytes); 8 of them keep both threads busy.
 constexpr size_t kBufSize = 256 << 10;
 constexpr size_t kBuffers = 8;
-// A StreamHash's: 8 MiB the copy may run ahead of the hash, about two of an export's big
-// files, so the hash is still busy through the small files after them (measured on the
-// 20,000-file export: with 8 buffers and a hash thread per call, the hash thread waited
-// ~100 ms for bytes and the copy ~230 ms for the hash, in turns).
-constexpr size_t kSessionBuffers = 32;
+// A StreamHash's: 4 MiB the copy may run ahead of the hash, about one of an export's big
+// files, so the hash is still busy through the small files after it (measured on the
+// 20,000-file export with a hash thread per call and 8 buffers: the hash thread waited ~100 ms
+// for bytes, the copy ~170 ms for the hash, and ~60 ms for the hash to drain at each call's
+// end; 32 buffers cost more in the hash, their bytes out of cache, than they saved).
+constexpr size_t kSessionBuffers = 16;
 
 // Buffers kept between calls: an export makes ~100 calls of a few MiB each, and fresh 256 KiB
 // buffers are fresh mmaps, zeroed and faulted in page by page every call (measured: ~6% of
@@ -52,7 +53,7 @@ class BufferPool {
   static void Put(std::unique_ptr<char[]> b) {
     Pool& p = Instance();
     std::lock_guard<std::mutex> lock(p.mutex);
-    // As many as a StreamHash and a call at once use: a bound on what stays allocated (10 MiB).
+    // As many as a StreamHash and a call at once use: a bound on what stays allocated (6 MiB).
     if (b && p.free.size() < kSessionBuffers + kBuffers) p.free.push_back(std::move(b));
   }
 
