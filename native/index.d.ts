@@ -101,9 +101,9 @@ declare namespace binding {
   export type BeneathEntry = ({ errno: 0 } & BeneathStat & { data?: Buffer }) | { errno: number };
 
   /** A sha256 kept across streamBeneath calls (createStreamHash): opaque. */
-  const streamHashBrand: unique symbol;
   export interface StreamHash {
-    readonly [streamHashBrand]: true;
+    /** Type-only: no such property exists; it keeps other objects from passing for one. */
+    readonly __streamHash: never;
   }
 
   /** What streamBeneath did: the bytes it produced, and the hash of everything produced so far. */
