@@ -12,8 +12,7 @@ import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { createGzip, type Gzip } from 'node:zlib';
-import type { StreamHash } from '@ovl/native';
-import { binding, type StreamBeneathResult } from '../../binding.js';
+import { binding, type StreamBeneathResult, type StreamHash } from '../../binding.js';
 import type { TakenBatch } from './stream-batch.js';
 
 export interface ArchiveResult {
