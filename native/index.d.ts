@@ -100,6 +100,12 @@ declare namespace binding {
   /** One entry of statManyBeneath: errno 0 with the stat fields, or the errno alone. */
   export type BeneathEntry = ({ errno: 0 } & BeneathStat & { data?: Buffer }) | { errno: number };
 
+  /** A sha256 kept across streamBeneath calls (createStreamHash): opaque. */
+  export interface StreamHash {
+    /** Type-only: no such property exists; it keeps other objects from passing for one. */
+    readonly __streamHash: never;
+  }
+
   /** What streamBeneath did: the bytes it produced, and the hash of everything produced so far. */
   export interface StreamBeneathResult {
     /** Bytes of stream this call produced. */
@@ -654,11 +660,23 @@ declare namespace binding {
      * within size). Each file is opened as readBeneath opens (beneath its root, no symlinks on
      * the way, O_NOFOLLOW | O_NONBLOCK) and checked with fstat before a byte is read; a file
      * that is not as described ends the stream (`stopped`, not thrown). The hashing runs on a
-     * second thread, overlapping the copy. `hashState`: null to start a hash, or the one the
+     * second thread, overlapping the copy. `hashState`: null to start a hash, the one the
      * previous call returned. Errors: syscall 'open' (a root; path), 'write'.
      */
-    streamBeneath(out: number, roots: PathLike[], bytes: Buffer, layout: Float64Array, rels: PathLike[], hashState: Buffer | null): StreamBeneathResult;
-    streamBeneathAsync(out: number, roots: PathLike[], bytes: Buffer, layout: Float64Array, rels: PathLike[], hashState: Buffer | null): Promise<StreamBeneathResult>;
+    streamBeneath(out: number, roots: PathLike[], bytes: Buffer, layout: Float64Array, rels: PathLike[], hashState: Buffer | null | StreamHash): StreamBeneathResult;
+    streamBeneathAsync(out: number, roots: PathLike[], bytes: Buffer, layout: Float64Array, rels: PathLike[], hashState: Buffer | null | StreamHash): Promise<StreamBeneathResult>;
+    /**
+     * A sha256 for a stream made by many streamBeneath calls (pass it as their `hashState`),
+     * hashed on a thread of its own that outlives each call: a call returns once its bytes are
+     * written, the hash catching up meanwhile, so no call waits for the hash of the one before
+     * (the results then carry no hashState nor digest: ask streamHashDigest). Make each call
+     * after the one before has returned. Its thread and 4 MiB of buffers go when it is collected.
+     */
+    createStreamHash(): StreamHash;
+    createStreamHashAsync(): Promise<StreamHash>;
+    /** The sha256 of every byte streamed through `hash` so far (waits until they are hashed), and its state. */
+    streamHashDigest(hash: StreamHash): { digest: string; hashState: Buffer };
+    streamHashDigestAsync(hash: StreamHash): Promise<{ digest: string; hashState: Buffer }>;
     /**
      * The whole content of many small files of one root in one call (one thread hop when async)
      * and one Buffer: an engine's metadata files, which other processes may write. Each `rels[i]`

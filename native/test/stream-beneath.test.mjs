@@ -172,4 +172,49 @@ describe('streamBeneath', () => {
     }
     expect(fs.readFileSync(path.join(root, 'f'), 'utf8')).toBe('ff');
   });
+
+  it('a StreamHash keeps one sha256 across calls, sync and async, while each call returns before its bytes are hashed', async () => {
+    const big = crypto.randomBytes((9 << 20) + 77); // more than the StreamHash's 4 MiB of buffers
+    fs.writeFileSync(path.join(root, 'd/big'), big);
+    fs.writeFileSync(path.join(root, 's'), 'small');
+    const hash = native.createStreamHash();
+    expect(native.streamHashDigest(hash).digest).toBe(sha(''));
+    const calls = [
+      [Buffer.from('<a>'), [whole('d/big', 3)], ['d/big']],
+      [Buffer.from('<b><c>'), [whole('s', 3), whole('d/big', 6)], ['s', 'd/big']],
+      [Buffer.from('end'), [], []],
+    ];
+    for (const [i, [bytes, entries, rels]] of calls.entries()) {
+      const r = await stream(bytes, entries, rels, hash, { async: i === 1 });
+      // the state lives in the StreamHash: not returned per call
+      expect(r.digest).toBeUndefined();
+      expect(r.hashState).toBeUndefined();
+    }
+    const want = Buffer.concat([Buffer.from('<a>'), big, Buffer.from('<b>small<c>'), big, Buffer.from('end')]);
+    expect(fs.readFileSync(outFile).equals(want)).toBe(true);
+    const sync = native.streamHashDigest(hash);
+    expect(sync.digest).toBe(sha(want));
+    expect((await native.streamHashDigestAsync(hash)).digest).toBe(sha(want));
+    // its state goes on as a plain hashState would
+    expect(native.streamBeneath(-1, [root], Buffer.from('!'), new Float64Array(0), [], sync.hashState).digest).toBe(sha(Buffer.concat([want, Buffer.from('!')])));
+    // out -1: the bytes come back, hashed all the same
+    const other = await native.createStreamHashAsync();
+    const r = native.streamBeneath(-1, [root], Buffer.from('<>'), Float64Array.from(whole('d/big', 1)), ['d/big'], other);
+    expect(r.data.equals(Buffer.concat([Buffer.from('<'), big, Buffer.from('>')]))).toBe(true);
+    expect(native.streamHashDigest(other).digest).toBe(sha(r.data));
+  });
+
+  it('a StreamHash is only what createStreamHash made: anything else is a TypeError, sync and async', async () => {
+    fs.writeFileSync(path.join(root, 'f'), 'ff');
+    const notHashes = [{}, 'x', 7, Buffer.alloc(0), native.constants];
+    for (const v of notHashes) {
+      const e = catchSync(() => native.streamHashDigest(v));
+      expect(e).toBeInstanceOf(TypeError);
+      expect(e.message).toMatch(/hash must be a StreamHash from createStreamHash/);
+      expect(await catchAsync(native.streamHashDigestAsync(v))).toBeInstanceOf(TypeError);
+    }
+    expect(catchSync(() => native.streamHashDigest())).toBeInstanceOf(TypeError);
+    // nothing was written for a refused call
+    expect(fs.existsSync(outFile)).toBe(false);
+  });
 });

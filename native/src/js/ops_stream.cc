@@ -1,5 +1,6 @@
 #include <cmath>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,22 @@ bool ParseHashState(Args& a, Napi::Value v, SHA256_CTX* ctx) {
   return true;
 }
 
+// What a StreamHash is to JS: an External tagged as ours (no other value, nor another addon's
+// External, is taken for one), owning a reference; a call in flight holds one of its own.
+using StreamHashRef = std::shared_ptr<sys::StreamHash>;
+constexpr napi_type_tag kStreamHashTag = {0x6f766c5f73747265ULL, 0x616d686173683031ULL};
+
+bool ParseStreamHash(Args& a, Napi::Value v, StreamHashRef* out) {
+  if (v.IsExternal()) {
+    auto ext = v.As<Napi::External<StreamHashRef>>();
+    if (ext.CheckTypeTag(&kStreamHashTag)) {
+      *out = *ext.Data();
+      return true;
+    }
+  }
+  return a.Fail("hash", "a StreamHash from createStreamHash", v);
+}
+
 std::string Hex(const unsigned char* d, size_t n) {
   static const char kDigits[] = "0123456789abcdef";
   std::string s(n * 2, '0');
@@ -41,6 +58,15 @@ std::string Hex(const unsigned char* d, size_t n) {
   return s;
 }
 
+// hashState (to go on from) and digest (of every byte so far) of `hash`, onto `o`.
+void SetHash(Napi::Env env, Napi::Object o, const SHA256_CTX& hash) {
+  o.Set("hashState", Napi::Buffer<char>::Copy(env, reinterpret_cast<const char*>(&hash), sizeof hash));
+  SHA256_CTX copy = hash;
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256_Final(digest, &copy);
+  o.Set("digest", Napi::String::New(env, Hex(digest, sizeof digest)));
+}
+
 struct StreamBeneathOp {
   static constexpr const char* kName = "streamBeneath";
   int out_fd = -1;
@@ -48,6 +74,7 @@ struct StreamBeneathOp {
   std::string bytes;
   std::vector<sys::StreamFile> files;
   SHA256_CTX hash;
+  StreamHashRef session;  // hashed there instead of `hash`, with no state returned
   sys::StreamResult result;
 
   bool ParseLayout(Args& a, std::vector<std::string>* rels) {
@@ -85,11 +112,13 @@ struct StreamBeneathOp {
     std::vector<std::string> rels;
     return a.ToInteger(a[0], "out", -1, 0x7fffffff, &out) && (out_fd = static_cast<int>(out), true) &&
            a.ToBytesList(a[1], "roots", &roots) && a.ToBinary(a[2], "bytes", &bytes) &&
-           a.ToBytesList(a[4], "rels", &rels) && ParseLayout(a, &rels) && ParseHashState(a, a[5], &hash);
+           a.ToBytesList(a[4], "rels", &rels) && ParseLayout(a, &rels) &&
+           (a[5].IsExternal() ? ParseStreamHash(a, a[5], &session) : ParseHashState(a, a[5], &hash));
   }
   void Execute(sys::Failure* f) {
     int failed_root = -1;
-    int r = sys::StreamBeneath(out_fd, roots, bytes, files, &hash, &result, &failed_root);
+    int r = session ? session->Stream(out_fd, roots, bytes, files, &result, &failed_root)
+                    : sys::StreamBeneath(out_fd, roots, bytes, files, &hash, &result, &failed_root);
     if (f->Set(r, failed_root >= 0 ? "open" : "write") && failed_root >= 0) f->path = roots[failed_root];
   }
   Napi::Value Result(Napi::Env env) {
@@ -110,17 +139,42 @@ struct StreamBeneathOp {
       o.Set("stopped", stop);
       return o;
     }
-    o.Set("hashState", Napi::Buffer<char>::Copy(env, reinterpret_cast<const char*>(&hash), sizeof hash));
-    SHA256_CTX copy = hash;
-    unsigned char digest[SHA256_DIGEST_LENGTH];
-    SHA256_Final(digest, &copy);
-    o.Set("digest", Napi::String::New(env, Hex(digest, sizeof digest)));
+    if (!session) SetHash(env, o, hash);
+    return o;
+  }
+};
+
+struct CreateStreamHashOp {
+  static constexpr const char* kName = "createStreamHash";
+  StreamHashRef hash;
+  bool Parse(Args&) { return true; }
+  void Execute(sys::Failure*) { hash = std::make_shared<sys::StreamHash>(); }
+  Napi::Value Result(Napi::Env env) {
+    auto ext = Napi::External<StreamHashRef>::New(env, new StreamHashRef(std::move(hash)), [](Napi::Env, StreamHashRef* r) { delete r; });
+    ext.TypeTag(&kStreamHashTag);
+    return ext;
+  }
+};
+
+struct StreamHashDigestOp {
+  static constexpr const char* kName = "streamHashDigest";
+  StreamHashRef session;
+  SHA256_CTX hash;
+  bool Parse(Args& a) { return ParseStreamHash(a, a[0], &session); }
+  void Execute(sys::Failure*) { session->Snapshot(&hash); }
+  Napi::Value Result(Napi::Env env) {
+    Napi::Object o = Napi::Object::New(env);
+    SetHash(env, o, hash);
     return o;
   }
 };
 
 }  // namespace
 
-void RegisterStreamOps(Napi::Env env, Napi::Object exports) { Export<StreamBeneathOp>(env, exports); }
+void RegisterStreamOps(Napi::Env env, Napi::Object exports) {
+  Export<StreamBeneathOp>(env, exports);
+  Export<CreateStreamHashOp>(env, exports);
+  Export<StreamHashDigestOp>(env, exports);
+}
 
 }  // namespace ovl::js

@@ -13,6 +13,7 @@
 #include <openssl/sha.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -55,5 +56,31 @@ struct StreamResult {
 // that is not what was described ends the stream early with result->stop set (return 0).
 int StreamBeneath(int out_fd, const std::vector<std::string>& roots, const std::string& bytes,
                   const std::vector<StreamFile>& files, SHA256_CTX* hash, StreamResult* result, int* failed_root);
+
+}  // namespace ovl::sys
+
+namespace ovl::sys {
+
+// One sha256 over a stream written by many calls in turn, hashed on a thread of its own that
+// lives as long as this: a call returns once its bytes are written (the hash catches up
+// meanwhile), so nothing waits for the hash between calls. Calls on one StreamHash run one at
+// a time, in the order they take its lock: make each after the one before returned.
+class StreamHash {
+ public:
+  StreamHash();
+  ~StreamHash();  // waits for what is left to hash
+  StreamHash(const StreamHash&) = delete;
+  StreamHash& operator=(const StreamHash&) = delete;
+
+  // As StreamBeneath, hashed here.
+  int Stream(int out_fd, const std::vector<std::string>& roots, const std::string& bytes,
+             const std::vector<StreamFile>& files, StreamResult* result, int* failed_root);
+  // The sha256 state after every byte streamed so far (waits until they are hashed).
+  void Snapshot(SHA256_CTX* out);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 }  // namespace ovl::sys

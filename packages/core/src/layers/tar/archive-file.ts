@@ -12,7 +12,7 @@ import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { createGzip, type Gzip } from 'node:zlib';
-import { binding, type StreamBeneathResult } from '../../binding.js';
+import { binding, type StreamBeneathResult, type StreamHash } from '../../binding.js';
 import type { TakenBatch } from './stream-batch.js';
 
 export interface ArchiveResult {
@@ -74,8 +74,8 @@ class GzipSink {
 }
 
 export class ArchiveFile {
-  private hashState: Buffer | null = null;
-  private diffId: string | undefined;
+  /** The diff id's sha256, kept by the addon across batches on a thread of its own (no batch waits for the hash of the one before). */
+  private readonly hash: StreamHash = binding().createStreamHash();
   private written = 0;
 
   private constructor(
@@ -95,10 +95,8 @@ export class ArchiveFile {
   /** Append a batch; resolves to why it stopped when one of its files was not as described (the archive is then unusable). */
   async write(batch: TakenBatch): Promise<StreamStop | undefined> {
     const out = this.file?.fd ?? -1;
-    const r = await binding().streamBeneathAsync(out, batch.roots, batch.bytes, batch.layout, batch.rels, this.hashState);
+    const r = await binding().streamBeneathAsync(out, batch.roots, batch.bytes, batch.layout, batch.rels, this.hash);
     if (r.stopped) return r.stopped;
-    this.hashState = r.hashState!;
-    this.diffId = r.digest!;
     this.written += r.written;
     if (this.gzip !== undefined) await this.gzip.write(r.data!);
     return undefined;
@@ -106,7 +104,7 @@ export class ArchiveFile {
 
   /** Finish: flush, fsync-free close, rename into place. */
   async finish(): Promise<ArchiveResult> {
-    const diffId = this.diffId ?? createHash('sha256').digest('hex');
+    const diffId = (await binding().streamHashDigestAsync(this.hash)).digest;
     let file: { digest: string; size: number };
     if (this.gzip !== undefined) file = await this.gzip.finish();
     else {
