@@ -670,11 +670,12 @@ declare namespace binding {
      * hashed on a thread of its own that outlives each call: a call returns once its bytes are
      * written, the hash catching up meanwhile, so no call waits for the hash of the one before
      * (the results then carry no hashState nor digest: ask streamHashDigest). Make each call
-     * after the one before has returned. Its thread and 4 MiB of buffers go when it is collected.
+     * after the one before has returned. Its thread and 4 MiB of buffers are taken by the first
+     * call and given back by streamHashDigest (a call after that takes them again).
      */
     createStreamHash(): StreamHash;
     createStreamHashAsync(): Promise<StreamHash>;
-    /** The sha256 of every byte streamed through `hash` so far (waits until they are hashed), and its state. */
+    /** The sha256 of every byte streamed through `hash` so far (waits until they are hashed, then ends its thread), and its state. */
     streamHashDigest(hash: StreamHash): { digest: string; hashState: Buffer };
     streamHashDigestAsync(hash: StreamHash): Promise<{ digest: string; hashState: Buffer }>;
     /**

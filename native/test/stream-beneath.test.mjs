@@ -204,6 +204,21 @@ describe('streamBeneath', () => {
     expect(native.streamHashDigest(other).digest).toBe(sha(r.data));
   });
 
+  it('a StreamHash holds its hash thread only while bytes go through it: the digest ends it, a later call starts another', async () => {
+    const threads = () => Number(/^Threads:\s+(\d+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]);
+    fs.writeFileSync(path.join(root, 's'), 'small');
+    const hash = await native.createStreamHashAsync(); // libuv's pool threads exist before counting
+    const idle = threads();
+    native.streamBeneath(-1, [root], Buffer.from('<>'), Float64Array.from(whole('s', 1)), ['s'], hash);
+    expect(threads()).toBe(idle + 1);
+    expect(native.streamHashDigest(hash).digest).toBe(sha('<small>'));
+    expect(threads()).toBe(idle);
+    native.streamBeneath(-1, [root], Buffer.from('!'), new Float64Array(0), [], hash);
+    expect(threads()).toBe(idle + 1);
+    expect((await native.streamHashDigestAsync(hash)).digest).toBe(sha('<small>!'));
+    expect(threads()).toBe(idle);
+  });
+
   it('a StreamHash is only what createStreamHash made: anything else is a TypeError, sync and async', async () => {
     fs.writeFileSync(path.join(root, 'f'), 'ff');
     const notHashes = [{}, 'x', 7, Buffer.alloc(0), native.constants];

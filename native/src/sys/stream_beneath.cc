@@ -116,13 +116,6 @@ class Hasher {
     cv_.notify_all();
   }
 
-  // Waits until everything submitted so far is hashed (the thread stays for more).
-  void Drain() {
-    if (!thread_.joinable()) return;
-    std::unique_lock<std::mutex> lock(mutex_);
-    cv_.wait(lock, [this] { return todo_.empty() && !hashing_; });
-  }
-
   // Waits until everything submitted is hashed, and ends the thread.
   void Finish() {
     if (!thread_.joinable()) return;
@@ -311,7 +304,10 @@ int StreamBeneath(int out_fd, const std::vector<std::string>& roots, const std::
 struct StreamHash::State {
   std::mutex call;  // one call at a time writes and hashes
   SHA256_CTX ctx;
-  Hasher hasher{&ctx, true, kSessionBuffers};
+  // Made by the first call after a digest (or the first call): between an export's calls the
+  // thread waits for bytes; once the digest is taken it is ended and its buffers go back to
+  // the pool, so a finished StreamHash that JS has not collected yet holds no thread.
+  std::unique_ptr<Hasher> hasher;
   State() { SHA256_Init(&ctx); }
 };
 
@@ -321,12 +317,13 @@ StreamHash::~StreamHash() = default;
 int StreamHash::Stream(int out_fd, const std::vector<std::string>& roots, const std::string& bytes,
                        const std::vector<StreamFile>& files, StreamResult* result, int* failed_root) {
   std::lock_guard<std::mutex> lock(state_->call);
-  return StreamThrough(out_fd, roots, bytes, files, &state_->hasher, result, failed_root);
+  if (!state_->hasher) state_->hasher = std::make_unique<Hasher>(&state_->ctx, true, kSessionBuffers);
+  return StreamThrough(out_fd, roots, bytes, files, state_->hasher.get(), result, failed_root);
 }
 
 void StreamHash::Snapshot(SHA256_CTX* out) {
   std::lock_guard<std::mutex> lock(state_->call);
-  state_->hasher.Drain();
+  state_->hasher.reset();  // hashes what is left, ends the thread
   *out = state_->ctx;
 }
 

@@ -75,7 +75,8 @@ class StreamHash {
   // As StreamBeneath, hashed here.
   int Stream(int out_fd, const std::vector<std::string>& roots, const std::string& bytes,
              const std::vector<StreamFile>& files, StreamResult* result, int* failed_root);
-  // The sha256 state after every byte streamed so far (waits until they are hashed).
+  // The sha256 state after every byte streamed so far (waits until they are hashed, then ends
+  // the hash thread: the next Stream starts another).
   void Snapshot(SHA256_CTX* out);
 
  private:
