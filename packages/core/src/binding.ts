@@ -14,7 +14,7 @@ import type { Constants, InotifyEvent, InotifyWatcher, InotifyWatcherConstructor
 import { fromNative, OvlError } from './errors.js';
 
 export type {
-  BeneathStat, ConditionalMount, Constants, DirScan, ExamineAndMountResult, ExaminedPaths, FsMountPlan, FsParam, InotifyEvent, InotifyWatcher, MountExpectations, MountOfType, NativeBinding, NativeError, PathProbe, ScanDirOptions, ScanFailure, StatfsResult, StreamBeneathResult, StreamHash, WriteBeneathEntry,
+  BeneathStat, ConditionalMount, Constants, DirScan, ExamineAndMountResult, ExaminedPaths, FsMountPlan, FsParam, InotifyEvent, InotifyWatcher, ManyRead, MountExpectations, MountOfType, NativeBinding, NativeError, PathProbe, ScanDirOptions, ScanFailure, StatfsResult, StreamBeneathResult, StreamHash, WriteBeneathEntry,
 } from '@ovl/native';
 
 // any: the native signatures differ; the guard only forwards the arguments.

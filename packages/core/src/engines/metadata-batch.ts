@@ -9,7 +9,7 @@
  * ERR_OVL_ENGINE_METADATA naming it; one we may not read, ERR_OVL_STORAGE_UNREADABLE.
  */
 import { getSystemErrorName } from 'node:util';
-import { binding } from '../binding.js';
+import { binding, type ManyRead } from '../binding.js';
 import { corrupt, isMissing, storageError, unreadable } from './storage-errors.js';
 import type { EngineName } from './types.js';
 
@@ -24,15 +24,6 @@ const MAX_METADATA_FILE = 16 << 20;
 export const SYNC_MAX_FILES = 1024;
 const S_IFMT = 0o170000;
 const S_IFREG = 0o100000;
-
-interface Read {
-  data: Buffer;
-  ends: Float64Array;
-  modes: Uint32Array;
-  errnos: Int32Array;
-  keys: Buffer;
-  same: Uint8Array;
-}
 
 /** Bytes of one entry's key in `keys` (dev, ino, size, mtime ns, ctime ns). */
 export const KEY_BYTES = 40;
@@ -51,7 +42,7 @@ export class MetadataBatch {
     private readonly engine: EngineName,
     private readonly dir: string,
     private readonly rels: readonly string[],
-    private readonly got: Read | undefined,
+    private readonly got: ManyRead | undefined,
     /** Date.now() before the native call: what KnownKeys.readAtMs takes. */
     readonly readAtMs: number,
   ) {}
@@ -68,7 +59,7 @@ export class MetadataBatch {
     const readAtMs = Date.now();
     // Nothing to read (every mount-id kept, say): no call, no hop.
     if (rels.length === 0) return new MetadataBatch(engine, dir, rels, undefined, readAtMs);
-    let got: Read | undefined;
+    let got: ManyRead | undefined;
     try {
       got =
         where === 'auto' && rels.length <= SYNC_MAX_FILES
