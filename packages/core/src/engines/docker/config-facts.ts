@@ -14,6 +14,7 @@
 import { objectField, parseJsonObject, stringField } from '../metadata-files.js';
 import { KEY_BYTES, MetadataBatch } from '../metadata-batch.js';
 import { dockerStateWord } from './container-state.js';
+import { KeptPerDir } from '../kept-per-dir.js';
 
 export interface ConfigFacts {
   /** Without the leading '/'; '' when the config has none. */
@@ -32,9 +33,8 @@ interface Listing {
   facts: Array<ConfigFacts | undefined>;
 }
 
-const DIRS_KEPT = 4;
 const BYTES_KEPT = 64 << 20;
-const last = new Map<string, Listing>();
+const last = new KeptPerDir<Listing>();
 
 /** The facts of a config.v2.json's text; undefined for a container not on overlay2 (vfs, btrfs, the containerd image store...). */
 function parseFacts(file: string, text: string): ConfigFacts | undefined {
@@ -77,8 +77,7 @@ export async function readConfigFacts(dir: string, ids: readonly string[]): Prom
     const text = configs.text(i);
     return text === undefined ? undefined : parseFacts(configs.path(i), text);
   });
-  last.delete(dir);
-  if (configs.byteLength <= BYTES_KEPT) last.set(dir, { batch: configs, at: new Map(ids.map((id, i) => [id, i])), facts });
-  if (last.size > DIRS_KEPT) last.delete(last.keys().next().value!);
+  if (configs.byteLength <= BYTES_KEPT) last.keep(dir, { batch: configs, at: new Map(ids.map((id, i) => [id, i])), facts });
+  else last.forget(dir);
   return facts;
 }

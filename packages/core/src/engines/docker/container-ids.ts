@@ -6,16 +6,16 @@
  */
 import { dirIdentity, settled } from '../dir-identity.js';
 import { readOptionalDirSync } from '../metadata-files.js';
+import { KeptPerDir } from '../kept-per-dir.js';
 
 const ID = /^[0-9a-f]{64}$/;
-const DIRS_KEPT = 4;
 
 interface Kept {
   key: string;
   ids: readonly string[];
 }
 
-const kept = new Map<string, Kept>();
+const kept = new KeptPerDir<Kept>();
 
 /** The names in `containersDir` that are container ids; undefined when it is not there. */
 export function containerIds(containersDir: string): readonly string[] | undefined {
@@ -25,10 +25,7 @@ export function containerIds(containersDir: string): readonly string[] | undefin
   const before = kept.get(containersDir);
   if (identity !== undefined && before?.key === identity.key) return before.ids;
   const ids = readOptionalDirSync('docker', containersDir)?.filter((n) => ID.test(n));
-  kept.delete(containersDir);
-  if (identity !== undefined && ids !== undefined && settled(identity.ctimeNs, atMs)) {
-    kept.set(containersDir, { key: identity.key, ids });
-    if (kept.size > DIRS_KEPT) kept.delete(kept.keys().next().value!);
-  }
+  if (identity !== undefined && ids !== undefined && settled(identity.ctimeNs, atMs)) kept.keep(containersDir, { key: identity.key, ids });
+  else kept.forget(containersDir);
   return ids;
 }

@@ -15,16 +15,16 @@
 import { dirIdentity } from '../dir-identity.js';
 import { MetadataBatch } from '../metadata-batch.js';
 import { corrupt } from '../storage-errors.js';
+import { KeptPerDir } from '../kept-per-dir.js';
 
 const ID = /^[0-9a-f]{64}$/;
-const DIRS_KEPT = 4;
 
 interface Kept {
   identity: string;
   byId: Map<string, string>;
 }
 
-const kept = new Map<string, Kept>();
+const kept = new KeptPerDir<Kept>();
 
 /** The mount-ids of one listing: `of(i)` for container ids[i]. */
 export interface MountIds {
@@ -57,12 +57,10 @@ export async function readMountIds(mountsDir: string, ids: readonly string[]): P
   return {
     of,
     keep(listed) {
-      kept.delete(mountsDir);
-      if (identity === undefined) return;
+      if (identity === undefined) return kept.forget(mountsDir);
       const byId = new Map<string, string>();
       for (const i of listed) byId.set(ids[i]!, of(i)!);
-      kept.set(mountsDir, { identity, byId });
-      if (kept.size > DIRS_KEPT) kept.delete(kept.keys().next().value!);
+      kept.keep(mountsDir, { identity, byId });
     },
   };
 }
