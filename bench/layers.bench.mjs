@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createWhiteout } from '@ovl/core';
 import { fmt, median, printTable } from './lib/stats.mjs';
 
-const ROUNDS = Number(process.env.OVL_BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.OVL_BENCH_ROUNDS ?? 5);
 const FILES = 20_000;
 const BIG = 100;
 const TOTAL = 500 << 20;
@@ -35,13 +35,20 @@ function makeUpper(root) {
 }
 
 function timeSpawn(cmd, args) {
+  settleDisk();
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${String(r.stderr).split('\n')[0]}`);
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
+// Dirty pages of the last round are written back first, so no run pays for another's writeback.
+function settleDisk() {
+  spawnSync('sync');
+}
+
 function ours(...args) {
+  settleDisk();
   return JSON.parse(execFileSync(process.execPath, [new URL('./lib/layer-op.mjs', import.meta.url).pathname, ...args], { encoding: 'utf8' }));
 }
 

@@ -219,6 +219,84 @@ describe('streamBeneath', () => {
     expect(threads()).toBe(idle);
   });
 
+  it('many files far smaller than a buffer (more of them than are opened ahead) stream whole, through a StreamHash and with a hashState alike', async () => {
+    // 1,000 one-byte files back to back: one buffer holds them all, so the files read into it
+    // are only checked and closed once it is handed on part full (with 1,000 files waiting to
+    // be closed, the reader would wait for files the opener would not open).
+    const rels = [];
+    for (let i = 0; i < 1000; i++) {
+      rels.push(`t${i}`);
+      fs.writeFileSync(path.join(root, `t${i}`), String(i % 10));
+    }
+    const big = crypto.randomBytes(1 << 20); // past the size streamBeneath hashes on a thread
+    fs.writeFileSync(path.join(root, 'big'), big);
+    const entries = [...rels.map((rel) => whole(rel, 1)), whole('big', 2)];
+    const want = Buffer.concat([Buffer.from('<'), Buffer.from(rels.map((_, i) => String(i % 10)).join('')), Buffer.from('>'), big, Buffer.from('!')]);
+    const hash = native.createStreamHash();
+    const viaHash = await stream(Buffer.from('<>!'), entries, [...rels, 'big'], hash, { async: true });
+    expect(viaHash.written).toBe(want.length);
+    expect(native.streamHashDigest(hash).digest).toBe(sha(want));
+    const viaState = stream(Buffer.from('<>!'), entries, [...rels, 'big']);
+    expect(viaState.digest).toBe(sha(want));
+    expect(fs.readFileSync(outFile).equals(Buffer.concat([want, want]))).toBe(true);
+  });
+
+  it('a StreamHash call stopped at a file (with buffers and opened files in flight) ends, and so do its digest and its thread', async () => {
+    const threads = () => Number(/^Threads:\s+(\d+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]);
+    fs.writeFileSync(path.join(outside, 'secret'), 'secret');
+    fs.symlinkSync(path.join(outside, 'secret'), path.join(root, 'link'));
+    fs.writeFileSync(path.join(root, 'big'), crypto.randomBytes(6 << 20)); // more than the StreamHash's buffers
+    const rels = ['big'];
+    for (let i = 0; i < 300; i++) {
+      rels.push(`s${i}`);
+      fs.writeFileSync(path.join(root, `s${i}`), 'x'.repeat(700));
+    }
+    const entries = rels.map((rel) => whole(rel, 1));
+    for (const async of [false, true]) {
+      const hash = await native.createStreamHashAsync();
+      const idle = threads();
+      const args = [-1, [root], Buffer.from('<>'), Float64Array.from([...entries.flat(), 1, 0, 0, 6, 0, 6]), [...rels, 'link'], hash];
+      const r = async ? await native.streamBeneathAsync(...args) : native.streamBeneath(...args);
+      expect(r.stopped).toMatchObject({ index: rels.length, errno: E.ELOOP });
+      expect(r.data.length).toBe(r.written); // what went out before the stop
+      expect(typeof native.streamHashDigest(hash).digest).toBe('string');
+      expect(threads()).toBe(idle);
+      // nothing outside the root was read, and no fd of the call is left open
+      expect(fs.readdirSync('/proc/self/fd').map((fd) => { try { return fs.readlinkSync(`/proc/self/fd/${fd}`); } catch { return ''; } }).filter((t) => t.startsWith(root) || t.startsWith(outside))).toEqual([]);
+    }
+  });
+
+  it('calls queued on a StreamHash before the ones before them returned run in the order they were made; after a stop, later ones write nothing (ECANCELED)', async () => {
+    const parts = [];
+    for (let i = 0; i < 6; i++) {
+      const b = crypto.randomBytes((i % 2 ? 3 << 20 : 1000) + i);
+      parts.push(b);
+      fs.writeFileSync(path.join(root, `p${i}`), b);
+    }
+    const hash = native.createStreamHash();
+    const fd = fs.openSync(outFile, 'w');
+    try {
+      // all six queued at once, on libuv's pool of four threads, then the digest behind them
+      const calls = parts.map((_, i) => native.streamBeneathAsync(fd, [root], Buffer.from(`<${i}>`), Float64Array.from(whole(`p${i}`, 2)), [`p${i}`], hash));
+      const digest = native.streamHashDigestAsync(hash);
+      const results = await Promise.all(calls);
+      const want = Buffer.concat(parts.flatMap((b, i) => [Buffer.from(`<${i}`), b, Buffer.from('>')]));
+      expect(results.map((r) => r.written)).toEqual(parts.map((b) => b.length + 3));
+      expect(fs.readFileSync(outFile).equals(want)).toBe(true);
+      expect((await digest).digest).toBe(sha(want));
+
+      fs.symlinkSync('/etc/hostname', path.join(root, 'link'));
+      const stopped = native.streamBeneathAsync(fd, [root], Buffer.from('[]'), Float64Array.from([1, 0, 0, 6, 0, 6]), ['link'], hash);
+      const after = native.streamBeneathAsync(fd, [root], Buffer.from('after'), new Float64Array(0), [], hash);
+      expect((await stopped).stopped).toMatchObject({ index: 0, errno: E.ELOOP });
+      expectNativeError(expect, await catchAsync(after), { code: 'ECANCELED', syscall: 'write' });
+      expect(fs.readFileSync(outFile).length).toBe(want.length);
+      expect(native.streamHashDigest(hash).digest).toBe(sha(want));
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
   it('a StreamHash is only what createStreamHash made: anything else is a TypeError, sync and async', async () => {
     fs.writeFileSync(path.join(root, 'f'), 'ff');
     const notHashes = [{}, 'x', 7, Buffer.alloc(0), native.constants];

@@ -75,6 +75,7 @@ struct StreamBeneathOp {
   std::vector<sys::StreamFile> files;
   SHA256_CTX hash;
   StreamHashRef session;  // hashed there instead of `hash`, with no state returned
+  sys::StreamHash::Turn turn;  // the session's: this call's place in its order (taken here, on the JS thread)
   sys::StreamResult result;
 
   bool ParseLayout(Args& a, std::vector<std::string>* rels) {
@@ -113,11 +114,11 @@ struct StreamBeneathOp {
     return a.ToInteger(a[0], "out", -1, 0x7fffffff, &out) && (out_fd = static_cast<int>(out), true) &&
            a.ToBytesList(a[1], "roots", &roots) && a.ToBinary(a[2], "bytes", &bytes) &&
            a.ToBytesList(a[4], "rels", &rels) && ParseLayout(a, &rels) &&
-           (a[5].IsExternal() ? ParseStreamHash(a, a[5], &session) : ParseHashState(a, a[5], &hash));
+           (a[5].IsExternal() ? ParseStreamHash(a, a[5], &session) && (turn = session->Take(), true) : ParseHashState(a, a[5], &hash));
   }
   void Execute(sys::Failure* f) {
     int failed_root = -1;
-    int r = session ? session->Stream(out_fd, roots, bytes, files, &result, &failed_root)
+    int r = session ? session->Stream(std::move(turn), out_fd, roots, bytes, files, &result, &failed_root)
                     : sys::StreamBeneath(out_fd, roots, bytes, files, &hash, &result, &failed_root);
     if (f->Set(r, failed_root >= 0 ? "open" : "write") && failed_root >= 0) f->path = roots[failed_root];
   }
@@ -159,9 +160,10 @@ struct CreateStreamHashOp {
 struct StreamHashDigestOp {
   static constexpr const char* kName = "streamHashDigest";
   StreamHashRef session;
+  sys::StreamHash::Turn turn;
   SHA256_CTX hash;
-  bool Parse(Args& a) { return ParseStreamHash(a, a[0], &session); }
-  void Execute(sys::Failure*) { session->Snapshot(&hash); }
+  bool Parse(Args& a) { return ParseStreamHash(a, a[0], &session) && (turn = session->Take(), true); }
+  void Execute(sys::Failure*) { session->Snapshot(std::move(turn), &hash); }
   Napi::Value Result(Napi::Env env) {
     Napi::Object o = Napi::Object::New(env);
     SetHash(env, o, hash);

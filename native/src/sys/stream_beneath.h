@@ -13,6 +13,7 @@
 #include <openssl/sha.h>
 
 #include <cstdint>
+#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -62,24 +63,46 @@ int StreamBeneath(int out_fd, const std::vector<std::string>& roots, const std::
 namespace ovl::sys {
 
 // One sha256 over a stream written by many calls in turn, hashed on a thread of its own that
-// lives as long as this: a call returns once its bytes are written (the hash catches up
-// meanwhile), so nothing waits for the hash between calls. Calls on one StreamHash run one at
-// a time, in the order they take its lock: make each after the one before returned.
+// lives as long as this. Calls run one at a time in the order their Turns were taken: a
+// caller may queue the next call before the one before has returned (the next batch of an
+// export waits, ready, while this one is written), and it runs the moment that one is done.
+// Once a call stopped at a file or failed to write, later calls write nothing (ECANCELED);
+// the digest still hashes what was written.
 class StreamHash {
  public:
   StreamHash();
-  ~StreamHash();  // waits for what is left to hash
+  ~StreamHash();
   StreamHash(const StreamHash&) = delete;
   StreamHash& operator=(const StreamHash&) = delete;
 
-  // As StreamBeneath, hashed here.
-  int Stream(int out_fd, const std::vector<std::string>& roots, const std::string& bytes,
+  // A place in the order of this StreamHash's calls. Dropped unused, it gives its place up.
+  class Turn {
+   public:
+    Turn() = default;
+    Turn(Turn&& o) noexcept : hash_(o.hash_), n_(o.n_) { o.hash_ = nullptr; }
+    Turn& operator=(Turn&& o) noexcept;
+    ~Turn();
+    Turn(const Turn&) = delete;
+    Turn& operator=(const Turn&) = delete;
+
+   private:
+    friend class StreamHash;
+    StreamHash* hash_ = nullptr;
+    uint64_t n_ = 0;
+  };
+  Turn Take();
+
+  // As StreamBeneath, hashed here, once every call whose Turn was taken before has run.
+  // -ECANCELED (nothing written) after a call that stopped or failed.
+  int Stream(Turn turn, int out_fd, const std::vector<std::string>& roots, const std::string& bytes,
              const std::vector<StreamFile>& files, StreamResult* result, int* failed_root);
-  // The sha256 state after every byte streamed so far (waits until they are hashed, then ends
-  // the hash thread: the next Stream starts another).
-  void Snapshot(SHA256_CTX* out);
+  // The sha256 state after every byte streamed by the calls before this Turn (then ends the
+  // hash thread: the next Stream starts another).
+  void Snapshot(Turn turn, SHA256_CTX* out);
 
  private:
+  void Enter(uint64_t n);
+  void Leave(uint64_t n);
   struct State;
   std::unique_ptr<State> state_;
 };

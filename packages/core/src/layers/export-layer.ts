@@ -94,8 +94,12 @@ class LayerTarWriter {
   private entriesDone = 0;
   private bytesDone = 0;
   private batch = new StreamBatch();
-  /** The batch the addon is writing, if any. */
-  private inflight: Promise<void> | undefined;
+  /**
+   * The batches with the addon, oldest first: the one being written and the next, queued
+   * behind it in the addon (a StreamHash runs its calls in the order they were made), so the
+   * addon goes from one to the next without waiting for this thread.
+   */
+  private inflight: Array<Promise<void>> = [];
 
   /** Known once the scan is over; until then no progress is reported. */
   totals: { totalEntries: number; totalBytes: number } | undefined;
@@ -114,17 +118,18 @@ class LayerTarWriter {
     return { name, type: 'file', mode: 0, uid: 0, gid: 0, size: 0, mtimeMs: this.mtimeMs(0), linkname: undefined, xattrs: undefined, devmajor: undefined, devminor: undefined };
   }
 
-  /** Hand the batch to the addon once the one before is written (the archive is one stream, in order). */
+  /** Hand the batch to the addon once fewer than two are there (the archive is one stream, in order). */
   private async flush(): Promise<void> {
     if (this.batch.empty) return;
     const taken = this.batch.take();
     const progress = { entries: this.entriesDone, bytes: this.bytesDone };
-    await this.inflight;
-    this.inflight = this.archive.write(taken).then((stop) => {
+    if (this.inflight.length >= 2) await this.inflight.shift();
+    const written = this.archive.write(taken).then((stop) => {
       if (stop !== undefined) throw stopError(stop, taken.paths[stop.index]!, taken.layout[stop.index * 6 + 3]!); // layout: at, root, ino, size, offset, length
       if (this.totals !== undefined) this.opts.onProgress?.({ ...progress, ...this.totals });
     });
-    this.inflight.catch(() => undefined); // surfaced at the next flush or at finish
+    written.catch(() => undefined); // surfaced when awaited, at a later flush or at finish
+    this.inflight.push(written);
   }
 
   /** Whether the batch is full: the caller then flushes it. */
@@ -178,12 +183,12 @@ class LayerTarWriter {
   async finish(): Promise<void> {
     this.batch.append(END_OF_ARCHIVE);
     await this.flush();
-    await this.inflight;
+    while (this.inflight.length > 0) await this.inflight.shift();
   }
 
   /** Wait for the batch in flight, whatever its outcome (before the archive is thrown away). */
   async settle(): Promise<void> {
-    await this.inflight?.catch(() => undefined);
+    await Promise.allSettled(this.inflight);
   }
 }
 

@@ -77,6 +77,8 @@ export class ArchiveFile {
   /** The diff id's sha256, kept by the addon across batches on a thread of its own (no batch waits for the hash of the one before). */
   private readonly hash: StreamHash = binding().createStreamHash();
   private written = 0;
+  /** The last batch's after-work (see write): the next one's waits for it. */
+  private inOrder: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly path: string,
@@ -92,14 +94,27 @@ export class ArchiveFile {
     return new ArchiveFile(path, tmp, await open(tmp, 'wx', 0o644), undefined);
   }
 
-  /** Append a batch; resolves to why it stopped when one of its files was not as described (the archive is then unusable). */
-  async write(batch: TakenBatch): Promise<StreamStop | undefined> {
+  /**
+   * Append a batch; resolves to why it stopped when one of its files was not as described
+   * (the archive is then unusable). A batch may be handed on before the one before it is
+   * written: the addon runs them in the order they came, and what follows each (the gzip
+   * write) happens in that order too.
+   */
+  write(batch: TakenBatch): Promise<StreamStop | undefined> {
     const out = this.file?.fd ?? -1;
-    const r = await binding().streamBeneathAsync(out, batch.roots, batch.bytes, batch.layout, batch.rels, this.hash);
-    if (r.stopped) return r.stopped;
-    this.written += r.written;
-    if (this.gzip !== undefined) await this.gzip.write(r.data!);
-    return undefined;
+    const call = binding().streamBeneathAsync(out, batch.roots, batch.bytes, batch.layout, batch.rels, this.hash);
+    const done = this.inOrder.then(async () => {
+      const r = await call;
+      if (r.stopped) return r.stopped;
+      this.written += r.written;
+      if (this.gzip !== undefined) await this.gzip.write(r.data!);
+      return undefined;
+    });
+    this.inOrder = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    return done;
   }
 
   /** Finish: flush, fsync-free close, rename into place. */
