@@ -19,11 +19,11 @@ import { LayerView } from '../view/overlay-view.js';
 import type { OverlaySource, OverlayView } from '../view/types.js';
 import { EntryFeed } from './entry-feed.js';
 import { OPAQUE_MARK, upperLayerEntries, WHITEOUT_PREFIX } from './layer-entries.js';
-import { changedWhile, contentBytes, layerRecordWindows, type LayerRecord } from './layer-records.js';
+import { changedWhile, contentBytes, layerRecordWindows, type EntryRecord, type LayerRecord } from './layer-records.js';
 import { ArchiveFile, type ArchiveResult, type StreamStop } from './tar/archive-file.js';
 import { StreamBatch } from './tar/stream-batch.js';
 import { upperRecordWindows, type UpperTotals } from './upper-records.js';
-import { END_OF_ARCHIVE, encodeHeader, padding, type TarHeader } from './tar/header.js';
+import { BLOCK, encodeHeader, paddingLength, putPlainHeader, type TarType } from './tar/header.js';
 
 export interface ExportProgress {
   entries: number;
@@ -55,20 +55,14 @@ export type LayerSource = OverlaySource | OverlayView;
  */
 const BATCH_CONTENT = 8 << 20;
 const BATCH_OWN_BYTES = 256 << 10;
+/** Room past BATCH_OWN_BYTES for the header that crosses it (one with a big pax header grows the batch). */
+const BATCH_SLACK = 16 << 10;
+
+const EMPTY = Buffer.alloc(0);
+const NO_XATTRS: Array<[string, Buffer]> = [];
 
 export function isView(s: LayerSource): s is OverlayView {
   return typeof s === 'object' && s !== null && typeof (s as OverlayView).readdir === 'function';
-}
-
-/** The tar name of an overlay path: relative, no leading '/'. */
-function tarName(path: string): Buffer {
-  return Buffer.from(path.slice(1));
-}
-
-/** The tar name of the whiteout of `path`: `.wh.<name>` beside it. */
-function whiteoutName(path: string): Buffer {
-  const slash = path.lastIndexOf('/');
-  return tarName(`${path.slice(0, slash + 1)}${WHITEOUT_PREFIX}${path.slice(slash + 1)}`);
 }
 
 const osErrno = constants.errno;
@@ -93,9 +87,13 @@ function stopError(stop: StreamStop, path: string, size: number): Error {
 class LayerTarWriter {
   private entriesDone = 0;
   private bytesDone = 0;
-  private batch = new StreamBatch();
+  private batch = new StreamBatch(BATCH_OWN_BYTES + BATCH_SLACK);
   /** The batch the addon is writing, if any. */
   private inflight: Promise<void> | undefined;
+  /** opts.mtime in ms, when given: every entry's mtime. */
+  private readonly fixedMtime: boolean;
+  private readonly fixedMtimeMs: number;
+  private readonly xattrs: boolean;
 
   /** Known once the scan is over; until then no progress is reported. */
   totals: { totalEntries: number; totalBytes: number } | undefined;
@@ -103,15 +101,11 @@ class LayerTarWriter {
   constructor(
     private readonly archive: ArchiveFile,
     private readonly opts: ExportLayerOptions,
-  ) {}
-
-  private mtimeMs(actual: number): number {
-    const m = this.opts.mtime;
-    return m === undefined ? actual : typeof m === 'number' ? m : m.getTime();
-  }
-
-  private mark(name: Buffer): TarHeader {
-    return { name, type: 'file', mode: 0, uid: 0, gid: 0, size: 0, mtimeMs: this.mtimeMs(0), linkname: undefined, xattrs: undefined, devmajor: undefined, devminor: undefined };
+  ) {
+    const m = opts.mtime;
+    this.fixedMtime = m !== undefined;
+    this.fixedMtimeMs = m === undefined ? 0 : typeof m === 'number' ? m : m.getTime();
+    this.xattrs = opts.xattrs !== false;
   }
 
   /** Hand the batch to the addon once the one before is written (the archive is one stream, in order). */
@@ -132,34 +126,52 @@ class LayerTarWriter {
     return this.batch.contentBytes >= BATCH_CONTENT || this.batch.ownBytes >= BATCH_OWN_BYTES;
   }
 
-  private header(r: Extract<LayerRecord, { kind: 'entry' }>): Buffer {
+  /**
+   * The header of one entry into the batch: encoded in place when it needs no pax header (most
+   * do), else by encodeHeader. `name.slice(1)` is its tar name (an overlay path's, without the '/').
+   */
+  private header(name: string, type: TarType, mode: number, uid: number, gid: number, size: number, mtimeMs: number, link: Buffer, devMajor: number, devMinor: number, xattrs: Array<[string, Buffer]>): void {
+    const mtime = this.fixedMtime ? this.fixedMtimeMs : mtimeMs;
+    if (xattrs.length === 0) {
+      const at = this.batch.reserve(BLOCK);
+      if (putPlainHeader(this.batch.bytes, at, name, 1, type, mode, uid, gid, size, mtime, link, devMajor, devMinor)) return;
+      this.batch.cut(at);
+    }
+    this.batch.append(encodeHeader({ name: Buffer.from(name.slice(1)), type, mode, uid, gid, size, mtimeMs: mtime, linkname: link, xattrs, devmajor: devMajor, devminor: devMinor }));
+  }
+
+  /** A whiteout or opaque mark: an empty file of that name. */
+  private mark(name: string): void {
+    this.header(name, 'file', 0, 0, 0, 0, 0, EMPTY, 0, 0, NO_XATTRS);
+  }
+
+  private entry(r: EntryRecord): void {
     const device = r.type === 'chardev' || r.type === 'blockdev';
-    // Every field present, in one order, marks too: one object shape reaches encodeHeader (a
-    // second one costs a deopt and a recompile of the hottest code of the export).
-    const h: TarHeader = {
-      name: tarName(r.path),
-      type: r.type,
-      mode: r.mode,
-      uid: r.uid,
-      gid: r.gid,
-      size: r.size,
-      mtimeMs: this.mtimeMs(r.mtimeMs),
-      linkname: r.linkTo !== undefined ? tarName(r.linkTo) : r.linkname,
-      xattrs: this.opts.xattrs !== false ? r.xattrs : undefined,
-      devmajor: device ? r.devMajor : undefined,
-      devminor: device ? r.devMinor : undefined,
-    };
-    return encodeHeader(h);
+    this.header(
+      r.type === 'dir' ? `${r.path}/` : r.path,
+      r.type,
+      r.mode,
+      r.uid,
+      r.gid,
+      r.size,
+      r.mtimeMs,
+      r.linkTo !== undefined ? Buffer.from(r.linkTo.slice(1)) : (r.linkname ?? EMPTY),
+      device ? r.devMajor : 0,
+      device ? r.devMinor : 0,
+      this.xattrs ? r.xattrs : NO_XATTRS,
+    );
   }
 
   /** Add the records to the stream, handing batches to the addon as they fill. */
   async write(records: readonly LayerRecord[]): Promise<void> {
     for (const r of records) {
       this.entriesDone++;
-      if (r.kind === 'whiteout') this.batch.append(encodeHeader(this.mark(whiteoutName(r.path))));
-      else if (r.kind === 'opaque') this.batch.append(encodeHeader(this.mark(tarName(`${r.path}/${OPAQUE_MARK}`))));
+      if (r.kind === 'whiteout') {
+        const slash = r.path.lastIndexOf('/');
+        this.mark(`${r.path.slice(0, slash + 1)}${WHITEOUT_PREFIX}${r.path.slice(slash + 1)}`);
+      } else if (r.kind === 'opaque') this.mark(`${r.path}/${OPAQUE_MARK}`);
       else {
-        this.batch.append(this.header(r));
+        this.entry(r);
         if (r.source !== undefined && r.size > 0) {
           for (let offset = 0; offset < r.size; offset += BATCH_CONTENT) {
             const length = Math.min(BATCH_CONTENT, r.size - offset);
@@ -167,7 +179,7 @@ class LayerTarWriter {
             this.bytesDone += length;
             if (this.full) await this.flush();
           }
-          this.batch.append(padding(r.size));
+          this.batch.zeros(paddingLength(r.size));
         }
       }
       if (this.full) await this.flush();
@@ -176,7 +188,7 @@ class LayerTarWriter {
 
   /** Write what is left, the end of the archive, and wait for all of it. */
   async finish(): Promise<void> {
-    this.batch.append(END_OF_ARCHIVE);
+    this.batch.zeros(2 * BLOCK);
     await this.flush();
     await this.inflight;
   }

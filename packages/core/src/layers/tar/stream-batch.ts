@@ -2,6 +2,10 @@
  * A stretch of a tar stream as native streamBeneath takes it: the bytes we encode (headers,
  * padding, end of archive) with the ranges of layer files to splice in between them. The
  * addon reads, writes and hashes; which bytes and which files, in which order, stays here.
+ *
+ * Headers are encoded straight into the batch's own storage (reserve()), not into a Buffer
+ * each then joined: tens of thousands of headers per layer. The storage is two buffers taken
+ * in turn, so a batch is built while the one before is being written (see take()).
  */
 import type { ContentSource } from '../layer-records.js';
 
@@ -15,49 +19,115 @@ export interface TakenBatch {
   paths: string[];
 }
 
+/** Numbers per spliced range in the layout: at, root, ino, size, offset, length. */
+const LAYOUT_WIDTH = 6;
+
 export class StreamBatch {
-  private parts: Buffer[] = [];
-  private bytesLength = 0;
-  private layout: number[] = [];
+  /** Where the batch's bytes are: [0, ownBytes). Read it after reserve(), which may replace it. */
+  bytes: Uint8Array;
+  private spareBytes: Uint8Array;
+  private length = 0;
+  private layout: Float64Array;
+  private spareLayout: Float64Array;
+  private files = 0;
   private rels: string[] = [];
   private paths: string[] = [];
-  private roots = new Map<string, number>();
+  private roots: string[] = [];
   /** Content bytes spliced in so far. */
   contentBytes = 0;
 
+  /** `capacity`: the bytes a batch usually holds (it grows past that when it must). */
+  constructor(capacity: number) {
+    this.bytes = new Uint8Array(capacity);
+    this.spareBytes = new Uint8Array(capacity);
+    this.layout = new Float64Array(LAYOUT_WIDTH * 64);
+    this.spareLayout = new Float64Array(LAYOUT_WIDTH * 64);
+  }
+
   get empty(): boolean {
-    return this.bytesLength === 0 && this.rels.length === 0;
+    return this.length === 0 && this.files === 0;
   }
 
   /** Bytes of our own (header bytes) gathered so far. */
   get ownBytes(): number {
-    return this.bytesLength;
+    return this.length;
   }
 
-  append(b: Buffer): void {
+  /** Make room for `n` more bytes at the end: where they go in `bytes` (the caller sets every one). */
+  reserve(n: number): number {
+    const at = this.length;
+    if (at + n > this.bytes.length) {
+      const bigger = new Uint8Array(Math.max(2 * this.bytes.length, at + n));
+      bigger.set(this.bytes.subarray(0, at));
+      this.bytes = bigger;
+    }
+    this.length = at + n;
+    return at;
+  }
+
+  /** Drop the bytes from `at` on (a reservation that was not used). */
+  cut(at: number): void {
+    this.length = at;
+  }
+
+  append(b: Uint8Array): void {
     if (b.length === 0) return;
-    this.parts.push(b);
-    this.bytesLength += b.length;
+    const at = this.reserve(b.length);
+    this.bytes.set(b, at);
+  }
+
+  /** `n` zero bytes. */
+  zeros(n: number): void {
+    if (n === 0) return;
+    const at = this.reserve(n);
+    this.bytes.fill(0, at, at + n);
   }
 
   /** Splice `length` bytes at `offset` of the file at `src` (which must measure `size`) here. */
   splice(src: ContentSource, size: number, offset: number, length: number, path: string): void {
-    let root = this.roots.get(src.root);
-    if (root === undefined) this.roots.set(src.root, (root = this.roots.size));
-    this.layout.push(this.bytesLength, root, src.ino, size, offset, length);
+    let root = this.roots.indexOf(src.root);
+    if (root < 0) root = this.roots.push(src.root) - 1;
+    let k = this.files * LAYOUT_WIDTH;
+    if (k === this.layout.length) {
+      const bigger = new Float64Array(2 * k);
+      bigger.set(this.layout);
+      this.layout = bigger;
+    }
+    // A Float64Array: sizes and inode numbers are doubles, indices small integers; no array of
+    // mixed numbers whose element kind changes under the compiled code.
+    const layout = this.layout;
+    layout[k++] = this.length;
+    layout[k++] = root;
+    layout[k++] = src.ino;
+    layout[k++] = size;
+    layout[k++] = offset;
+    layout[k] = length;
+    this.files++;
     this.rels.push(src.rel);
     this.paths.push(path);
     this.contentBytes += length;
   }
 
+  /**
+   * The batch as it is, and an empty one in its place, built in the other buffers: the taken
+   * batch's storage is written again after the next take(), so by then the addon must be done
+   * with it (one batch in flight while the next is built).
+   */
   take(): TakenBatch {
-    const taken = { roots: [...this.roots.keys()], bytes: Buffer.concat(this.parts, this.bytesLength), layout: Float64Array.from(this.layout), rels: this.rels, paths: this.paths };
-    this.parts = [];
-    this.bytesLength = 0;
-    this.layout = [];
+    const taken: TakenBatch = {
+      roots: this.roots,
+      bytes: Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.length),
+      layout: this.layout.subarray(0, this.files * LAYOUT_WIDTH),
+      rels: this.rels,
+      paths: this.paths,
+    };
+    [this.bytes, this.spareBytes] = [this.spareBytes, this.bytes];
+    [this.layout, this.spareLayout] = [this.spareLayout, this.layout];
+    this.length = 0;
+    this.files = 0;
     this.rels = [];
     this.paths = [];
-    this.roots = new Map();
+    this.roots = [];
     this.contentBytes = 0;
     return taken;
   }
