@@ -17,7 +17,7 @@ import type { OverlayView } from '../view/types.js';
 import { joinPath } from '../view/paths.js';
 import { EntryFeed } from './entry-feed.js';
 import { mergedSubtreeEntries } from './layer-entries.js';
-import { changedWhile, entryRecord, layerRecordWindows, sourceOf, TYPES, type EntryStat, type LayerRecord } from './layer-records.js';
+import { changedWhile, entryRecord, layerRecordWindows, sourceOf, TYPES, type ContentSource, type EntryStat, type LayerRecord, type RecordType } from './layer-records.js';
 
 /** What a finished walk counted: the records, and the bytes of content they carry (each file once). */
 export interface UpperTotals {
@@ -98,77 +98,100 @@ class UpperWalk {
     }
   }
 
-  /** Symlink targets of the dir's entries `links` (their bytes, read beneath the root in one call). */
-  private async linkTargets(dir: string, scan: DirScan, links: number[]): Promise<Buffer[]> {
-    if (links.length === 0) return [];
+  /** Symlink targets of the dir's symlinks (their bytes, read beneath the root in one call, in tar order), by scan index. */
+  private async linkTargets(dir: string, scan: DirScan, order: number[]): Promise<Buffer[]> {
+    const links = order.filter((i) => typeOfMode(scan.mode[i]!) === 'symlink');
+    const targets: Buffer[] = [];
+    if (links.length === 0) return targets;
     const rels = links.map((i) => joinPath(dir, scan.names[i]!).slice(1));
     const found = await binding().statManyBeneathAsync(this.root, rels, 0);
-    return found.map((r, k) => {
+    found.forEach((r, k) => {
       const path = joinPath(dir, scan.names[links[k]!]!);
       if (r.errno !== 0 || !('mode' in r)) throw changedWhile(path, 'it is gone, or a symlink stands in its path');
       if (typeOfMode(r.mode) !== 'symlink') throw changedWhile(path, `a ${typeOfMode(r.mode)} now stands where the symlink was`);
-      return r.data!;
+      targets[links[k]!] = r.data!;
     });
+    return targets;
   }
 
   /** Records of the dir `dir` and (depth first) everything below it. */
   async visit(dir: string): Promise<void> {
     if (this.stopped) return;
     const scan = await this.scan(dir);
-    const f = this.flags;
     const order = orderOf(scan);
-    const targets = await this.linkTargets(dir, scan, order.filter((i) => typeOfMode(scan.mode[i]!) === 'symlink'));
-    let link = 0;
+    const targets = await this.linkTargets(dir, scan, order);
     let out: LayerRecord[] = [];
-    for (const i of order) {
+    // The entries that need no await go in one synchronous run (the bulk of the work, kept out
+    // of this async function: a smaller one for the compiler); the walk stops at the others.
+    for (let k = this.plainRecords(dir, scan, order, 0, targets, out); k < order.length; k = this.plainRecords(dir, scan, order, k + 1, targets, out)) {
+      const i = order[k]!;
       const path = joinPath(dir, scan.names[i]!);
-      const flags = scan.flags[i]!;
-      const type = typeOfMode(scan.mode[i]!);
-      if (type === 'dir' && (flags & f.XATTR_WHITEOUT) === 0) {
-        out.push(entryRecord(path, statOf(scan, i), type, 0, {}));
-        const redirected = (flags & f.REDIRECT) !== 0;
-        if ((flags & f.OPAQUE) !== 0 || redirected) out.push({ kind: 'opaque', path });
-        // What is in so far goes to the writer before the dir's content.
+      if (typeOfMode(scan.mode[i]!) === 'dir') {
+        // What is in so far (the dir's own record too) goes to the writer before the dir's content.
         this.add(out);
         out = [];
-        if (redirected) await this.visitMerged(path);
+        if ((scan.flags[i]! & this.flags.REDIRECT) !== 0) await this.visitMerged(path);
         else await this.visit(path);
-      } else if (type === 'file' && (flags & (f.METACOPY | f.XATTR_WHITEOUT)) === f.METACOPY) {
-        out.push(this.hardLink(path, scan, i) ?? (await this.metacopyRecord(path, scan, i)));
       } else {
-        out.push(this.record(path, scan, i, type === 'symlink' && (flags & f.WHITEOUT_CHARDEV) === 0 ? targets[link++] : undefined));
+        const first = this.firstNameOf(path, scan, i);
+        out.push(first !== undefined ? this.entry(path, scan, i, 'hardlink', 0, undefined, first, undefined) : await this.metacopyRecord(path, scan, i));
       }
     }
     this.add(out);
   }
 
-  /** The record of an entry that is neither a dir nor a metacopy file: all it needs is in the scan (and `linkname`, a symlink's target). */
-  private record(path: string, scan: DirScan, i: number, linkname: Buffer | undefined): LayerRecord {
-    if ((scan.flags[i]! & (this.flags.WHITEOUT_CHARDEV | this.flags.XATTR_WHITEOUT)) !== 0) return { kind: 'whiteout', path };
-    const kind = typeOfMode(scan.mode[i]!);
-    const type = TYPES[kind];
-    if (type === undefined) throw changedWhile(path, `a ${kind} cannot be written to a layer`);
-    if (type === 'symlink') return entryRecord(path, statOf(scan, i), type, 0, { linkname });
-    if (type !== 'file') return entryRecord(path, statOf(scan, i), type, 0, {});
-    const size = scan.size[i]!;
-    return this.hardLink(path, scan, i) ?? entryRecord(path, statOf(scan, i), 'file', size, { source: { root: this.root, rel: path.slice(1), ino: scan.ino[i]! } });
+  /**
+   * The records of the dir's entries order[k...] into `out`, up to the first that needs an
+   * await: a dir (its own records are in `out`; its content is next) or a metacopy file.
+   * @returns that entry's position in `order`, or order.length.
+   */
+  private plainRecords(dir: string, scan: DirScan, order: number[], k: number, targets: Buffer[], out: LayerRecord[]): number {
+    const f = this.flags;
+    for (; k < order.length; k++) {
+      const i = order[k]!;
+      const flags = scan.flags[i]!;
+      const kind = typeOfMode(scan.mode[i]!);
+      if (kind === 'file' && (flags & (f.METACOPY | f.XATTR_WHITEOUT)) === f.METACOPY) return k;
+      const path = joinPath(dir, scan.names[i]!);
+      if ((flags & (f.WHITEOUT_CHARDEV | f.XATTR_WHITEOUT)) !== 0) {
+        out.push({ kind: 'whiteout', path });
+        continue;
+      }
+      const type = TYPES[kind];
+      if (type === undefined) throw changedWhile(path, `a ${kind} cannot be written to a layer`);
+      if (type === 'file') {
+        const first = this.firstNameOf(path, scan, i);
+        out.push(first !== undefined ? this.entry(path, scan, i, 'hardlink', 0, undefined, first, undefined) : this.entry(path, scan, i, 'file', scan.size[i]!, undefined, undefined, { root: this.root, rel: path.slice(1), ino: scan.ino[i]! }));
+        continue;
+      }
+      out.push(this.entry(path, scan, i, type, 0, targets[i], undefined, undefined));
+      if (type === 'dir') {
+        if ((flags & (f.OPAQUE | f.REDIRECT)) !== 0) out.push({ kind: 'opaque', path });
+        return k;
+      }
+    }
+    return k;
   }
 
-  /** A hard link to the file's first name in tar order, or undefined when this is its first name (noted). */
-  private hardLink(path: string, scan: DirScan, i: number): LayerRecord | undefined {
+  /** The record of entry i of the scan (one call site of entryRecord: one object shape, one copy of it to compile). */
+  private entry(path: string, scan: DirScan, i: number, type: RecordType, size: number, linkname: Buffer | undefined, linkTo: string | undefined, source: ContentSource | undefined): LayerRecord {
+    return entryRecord(path, statOf(scan, i), type, size, { linkname, linkTo, content: undefined, source });
+  }
+
+  /** The name this file was first written under, when it is a hard link already met in tar order; else undefined (and this name noted when it has others). */
+  private firstNameOf(path: string, scan: DirScan, i: number): string | undefined {
     if (scan.nlink[i]! <= 1) return undefined;
     const key = `upper:${scan.ino[i]!}`;
     const first = this.firstLinkOf.get(key);
-    if (first !== undefined) return entryRecord(path, statOf(scan, i), 'hardlink', 0, { linkTo: first });
-    this.firstLinkOf.set(key, path);
-    return undefined;
+    if (first === undefined) this.firstLinkOf.set(key, path);
+    return first;
   }
 
   /** A metacopy file: the upper's metadata, the content of the layer the view finds its data in. */
   private async metacopyRecord(path: string, scan: DirScan, i: number): Promise<LayerRecord> {
     const e = await this.view.stat(path);
     if (e === undefined || e.layer !== 'upper' || e.type !== 'file' || e.ino !== scan.ino[i]) throw changedWhile(path, 'another file now stands in its place');
-    return entryRecord(path, statOf(scan, i), 'file', e.size, { source: sourceOf(this.view, e) });
+    return this.entry(path, scan, i, 'file', e.size, undefined, undefined, sourceOf(this.view, e));
   }
 
   /** A redirected dir's whole merged content, from whichever layer holds each entry (as layerRecordWindows writes it). */
