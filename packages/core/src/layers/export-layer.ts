@@ -90,6 +90,8 @@ class LayerTarWriter {
   private batch = new StreamBatch(BATCH_OWN_BYTES + BATCH_SLACK);
   /** The batch the addon is writing, if any. */
   private inflight: Promise<void> | undefined;
+  /** Where the next piece of the current record's content starts; -1: its header is not in yet. */
+  private contentAt = -1;
   /** opts.mtime in ms, when given: every entry's mtime. */
   private readonly fixedMtime: boolean;
   private readonly fixedMtimeMs: number;
@@ -164,26 +166,41 @@ class LayerTarWriter {
 
   /** Add the records to the stream, handing batches to the addon as they fill. */
   async write(records: readonly LayerRecord[]): Promise<void> {
-    for (const r of records) {
-      this.entriesDone++;
-      if (r.kind === 'whiteout') {
-        const slash = r.path.lastIndexOf('/');
-        this.mark(`${r.path.slice(0, slash + 1)}${WHITEOUT_PREFIX}${r.path.slice(slash + 1)}`);
-      } else if (r.kind === 'opaque') this.mark(`${r.path}/${OPAQUE_MARK}`);
-      else {
-        this.entry(r);
-        if (r.source !== undefined && r.size > 0) {
-          for (let offset = 0; offset < r.size; offset += BATCH_CONTENT) {
-            const length = Math.min(BATCH_CONTENT, r.size - offset);
-            this.batch.splice(r.source, r.size, offset, length, r.path);
-            this.bytesDone += length;
-            if (this.full) await this.flush();
-          }
-          this.batch.zeros(paddingLength(r.size));
-        }
+    for (let k = this.fill(records, 0); k < records.length || this.full; k = this.fill(records, k)) await this.flush();
+  }
+
+  /**
+   * Put records[k...] into the batch until it is full: the index of the first record not
+   * wholly in (records.length when all are). Synchronous, so that the per-entry work is not
+   * compiled inside an async function; a big file's content goes in over several calls,
+   * piece by piece, from `contentAt`.
+   */
+  private fill(records: readonly LayerRecord[], k: number): number {
+    for (; k < records.length; k++) {
+      const r = records[k]!;
+      if (this.contentAt < 0) {
+        this.entriesDone++;
+        if (r.kind === 'whiteout') {
+          const slash = r.path.lastIndexOf('/');
+          this.mark(`${r.path.slice(0, slash + 1)}${WHITEOUT_PREFIX}${r.path.slice(slash + 1)}`);
+        } else if (r.kind === 'opaque') this.mark(`${r.path}/${OPAQUE_MARK}`);
+        else this.entry(r);
+        this.contentAt = 0;
       }
-      if (this.full) await this.flush();
+      if (r.kind === 'entry' && r.source !== undefined && r.size > 0) {
+        while (this.contentAt < r.size) {
+          const length = Math.min(BATCH_CONTENT, r.size - this.contentAt);
+          this.batch.splice(r.source, r.size, this.contentAt, length, r.path);
+          this.contentAt += length;
+          this.bytesDone += length;
+          if (this.full) return k;
+        }
+        this.batch.zeros(paddingLength(r.size));
+      }
+      this.contentAt = -1;
+      if (this.full) return k + 1;
     }
+    return k;
   }
 
   /** Write what is left, the end of the archive, and wait for all of it. */

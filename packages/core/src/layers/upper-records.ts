@@ -83,7 +83,6 @@ class UpperWalk {
   private add(records: LayerRecord[]): void {
     if (records.length === 0) return;
     this.entries += records.length;
-    for (const r of records) if (r.kind === 'entry' && r.type === 'file') this.bytes += r.size;
     this.feed.items.push(records);
     this.feed.grew();
   }
@@ -173,8 +172,9 @@ class UpperWalk {
     return k;
   }
 
-  /** The record of entry i of the scan (one call site of entryRecord: one object shape, one copy of it to compile). */
+  /** The record of entry i of the scan, its content counted (one call site of entryRecord: one object shape, one copy of it to compile). */
   private entry(path: string, scan: DirScan, i: number, type: RecordType, size: number, linkname: Buffer | undefined, linkTo: string | undefined, source: ContentSource | undefined): LayerRecord {
+    if (type === 'file') this.bytes += size;
     return entryRecord(path, statOf(scan, i), type, size, { linkname, linkTo, content: undefined, source });
   }
 
@@ -197,7 +197,10 @@ class UpperWalk {
   /** A redirected dir's whole merged content, from whichever layer holds each entry (as layerRecordWindows writes it). */
   private async visitMerged(dir: string): Promise<void> {
     const items = await mergedSubtreeEntries(this.view, dir);
-    for await (const records of layerRecordWindows(this.view, items, { inline: false, firstLinkOf: this.firstLinkOf })) this.add(records);
+    for await (const records of layerRecordWindows(this.view, items, { inline: false, firstLinkOf: this.firstLinkOf })) {
+      for (const r of records) if (r.kind === 'entry' && r.type === 'file') this.bytes += r.size;
+      this.add(records);
+    }
   }
 }
 

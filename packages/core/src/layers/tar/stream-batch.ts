@@ -22,6 +22,17 @@ export interface TakenBatch {
 /** Numbers per spliced range in the layout: at, root, ino, size, offset, length. */
 const LAYOUT_WIDTH = 6;
 
+/**
+ * An empty array made for strings: a fresh [] is one of small integers until its first push,
+ * and the compiled push, having seen such arrays, would expect a small integer (a deopt and a
+ * recompile of splice, per array).
+ */
+function strings(): string[] {
+  const a = [''];
+  a.pop();
+  return a;
+}
+
 export class StreamBatch {
   /** Where the batch's bytes are: [0, ownBytes). Read it after reserve(), which may replace it. */
   bytes: Uint8Array;
@@ -30,9 +41,9 @@ export class StreamBatch {
   private layout: Float64Array;
   private spareLayout: Float64Array;
   private files = 0;
-  private rels: string[] = [];
-  private paths: string[] = [];
-  private roots: string[] = [];
+  private rels = strings();
+  private paths = strings();
+  private roots = strings();
   /** Content bytes spliced in so far. */
   contentBytes = 0;
 
@@ -125,9 +136,9 @@ export class StreamBatch {
     [this.layout, this.spareLayout] = [this.spareLayout, this.layout];
     this.length = 0;
     this.files = 0;
-    this.rels = [];
-    this.paths = [];
-    this.roots = [];
+    this.rels = strings();
+    this.paths = strings();
+    this.roots = strings();
     this.contentBytes = 0;
     return taken;
   }
