@@ -8,7 +8,9 @@
  * layer) and a redirected dir (its whole merged content).
  *
  * The walk runs ahead of the writer, a window per dir, into a feed: the writer starts on the
- * first dir while the rest is scanned, and the totals are known once the walk is over.
+ * first dir while the rest is scanned, and the totals are known once the walk is over. A
+ * window holds the dir's scan and what the walk found each entry to be; its records are made
+ * from the scan when the writer takes it.
  */
 import { binding, type DirScan } from '../binding.js';
 import { typeOfMode } from '../format/file-types.js';
@@ -59,6 +61,73 @@ function statOf(scan: DirScan, i: number): EntryStat {
   };
 }
 
+/** The record of entry i of a scan (the one call site of entryRecord here: one object shape, one copy of it to compile). */
+function scanRecord(path: string, scan: DirScan, i: number, type: RecordType, size: number, linkname: Buffer | undefined, linkTo: string | undefined, source: ContentSource | undefined): LayerRecord {
+  return entryRecord(path, statOf(scan, i), type, size, { linkname, linkTo, content: undefined, source });
+}
+
+/*
+ * What each entry of a scanned dir is, as the walk classified it. Its record is made from the
+ * scan only when the writer takes it: records made during the walk, which runs far ahead of
+ * the writer, would live long enough to be copied and promoted by the GC, tens of thousands
+ * of them.
+ */
+/** A dir, symlink, FIFO or device: a record of its type (a symlink's with its target). */
+const PLAIN = 0;
+/** A regular file with its own content. */
+const FILE = 1;
+/** A dir, then its opaque mark. */
+const MARKED_DIR = 2;
+const WHITEOUT = 3;
+/** Its record was made during the walk (a hard link's later name, a metacopy file): in `made`. */
+const MADE = 4;
+
+/** An upper dir as the walk found it. */
+interface ScannedDir {
+  /** Its overlay path. */
+  path: string;
+  scan: DirScan;
+  /** Scan indices in tar order. */
+  order: number[];
+  /** PLAIN... for each position of `order`. */
+  kinds: Uint8Array;
+  /** Symlink targets, by scan index. */
+  targets: Buffer[];
+  /** Records made during the walk, by position. */
+  made: Map<number, LayerRecord>;
+}
+
+/** The entries at positions [from, to) of a dir: one window of the feed. */
+interface DirRun {
+  dir: ScannedDir;
+  from: number;
+  to: number;
+}
+
+type Window = LayerRecord[] | DirRun;
+
+/** The records of a run, made now. `root`: the upper layer's. */
+function runRecords(root: string, { dir, from, to }: DirRun): LayerRecord[] {
+  const { scan, order, kinds } = dir;
+  const out: LayerRecord[] = [];
+  for (let k = from; k < to; k++) {
+    const kind = kinds[k]!;
+    if (kind === MADE) {
+      out.push(dir.made.get(k)!);
+      continue;
+    }
+    const i = order[k]!;
+    const path = joinPath(dir.path, scan.names[i]!);
+    if (kind === WHITEOUT) out.push({ kind: 'whiteout', path });
+    else if (kind === FILE) out.push(scanRecord(path, scan, i, 'file', scan.size[i]!, undefined, undefined, { root, rel: path.slice(1), ino: scan.ino[i]! }));
+    else {
+      out.push(scanRecord(path, scan, i, TYPES[typeOfMode(scan.mode[i]!)]!, 0, dir.targets[i], undefined, undefined));
+      if (kind === MARKED_DIR) out.push({ kind: 'opaque', path });
+    }
+  }
+  return out;
+}
+
 class UpperWalk {
   private readonly root: string;
   private readonly firstLinkOf = new Map<string, string>();
@@ -71,7 +140,7 @@ class UpperWalk {
   constructor(
     private readonly view: OverlayView,
     private readonly xattrPrefix: string,
-    private readonly feed: EntryFeed<LayerRecord[]>,
+    private readonly feed: EntryFeed<Window>,
   ) {
     this.root = view.layers.upper!;
   }
@@ -80,11 +149,26 @@ class UpperWalk {
     return { totalEntries: this.entries, totalBytes: this.bytes };
   }
 
-  private add(records: LayerRecord[]): void {
-    if (records.length === 0) return;
-    this.entries += records.length;
-    this.feed.items.push(records);
+  private add(window: Window): void {
+    this.feed.items.push(window);
     this.feed.grew();
+  }
+
+  /** Hand the writer positions [from, to) of the dir, counted. */
+  private addRun(dir: ScannedDir, from: number, to: number): void {
+    if (from === to) return;
+    for (let k = from; k < to; k++) {
+      const kind = dir.kinds[k]!;
+      this.entries += kind === MARKED_DIR ? 2 : 1;
+      if (kind === FILE) this.bytes += dir.scan.size[dir.order[k]!]!;
+      else if (kind === MADE) this.count(dir.made.get(k)!);
+    }
+    this.add({ dir, from, to });
+  }
+
+  /** Count a record's content bytes (files only: a hard link carries none). */
+  private count(r: LayerRecord): void {
+    if (r.kind === 'entry' && r.type === 'file') this.bytes += r.size;
   }
 
   /** The upper dir at overlay path `dir`, scanned beneath the layer root. */
@@ -113,69 +197,69 @@ class UpperWalk {
     return targets;
   }
 
-  /** Records of the dir `dir` and (depth first) everything below it. */
-  async visit(dir: string): Promise<void> {
+  /** Records of the dir `path` and (depth first) everything below it. */
+  async visit(path: string): Promise<void> {
     if (this.stopped) return;
-    const scan = await this.scan(dir);
+    const scan = await this.scan(path);
     const order = orderOf(scan);
-    const targets = await this.linkTargets(dir, scan, order);
-    let out: LayerRecord[] = [];
-    // The entries that need no await go in one synchronous run (the bulk of the work, kept out
-    // of this async function: a smaller one for the compiler); the walk stops at the others.
-    for (let k = this.plainRecords(dir, scan, order, 0, targets, out); k < order.length; k = this.plainRecords(dir, scan, order, k + 1, targets, out)) {
+    const dir: ScannedDir = { path, scan, order, kinds: new Uint8Array(order.length), targets: await this.linkTargets(path, scan, order), made: new Map() };
+    let from = 0;
+    // The entries that need no await are classified in one synchronous run (the bulk of the
+    // work, kept out of this async function: a smaller one for the compiler); it stops at a
+    // dir (its content comes next) and at a metacopy file (its record needs the view).
+    for (let k = this.classify(dir, 0); k < order.length; k = this.classify(dir, k + 1)) {
       const i = order[k]!;
-      const path = joinPath(dir, scan.names[i]!);
-      if (typeOfMode(scan.mode[i]!) === 'dir') {
-        // What is in so far (the dir's own record too) goes to the writer before the dir's content.
-        this.add(out);
-        out = [];
-        if ((scan.flags[i]! & this.flags.REDIRECT) !== 0) await this.visitMerged(path);
-        else await this.visit(path);
-      } else {
-        const first = this.firstNameOf(path, scan, i);
-        out.push(first !== undefined ? this.entry(path, scan, i, 'hardlink', 0, undefined, first, undefined) : await this.metacopyRecord(path, scan, i));
+      const entryPath = joinPath(path, scan.names[i]!);
+      if (dir.kinds[k] === MADE) {
+        const first = this.firstNameOf(entryPath, scan, i);
+        dir.made.set(k, first !== undefined ? scanRecord(entryPath, scan, i, 'hardlink', 0, undefined, first, undefined) : await this.metacopyRecord(entryPath, scan, i));
+        continue;
       }
+      // What is in so far (the dir itself too) goes to the writer before the dir's content.
+      this.addRun(dir, from, k + 1);
+      from = k + 1;
+      if ((scan.flags[i]! & this.flags.REDIRECT) !== 0) await this.visitMerged(entryPath);
+      else await this.visit(entryPath);
     }
-    this.add(out);
+    this.addRun(dir, from, order.length);
   }
 
   /**
-   * The records of the dir's entries order[k...] into `out`, up to the first that needs an
-   * await: a dir (its own records are in `out`; its content is next) or a metacopy file.
-   * @returns that entry's position in `order`, or order.length.
+   * Classify the dir's entries from position `k` on, up to the first that needs an await: a
+   * dir or a metacopy file (MADE, its record not made yet).
+   * @returns that entry's position, or order.length.
    */
-  private plainRecords(dir: string, scan: DirScan, order: number[], k: number, targets: Buffer[], out: LayerRecord[]): number {
+  private classify(dir: ScannedDir, k: number): number {
+    const { scan, order, kinds } = dir;
     const f = this.flags;
     for (; k < order.length; k++) {
       const i = order[k]!;
       const flags = scan.flags[i]!;
       const kind = typeOfMode(scan.mode[i]!);
-      if (kind === 'file' && (flags & (f.METACOPY | f.XATTR_WHITEOUT)) === f.METACOPY) return k;
-      const path = joinPath(dir, scan.names[i]!);
+      if (kind === 'file' && (flags & (f.METACOPY | f.XATTR_WHITEOUT)) === f.METACOPY) {
+        kinds[k] = MADE;
+        return k;
+      }
       if ((flags & (f.WHITEOUT_CHARDEV | f.XATTR_WHITEOUT)) !== 0) {
-        out.push({ kind: 'whiteout', path });
+        kinds[k] = WHITEOUT;
         continue;
       }
       const type = TYPES[kind];
-      if (type === undefined) throw changedWhile(path, `a ${kind} cannot be written to a layer`);
+      if (type === undefined) throw changedWhile(joinPath(dir.path, scan.names[i]!), `a ${kind} cannot be written to a layer`);
       if (type === 'file') {
+        kinds[k] = FILE;
+        if (scan.nlink[i]! <= 1) continue;
+        const path = joinPath(dir.path, scan.names[i]!);
         const first = this.firstNameOf(path, scan, i);
-        out.push(first !== undefined ? this.entry(path, scan, i, 'hardlink', 0, undefined, first, undefined) : this.entry(path, scan, i, 'file', scan.size[i]!, undefined, undefined, { root: this.root, rel: path.slice(1), ino: scan.ino[i]! }));
+        if (first === undefined) continue;
+        kinds[k] = MADE;
+        dir.made.set(k, scanRecord(path, scan, i, 'hardlink', 0, undefined, first, undefined));
         continue;
       }
-      out.push(this.entry(path, scan, i, type, 0, targets[i], undefined, undefined));
-      if (type === 'dir') {
-        if ((flags & (f.OPAQUE | f.REDIRECT)) !== 0) out.push({ kind: 'opaque', path });
-        return k;
-      }
+      kinds[k] = type === 'dir' && (flags & (f.OPAQUE | f.REDIRECT)) !== 0 ? MARKED_DIR : PLAIN;
+      if (type === 'dir') return k;
     }
     return k;
-  }
-
-  /** The record of entry i of the scan, its content counted (one call site of entryRecord: one object shape, one copy of it to compile). */
-  private entry(path: string, scan: DirScan, i: number, type: RecordType, size: number, linkname: Buffer | undefined, linkTo: string | undefined, source: ContentSource | undefined): LayerRecord {
-    if (type === 'file') this.bytes += size;
-    return entryRecord(path, statOf(scan, i), type, size, { linkname, linkTo, content: undefined, source });
   }
 
   /** The name this file was first written under, when it is a hard link already met in tar order; else undefined (and this name noted when it has others). */
@@ -191,14 +275,16 @@ class UpperWalk {
   private async metacopyRecord(path: string, scan: DirScan, i: number): Promise<LayerRecord> {
     const e = await this.view.stat(path);
     if (e === undefined || e.layer !== 'upper' || e.type !== 'file' || e.ino !== scan.ino[i]) throw changedWhile(path, 'another file now stands in its place');
-    return this.entry(path, scan, i, 'file', e.size, undefined, undefined, sourceOf(this.view, e));
+    return scanRecord(path, scan, i, 'file', e.size, undefined, undefined, sourceOf(this.view, e));
   }
 
   /** A redirected dir's whole merged content, from whichever layer holds each entry (as layerRecordWindows writes it). */
   private async visitMerged(dir: string): Promise<void> {
     const items = await mergedSubtreeEntries(this.view, dir);
     for await (const records of layerRecordWindows(this.view, items, { inline: false, firstLinkOf: this.firstLinkOf })) {
-      for (const r of records) if (r.kind === 'entry' && r.type === 'file') this.bytes += r.size;
+      if (records.length === 0) continue;
+      this.entries += records.length;
+      for (const r of records) this.count(r);
       this.add(records);
     }
   }
@@ -209,8 +295,9 @@ class UpperWalk {
  * `onTotals` once the walk is over (before the last window is handed out).
  */
 export async function* upperRecordWindows(view: OverlayView, xattrPrefix: string, onTotals: (t: UpperTotals) => void): AsyncGenerator<LayerRecord[]> {
-  const feed = new EntryFeed<LayerRecord[]>();
+  const feed = new EntryFeed<Window>();
   const walk = new UpperWalk(view, xattrPrefix, feed);
+  const root = view.layers.upper!;
   const done = walk.visit('/').then(
     () => {
       onTotals(walk.totals);
@@ -224,7 +311,7 @@ export async function* upperRecordWindows(view: OverlayView, xattrPrefix: string
       const window = feed.items[n];
       if (window === undefined) break;
       feed.items[n] = []; // handed out: not kept alive by the feed
-      yield window;
+      yield Array.isArray(window) ? window : runRecords(root, window);
     }
   } finally {
     walk.stopped = true;
