@@ -17,12 +17,14 @@ import { isRegularMode, typeOfMode } from '../format/file-types.js';
 import { openOverlay } from '../view/open.js';
 import { LayerView } from '../view/overlay-view.js';
 import type { OverlaySource, OverlayView } from '../view/types.js';
+import { joinPath } from '../view/paths.js';
+import type { DirScan } from '../binding.js';
 import { EntryFeed } from './entry-feed.js';
 import { OPAQUE_MARK, upperLayerEntries, WHITEOUT_PREFIX } from './layer-entries.js';
-import { changedWhile, contentBytes, layerRecordWindows, type EntryRecord, type LayerRecord } from './layer-records.js';
+import { changedWhile, contentBytes, layerRecordWindows, layerXattrs, type LayerRecord, type RecordType } from './layer-records.js';
 import { ArchiveFile, type ArchiveResult, type StreamStop } from './tar/archive-file.js';
 import { StreamBatch } from './tar/stream-batch.js';
-import { upperRecordWindows, type UpperTotals } from './upper-records.js';
+import { RUN_MADE, RUN_TYPES, upperRecordWindows, type DirRun, type UpperTotals, type UpperWindow } from './upper-records.js';
 import { BLOCK, encodeHeader, paddingLength, putPlainHeader, type TarType } from './tar/header.js';
 
 export interface ExportProgress {
@@ -147,7 +149,16 @@ class LayerTarWriter {
     this.header(name, 'file', 0, 0, 0, 0, 0, EMPTY, 0, 0, NO_XATTRS);
   }
 
-  private entry(r: EntryRecord): void {
+  /** The whiteout of `path`: `.wh.<name>` beside it. */
+  private whiteout(path: string): void {
+    const slash = path.lastIndexOf('/');
+    this.mark(`${path.slice(0, slash + 1)}${WHITEOUT_PREFIX}${path.slice(slash + 1)}`);
+  }
+
+  /** The header of a record. */
+  private record(r: LayerRecord): void {
+    if (r.kind === 'whiteout') return this.whiteout(r.path);
+    if (r.kind === 'opaque') return this.mark(`${r.path}/${OPAQUE_MARK}`);
     const device = r.type === 'chardev' || r.type === 'blockdev';
     this.header(
       r.type === 'dir' ? `${r.path}/` : r.path,
@@ -164,39 +175,93 @@ class LayerTarWriter {
     );
   }
 
-  /** Add the records to the stream, handing batches to the addon as they fill. */
-  async write(records: readonly LayerRecord[]): Promise<void> {
-    for (let k = this.fill(records, 0); k < records.length || this.full; k = this.fill(records, k)) await this.flush();
+  /** The header of entry i of a scan as a record of type `type`: what record() writes of the record the walk would make of it. */
+  private scanned(path: string, scan: DirScan, i: number, type: RecordType, target: Buffer | undefined): void {
+    const device = type === 'chardev' || type === 'blockdev';
+    this.header(
+      type === 'dir' ? `${path}/` : path,
+      type,
+      scan.mode[i]! & 0o7777,
+      scan.uid[i]!,
+      scan.gid[i]!,
+      type === 'file' ? scan.size[i]! : 0,
+      scan.mtimeMs[i]!,
+      target ?? EMPTY,
+      device ? scan.rdevMajor[i]! : 0,
+      device ? scan.rdevMinor[i]! : 0,
+      this.xattrs ? layerXattrs(scan.xattrs?.[i] ?? NO_XATTRS) : NO_XATTRS,
+    );
   }
 
   /**
-   * Put records[k...] into the batch until it is full: the index of the first record not
-   * wholly in (records.length when all are). Synchronous, so that the per-entry work is not
-   * compiled inside an async function; a big file's content goes in over several calls,
-   * piece by piece, from `contentAt`.
+   * The content of a file from `contentAt` on, piece by piece, then its padding.
+   * @returns true when the batch filled up first (the rest goes in at the next call).
    */
-  private fill(records: readonly LayerRecord[], k: number): number {
+  private content(root: string, rel: string, ino: number, size: number, path: string): boolean {
+    while (this.contentAt < size) {
+      const length = Math.min(BATCH_CONTENT, size - this.contentAt);
+      this.batch.splice(root, rel, ino, size, this.contentAt, length, path);
+      this.contentAt += length;
+      this.bytesDone += length;
+      if (this.full) return true;
+    }
+    this.batch.zeros(paddingLength(size));
+    return false;
+  }
+
+  /** A record's content, if it has any: as content(). */
+  private recordContent(r: LayerRecord): boolean {
+    return r.kind === 'entry' && r.source !== undefined && r.size > 0 && this.content(r.source.root, r.source.rel, r.source.ino, r.size, r.path);
+  }
+
+  /** Add a window of records to the stream, handing batches to the addon as they fill. */
+  async write(window: UpperWindow): Promise<void> {
+    const n = Array.isArray(window) ? window.length : window.to - window.from;
+    for (let k = this.fill(window, 0); k < n || this.full; k = this.fill(window, k)) await this.flush();
+  }
+
+  /**
+   * Put the window's records from the k-th on into the batch until it is full: the index of
+   * the first record not wholly in (the window's length when all are). Synchronous, so that
+   * the per-entry work is not compiled inside an async function; a big file's content goes in
+   * over several calls, piece by piece, from `contentAt`.
+   */
+  private fill(window: UpperWindow, k: number): number {
+    return Array.isArray(window) ? this.fillRecords(window, k) : this.fillRun(window, k);
+  }
+
+  private fillRecords(records: readonly LayerRecord[], k: number): number {
     for (; k < records.length; k++) {
       const r = records[k]!;
       if (this.contentAt < 0) {
         this.entriesDone++;
-        if (r.kind === 'whiteout') {
-          const slash = r.path.lastIndexOf('/');
-          this.mark(`${r.path.slice(0, slash + 1)}${WHITEOUT_PREFIX}${r.path.slice(slash + 1)}`);
-        } else if (r.kind === 'opaque') this.mark(`${r.path}/${OPAQUE_MARK}`);
-        else this.entry(r);
+        this.record(r);
         this.contentAt = 0;
       }
-      if (r.kind === 'entry' && r.source !== undefined && r.size > 0) {
-        while (this.contentAt < r.size) {
-          const length = Math.min(BATCH_CONTENT, r.size - this.contentAt);
-          this.batch.splice(r.source, r.size, this.contentAt, length, r.path);
-          this.contentAt += length;
-          this.bytesDone += length;
-          if (this.full) return k;
-        }
-        this.batch.zeros(paddingLength(r.size));
+      if (this.recordContent(r)) return k;
+      this.contentAt = -1;
+      if (this.full) return k + 1;
+    }
+    return k;
+  }
+
+  /** fillRecords for a run of a dir's entries: from their scan. */
+  private fillRun({ dir, from, to }: DirRun, k: number): number {
+    const { scan, order, kinds } = dir;
+    for (; k < to - from; k++) {
+      const kind = kinds[from + k]!;
+      const made = kind === RUN_MADE ? dir.made.get(from + k)! : undefined;
+      const i = order[from + k]!;
+      const path = made !== undefined ? made.path : joinPath(dir.path, scan.names[i]!);
+      const type = kind < RUN_TYPES.length ? RUN_TYPES[kind] : undefined; // else a whiteout, or made
+      if (this.contentAt < 0) {
+        this.entriesDone++;
+        if (made !== undefined) this.record(made);
+        else if (type === undefined) this.whiteout(path);
+        else this.scanned(path, scan, i, type, dir.targets[i]);
+        this.contentAt = 0;
       }
+      if (made !== undefined ? this.recordContent(made) : type === 'file' && scan.size[i]! > 0 && this.content(dir.root, path.slice(1), scan.ino[i]!, scan.size[i]!, path)) return k;
       this.contentAt = -1;
       if (this.full) return k + 1;
     }
@@ -221,7 +286,7 @@ class LayerTarWriter {
  * A view of ours is read in one pass per dir (upper-records.ts); any other view through its
  * readdir, each entry then stat'ed again beneath its layer (layer-records.ts).
  */
-async function* recordsOf(view: OverlayView, onTotals: (t: UpperTotals) => void): AsyncGenerator<LayerRecord[]> {
+async function* recordsOf(view: OverlayView, onTotals: (t: UpperTotals) => void): AsyncGenerator<UpperWindow> {
   if (view instanceof LayerView) {
     yield* upperRecordWindows(view, view.xattrPrefix, onTotals);
     return;

@@ -8,14 +8,15 @@
  * layer) and a redirected dir (its whole merged content).
  *
  * The walk runs ahead of the writer, a window per dir, into a feed: the writer starts on the
- * first dir while the rest is scanned, and the totals are known once the walk is over. A
- * window holds the dir's scan and what the walk found each entry to be; its records are made
- * from the scan when the writer takes it.
+ * first dir while the rest is scanned, and the totals are known once the walk is over. Most
+ * windows are runs of a dir's entries: the dir's scan and what the walk found each entry to
+ * be, which the writer reads as it would the records (no object per entry); the rare entries
+ * that need more (hard links, metacopy files, opaque and redirected dirs) come as records.
  */
 import { binding, type DirScan } from '../binding.js';
 import { typeOfMode } from '../format/file-types.js';
 import { scanFlags } from '../format/scan-flags.js';
-import type { OverlayView } from '../view/types.js';
+import type { EntryType, OverlayView } from '../view/types.js';
 import { joinPath } from '../view/paths.js';
 import { EntryFeed } from './entry-feed.js';
 import { mergedSubtreeEntries } from './layer-entries.js';
@@ -66,30 +67,28 @@ function scanRecord(path: string, scan: DirScan, i: number, type: RecordType, si
   return entryRecord(path, statOf(scan, i), type, size, { linkname, linkTo, content: undefined, source });
 }
 
-/*
- * What each entry of a scanned dir is, as the walk classified it. Its record is made from the
- * scan only when the writer takes it: records made during the walk, which runs far ahead of
- * the writer, would live long enough to be copied and promoted by the GC, tens of thousands
- * of them.
+/**
+ * What each entry of a scanned dir is, as the walk found it (ScannedDir.kinds): the type of
+ * the record it stands for, RUN_TYPES[kind] (its fields the scan's, a file's content its own,
+ * a symlink's target in `targets`), a whiteout, or RUN_MADE: a record made during the walk (a
+ * hard link's later name, a metacopy file), in `made`.
  */
-/** A dir, symlink, FIFO or device: a record of its type (a symlink's with its target). */
-const PLAIN = 0;
-/** A regular file with its own content. */
-const FILE = 1;
-/** A dir, then its opaque mark. */
-const MARKED_DIR = 2;
-const WHITEOUT = 3;
-/** Its record was made during the walk (a hard link's later name, a metacopy file): in `made`. */
-const MADE = 4;
+export const RUN_TYPES: readonly RecordType[] = ['file', 'dir', 'symlink', 'fifo', 'chardev', 'blockdev'];
+export const RUN_WHITEOUT = RUN_TYPES.length;
+export const RUN_MADE = RUN_WHITEOUT + 1;
+const RUN_FILE = RUN_TYPES.indexOf('file');
+const RUN_DIR = RUN_TYPES.indexOf('dir');
 
 /** An upper dir as the walk found it. */
-interface ScannedDir {
-  /** Its overlay path. */
+export interface ScannedDir {
+  /** The upper layer's root, where a file's content is read. */
+  root: string;
+  /** The dir's overlay path. */
   path: string;
   scan: DirScan;
   /** Scan indices in tar order. */
   order: number[];
-  /** PLAIN... for each position of `order`. */
+  /** RUN_* for each position of `order`. */
   kinds: Uint8Array;
   /** Symlink targets, by scan index. */
   targets: Buffer[];
@@ -97,36 +96,20 @@ interface ScannedDir {
   made: Map<number, LayerRecord>;
 }
 
-/** The entries at positions [from, to) of a dir: one window of the feed. */
-interface DirRun {
+/**
+ * The entries at positions [from, to) of a dir, one record each, in tar order: a window of
+ * the walk that stands for their records without the objects (the walk runs far ahead of the
+ * writer: tens of thousands of records made then would live long enough to be copied and
+ * promoted by the GC).
+ */
+export interface DirRun {
   dir: ScannedDir;
   from: number;
   to: number;
 }
 
-type Window = LayerRecord[] | DirRun;
-
-/** The records of a run, made now. `root`: the upper layer's. */
-function runRecords(root: string, { dir, from, to }: DirRun): LayerRecord[] {
-  const { scan, order, kinds } = dir;
-  const out: LayerRecord[] = [];
-  for (let k = from; k < to; k++) {
-    const kind = kinds[k]!;
-    if (kind === MADE) {
-      out.push(dir.made.get(k)!);
-      continue;
-    }
-    const i = order[k]!;
-    const path = joinPath(dir.path, scan.names[i]!);
-    if (kind === WHITEOUT) out.push({ kind: 'whiteout', path });
-    else if (kind === FILE) out.push(scanRecord(path, scan, i, 'file', scan.size[i]!, undefined, undefined, { root, rel: path.slice(1), ino: scan.ino[i]! }));
-    else {
-      out.push(scanRecord(path, scan, i, TYPES[typeOfMode(scan.mode[i]!)]!, 0, dir.targets[i], undefined, undefined));
-      if (kind === MARKED_DIR) out.push({ kind: 'opaque', path });
-    }
-  }
-  return out;
-}
+/** What the walk hands the writer: records, or a run of a dir's entries. */
+export type UpperWindow = LayerRecord[] | DirRun;
 
 class UpperWalk {
   private readonly root: string;
@@ -140,7 +123,7 @@ class UpperWalk {
   constructor(
     private readonly view: OverlayView,
     private readonly xattrPrefix: string,
-    private readonly feed: EntryFeed<Window>,
+    private readonly feed: EntryFeed<UpperWindow>,
   ) {
     this.root = view.layers.upper!;
   }
@@ -149,21 +132,26 @@ class UpperWalk {
     return { totalEntries: this.entries, totalBytes: this.bytes };
   }
 
-  private add(window: Window): void {
-    this.feed.items.push(window);
+  /** Hand the writer these records, counted. */
+  private add(records: LayerRecord[]): void {
+    if (records.length === 0) return;
+    this.entries += records.length;
+    for (const r of records) this.count(r);
+    this.feed.items.push(records);
     this.feed.grew();
   }
 
   /** Hand the writer positions [from, to) of the dir, counted. */
   private addRun(dir: ScannedDir, from: number, to: number): void {
     if (from === to) return;
+    this.entries += to - from;
     for (let k = from; k < to; k++) {
       const kind = dir.kinds[k]!;
-      this.entries += kind === MARKED_DIR ? 2 : 1;
-      if (kind === FILE) this.bytes += dir.scan.size[dir.order[k]!]!;
-      else if (kind === MADE) this.count(dir.made.get(k)!);
+      if (kind === RUN_FILE) this.bytes += dir.scan.size[dir.order[k]!]!;
+      else if (kind === RUN_MADE) this.count(dir.made.get(k)!);
     }
-    this.add({ dir, from, to });
+    this.feed.items.push({ dir, from, to });
+    this.feed.grew();
   }
 
   /** Count a record's content bytes (files only: a hard link carries none). */
@@ -202,31 +190,38 @@ class UpperWalk {
     if (this.stopped) return;
     const scan = await this.scan(path);
     const order = orderOf(scan);
-    const dir: ScannedDir = { path, scan, order, kinds: new Uint8Array(order.length), targets: await this.linkTargets(path, scan, order), made: new Map() };
+    const targets = await this.linkTargets(path, scan, order);
+    const dir: ScannedDir = { root: this.root, path, scan, order, kinds: new Uint8Array(order.length), targets, made: new Map() };
+    const f = this.flags;
     let from = 0;
-    // The entries that need no await are classified in one synchronous run (the bulk of the
+    // The entries that need no await are looked at in one synchronous run (the bulk of the
     // work, kept out of this async function: a smaller one for the compiler); it stops at a
     // dir (its content comes next) and at a metacopy file (its record needs the view).
     for (let k = this.classify(dir, 0); k < order.length; k = this.classify(dir, k + 1)) {
       const i = order[k]!;
       const entryPath = joinPath(path, scan.names[i]!);
-      if (dir.kinds[k] === MADE) {
+      if (dir.kinds[k] === RUN_MADE) {
         const first = this.firstNameOf(entryPath, scan, i);
         dir.made.set(k, first !== undefined ? scanRecord(entryPath, scan, i, 'hardlink', 0, undefined, first, undefined) : await this.metacopyRecord(entryPath, scan, i));
         continue;
       }
-      // What is in so far (the dir itself too) goes to the writer before the dir's content.
-      this.addRun(dir, from, k + 1);
+      // A dir: what is in so far (the dir itself too, and its opaque mark) goes to the writer before its content.
+      const flags = scan.flags[i]!;
+      if ((flags & (f.OPAQUE | f.REDIRECT)) === 0) this.addRun(dir, from, k + 1);
+      else {
+        this.addRun(dir, from, k);
+        this.add([scanRecord(entryPath, scan, i, 'dir', 0, undefined, undefined, undefined), { kind: 'opaque', path: entryPath }]);
+      }
       from = k + 1;
-      if ((scan.flags[i]! & this.flags.REDIRECT) !== 0) await this.visitMerged(entryPath);
+      if ((flags & f.REDIRECT) !== 0) await this.visitMerged(entryPath);
       else await this.visit(entryPath);
     }
     this.addRun(dir, from, order.length);
   }
 
   /**
-   * Classify the dir's entries from position `k` on, up to the first that needs an await: a
-   * dir or a metacopy file (MADE, its record not made yet).
+   * Find what the dir's entries are, from position `k` on, up to the first that needs an
+   * await: a dir, or a metacopy file (RUN_MADE, its record not made yet).
    * @returns that entry's position, or order.length.
    */
   private classify(dir: ScannedDir, k: number): number {
@@ -235,31 +230,30 @@ class UpperWalk {
     for (; k < order.length; k++) {
       const i = order[k]!;
       const flags = scan.flags[i]!;
-      const kind = typeOfMode(scan.mode[i]!);
-      if (kind === 'file' && (flags & (f.METACOPY | f.XATTR_WHITEOUT)) === f.METACOPY) {
-        kinds[k] = MADE;
-        return k;
-      }
-      if ((flags & (f.WHITEOUT_CHARDEV | f.XATTR_WHITEOUT)) !== 0) {
-        kinds[k] = WHITEOUT;
-        continue;
-      }
-      const type = TYPES[kind];
-      if (type === undefined) throw changedWhile(joinPath(dir.path, scan.names[i]!), `a ${kind} cannot be written to a layer`);
-      if (type === 'file') {
-        kinds[k] = FILE;
-        if (scan.nlink[i]! <= 1) continue;
-        const path = joinPath(dir.path, scan.names[i]!);
-        const first = this.firstNameOf(path, scan, i);
-        if (first === undefined) continue;
-        kinds[k] = MADE;
-        dir.made.set(k, scanRecord(path, scan, i, 'hardlink', 0, undefined, first, undefined));
-        continue;
-      }
-      kinds[k] = type === 'dir' && (flags & (f.OPAQUE | f.REDIRECT)) !== 0 ? MARKED_DIR : PLAIN;
-      if (type === 'dir') return k;
+      const type = typeOfMode(scan.mode[i]!);
+      const metacopy = type === 'file' && (flags & (f.METACOPY | f.XATTR_WHITEOUT)) === f.METACOPY;
+      let kind = metacopy ? RUN_MADE : (flags & (f.WHITEOUT_CHARDEV | f.XATTR_WHITEOUT)) !== 0 ? RUN_WHITEOUT : this.runType(dir, i, type);
+      if (kind === RUN_FILE && scan.nlink[i]! > 1) kind = this.linked(dir, k, i);
+      kinds[k] = kind; // one store for every kind: the compiled code has seen them all
+      if (metacopy || kind === RUN_DIR) return k;
     }
     return k;
+  }
+
+  /** The RUN_TYPES index of entry i's record. @throws OvlError for a type no layer holds (a socket). */
+  private runType(dir: ScannedDir, i: number, type: EntryType): number {
+    const recordType = TYPES[type];
+    if (recordType === undefined) throw changedWhile(joinPath(dir.path, dir.scan.names[i]!), `a ${type} cannot be written to a layer`);
+    return RUN_TYPES.indexOf(recordType);
+  }
+
+  /** RUN_FILE for the first name of a hard-linked file (noted), else RUN_MADE: a link to that name, made here. */
+  private linked(dir: ScannedDir, k: number, i: number): number {
+    const path = joinPath(dir.path, dir.scan.names[i]!);
+    const first = this.firstNameOf(path, dir.scan, i);
+    if (first === undefined) return RUN_FILE;
+    dir.made.set(k, scanRecord(path, dir.scan, i, 'hardlink', 0, undefined, first, undefined));
+    return RUN_MADE;
   }
 
   /** The name this file was first written under, when it is a hard link already met in tar order; else undefined (and this name noted when it has others). */
@@ -281,23 +275,18 @@ class UpperWalk {
   /** A redirected dir's whole merged content, from whichever layer holds each entry (as layerRecordWindows writes it). */
   private async visitMerged(dir: string): Promise<void> {
     const items = await mergedSubtreeEntries(this.view, dir);
-    for await (const records of layerRecordWindows(this.view, items, { inline: false, firstLinkOf: this.firstLinkOf })) {
-      if (records.length === 0) continue;
-      this.entries += records.length;
-      for (const r of records) this.count(r);
-      this.add(records);
-    }
+    for await (const records of layerRecordWindows(this.view, items, { inline: false, firstLinkOf: this.firstLinkOf })) this.add(records);
   }
 }
 
 /**
- * The records of `view`'s upper layer in tar order, a window at a time, as the walk finds them;
- * `onTotals` once the walk is over (before the last window is handed out).
+ * The records of `view`'s upper layer in tar order, a window at a time, as the walk finds them
+ * (a run of a dir's entries stands for their records); `onTotals` once the walk is over
+ * (before the last window is handed out).
  */
-export async function* upperRecordWindows(view: OverlayView, xattrPrefix: string, onTotals: (t: UpperTotals) => void): AsyncGenerator<LayerRecord[]> {
-  const feed = new EntryFeed<Window>();
+export async function* upperRecordWindows(view: OverlayView, xattrPrefix: string, onTotals: (t: UpperTotals) => void): AsyncGenerator<UpperWindow> {
+  const feed = new EntryFeed<UpperWindow>();
   const walk = new UpperWalk(view, xattrPrefix, feed);
-  const root = view.layers.upper!;
   const done = walk.visit('/').then(
     () => {
       onTotals(walk.totals);
@@ -311,7 +300,7 @@ export async function* upperRecordWindows(view: OverlayView, xattrPrefix: string
       const window = feed.items[n];
       if (window === undefined) break;
       feed.items[n] = []; // handed out: not kept alive by the feed
-      yield Array.isArray(window) ? window : runRecords(root, window);
+      yield window;
     }
   } finally {
     walk.stopped = true;

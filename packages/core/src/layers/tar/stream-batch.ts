@@ -7,7 +7,6 @@
  * each then joined: tens of thousands of headers per layer. The storage is two buffers taken
  * in turn, so a batch is built while the one before is being written (see take()).
  */
-import type { ContentSource } from '../layer-records.js';
 
 /** One batch, ready for streamBeneath(out, roots, bytes, layout, rels, hashState). */
 export interface TakenBatch {
@@ -94,10 +93,10 @@ export class StreamBatch {
     this.bytes.fill(0, at, at + n);
   }
 
-  /** Splice `length` bytes at `offset` of the file at `src` (which must measure `size`) here. */
-  splice(src: ContentSource, size: number, offset: number, length: number, path: string): void {
-    let root = this.roots.indexOf(src.root);
-    if (root < 0) root = this.roots.push(src.root) - 1;
+  /** Splice `length` bytes at `offset` of the file `rel` beneath `root` (which must be inode `ino`, 0: any, and measure `size`) here. */
+  splice(root: string, rel: string, ino: number, size: number, offset: number, length: number, path: string): void {
+    let at = this.roots.indexOf(root);
+    if (at < 0) at = this.roots.push(root) - 1;
     let k = this.files * LAYOUT_WIDTH;
     if (k === this.layout.length) {
       const bigger = new Float64Array(2 * k);
@@ -108,13 +107,13 @@ export class StreamBatch {
     // mixed numbers whose element kind changes under the compiled code.
     const layout = this.layout;
     layout[k++] = this.length;
-    layout[k++] = root;
-    layout[k++] = src.ino;
+    layout[k++] = at;
+    layout[k++] = ino;
     layout[k++] = size;
     layout[k++] = offset;
     layout[k] = length;
     this.files++;
-    this.rels.push(src.rel);
+    this.rels.push(rel);
     this.paths.push(path);
     this.contentBytes += length;
   }
