@@ -78,6 +78,15 @@ export const RUN_WHITEOUT = RUN_TYPES.length;
 export const RUN_MADE = RUN_WHITEOUT + 1;
 const RUN_FILE = RUN_TYPES.indexOf('file');
 const RUN_DIR = RUN_TYPES.indexOf('dir');
+const RUN_SYMLINK = RUN_TYPES.indexOf('symlink');
+/** A type no layer holds (a socket): the walk fails when it comes to it. */
+const RUN_BAD = RUN_MADE + 1;
+
+/** The RUN_TYPES index of an entry of this type, or RUN_BAD. */
+function runKind(type: EntryType): number {
+  const recordType = TYPES[type];
+  return recordType === undefined ? RUN_BAD : RUN_TYPES.indexOf(recordType);
+}
 
 /** An upper dir as the walk found it. */
 export interface ScannedDir {
@@ -169,9 +178,8 @@ class UpperWalk {
     }
   }
 
-  /** Symlink targets of the dir's symlinks (their bytes, read beneath the root in one call, in tar order), by scan index. */
-  private async linkTargets(dir: string, scan: DirScan, order: number[]): Promise<Buffer[]> {
-    const links = order.filter((i) => typeOfMode(scan.mode[i]!) === 'symlink');
+  /** Targets of the dir's symlinks `links` (scan indices, in tar order): their bytes, read beneath the root in one call, by scan index. */
+  private async linkTargets(dir: string, scan: DirScan, links: number[]): Promise<Buffer[]> {
     const targets: Buffer[] = [];
     if (links.length === 0) return targets;
     const rels = links.map((i) => joinPath(dir, scan.names[i]!).slice(1));
@@ -190,70 +198,64 @@ class UpperWalk {
     if (this.stopped) return;
     const scan = await this.scan(path);
     const order = orderOf(scan);
-    const targets = await this.linkTargets(path, scan, order);
-    const dir: ScannedDir = { root: this.root, path, scan, order, kinds: new Uint8Array(order.length), targets, made: new Map() };
+    const dir: ScannedDir = { root: this.root, path, scan, order, kinds: new Uint8Array(order.length), targets: [], made: new Map() };
+    const stops: number[] = [];
+    const links: number[] = [];
+    this.classify(dir, stops, links);
+    dir.targets = await this.linkTargets(path, scan, links);
     const f = this.flags;
     let from = 0;
-    // The entries that need no await are looked at in one synchronous run (the bulk of the
-    // work, kept out of this async function: a smaller one for the compiler); it stops at a
-    // dir (its content comes next) and at a metacopy file (its record needs the view).
-    for (let k = this.classify(dir, 0); k < order.length; k = this.classify(dir, k + 1)) {
+    // The entries that need more than the scan, in tar order.
+    for (const k of stops) {
       const i = order[k]!;
       const entryPath = joinPath(path, scan.names[i]!);
-      if (dir.kinds[k] === RUN_MADE) {
+      const kind = dir.kinds[k]!;
+      if (kind === RUN_FILE) {
+        // Hard-linked: a link to the name it was first written under, if it was.
+        const first = this.firstNameOf(entryPath, scan, i);
+        if (first === undefined) continue;
+        dir.kinds[k] = RUN_MADE;
+        dir.made.set(k, scanRecord(entryPath, scan, i, 'hardlink', 0, undefined, first, undefined));
+      } else if (kind === RUN_MADE) {
+        // A metacopy file.
         const first = this.firstNameOf(entryPath, scan, i);
         dir.made.set(k, first !== undefined ? scanRecord(entryPath, scan, i, 'hardlink', 0, undefined, first, undefined) : await this.metacopyRecord(entryPath, scan, i));
-        continue;
-      }
-      // A dir: what is in so far (the dir itself too, and its opaque mark) goes to the writer before its content.
-      const flags = scan.flags[i]!;
-      if ((flags & (f.OPAQUE | f.REDIRECT)) === 0) this.addRun(dir, from, k + 1);
-      else {
-        this.addRun(dir, from, k);
-        this.add([scanRecord(entryPath, scan, i, 'dir', 0, undefined, undefined, undefined), { kind: 'opaque', path: entryPath }]);
-      }
-      from = k + 1;
-      if ((flags & f.REDIRECT) !== 0) await this.visitMerged(entryPath);
-      else await this.visit(entryPath);
+      } else if (kind === RUN_DIR) {
+        // What is in so far (the dir itself too, and its opaque mark) goes to the writer before its content.
+        const flags = scan.flags[i]!;
+        if ((flags & (f.OPAQUE | f.REDIRECT)) === 0) this.addRun(dir, from, k + 1);
+        else {
+          this.addRun(dir, from, k);
+          this.add([scanRecord(entryPath, scan, i, 'dir', 0, undefined, undefined, undefined), { kind: 'opaque', path: entryPath }]);
+        }
+        from = k + 1;
+        if ((flags & f.REDIRECT) !== 0) await this.visitMerged(entryPath);
+        else await this.visit(entryPath);
+      } else throw changedWhile(entryPath, `a ${typeOfMode(scan.mode[i]!)} cannot be written to a layer`);
     }
     this.addRun(dir, from, order.length);
   }
 
   /**
-   * Find what the dir's entries are, from position `k` on, up to the first that needs an
-   * await: a dir, or a metacopy file (RUN_MADE, its record not made yet).
-   * @returns that entry's position, or order.length.
+   * What each of the dir's entries is, in one synchronous pass (the bulk of the work, kept out
+   * of the async visit: a smaller function for the compiler). `stops` gets the positions of
+   * the entries that need more, in tar order: a dir (its content comes next), a metacopy file
+   * (RUN_MADE, its record needs the view), a file with other names (RUN_FILE until its first
+   * name is known), a type no layer holds (RUN_BAD); `links` the scan indices of symlinks.
    */
-  private classify(dir: ScannedDir, k: number): number {
+  private classify(dir: ScannedDir, stops: number[], links: number[]): void {
     const { scan, order, kinds } = dir;
     const f = this.flags;
-    for (; k < order.length; k++) {
+    for (let k = 0; k < order.length; k++) {
       const i = order[k]!;
       const flags = scan.flags[i]!;
       const type = typeOfMode(scan.mode[i]!);
       const metacopy = type === 'file' && (flags & (f.METACOPY | f.XATTR_WHITEOUT)) === f.METACOPY;
-      let kind = metacopy ? RUN_MADE : (flags & (f.WHITEOUT_CHARDEV | f.XATTR_WHITEOUT)) !== 0 ? RUN_WHITEOUT : this.runType(dir, i, type);
-      if (kind === RUN_FILE && scan.nlink[i]! > 1) kind = this.linked(dir, k, i);
+      const kind = metacopy ? RUN_MADE : (flags & (f.WHITEOUT_CHARDEV | f.XATTR_WHITEOUT)) !== 0 ? RUN_WHITEOUT : runKind(type);
       kinds[k] = kind; // one store for every kind: the compiled code has seen them all
-      if (metacopy || kind === RUN_DIR) return k;
+      if (kind === RUN_SYMLINK) links.push(i);
+      else if (metacopy || kind === RUN_DIR || kind === RUN_BAD || (kind === RUN_FILE && scan.nlink[i]! > 1)) stops.push(k);
     }
-    return k;
-  }
-
-  /** The RUN_TYPES index of entry i's record. @throws OvlError for a type no layer holds (a socket). */
-  private runType(dir: ScannedDir, i: number, type: EntryType): number {
-    const recordType = TYPES[type];
-    if (recordType === undefined) throw changedWhile(joinPath(dir.path, dir.scan.names[i]!), `a ${type} cannot be written to a layer`);
-    return RUN_TYPES.indexOf(recordType);
-  }
-
-  /** RUN_FILE for the first name of a hard-linked file (noted), else RUN_MADE: a link to that name, made here. */
-  private linked(dir: ScannedDir, k: number, i: number): number {
-    const path = joinPath(dir.path, dir.scan.names[i]!);
-    const first = this.firstNameOf(path, dir.scan, i);
-    if (first === undefined) return RUN_FILE;
-    dir.made.set(k, scanRecord(path, dir.scan, i, 'hardlink', 0, undefined, first, undefined));
-    return RUN_MADE;
   }
 
   /** The name this file was first written under, when it is a hard link already met in tar order; else undefined (and this name noted when it has others). */
