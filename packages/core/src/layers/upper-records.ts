@@ -150,15 +150,10 @@ class UpperWalk {
     this.feed.grew();
   }
 
-  /** Hand the writer positions [from, to) of the dir, counted. */
+  /** Hand the writer positions [from, to) of the dir. */
   private addRun(dir: ScannedDir, from: number, to: number): void {
     if (from === to) return;
-    this.entries += to - from;
-    for (let k = from; k < to; k++) {
-      const kind = dir.kinds[k]!;
-      if (kind === RUN_FILE) this.bytes += dir.scan.size[dir.order[k]!]!;
-      else if (kind === RUN_MADE) this.count(dir.made.get(k)!);
-    }
+    this.entries += to - from; // their content bytes were counted as they were looked at
     this.feed.items.push({ dir, from, to });
     this.feed.grew();
   }
@@ -216,10 +211,13 @@ class UpperWalk {
         if (first === undefined) continue;
         dir.kinds[k] = RUN_MADE;
         dir.made.set(k, scanRecord(entryPath, scan, i, 'hardlink', 0, undefined, first, undefined));
+        this.bytes -= scan.size[i]!; // counted as a file's by classify
       } else if (kind === RUN_MADE) {
         // A metacopy file.
         const first = this.firstNameOf(entryPath, scan, i);
-        dir.made.set(k, first !== undefined ? scanRecord(entryPath, scan, i, 'hardlink', 0, undefined, first, undefined) : await this.metacopyRecord(entryPath, scan, i));
+        const r = first !== undefined ? scanRecord(entryPath, scan, i, 'hardlink', 0, undefined, first, undefined) : await this.metacopyRecord(entryPath, scan, i);
+        dir.made.set(k, r);
+        this.count(r);
       } else if (kind === RUN_DIR) {
         // What is in so far (the dir itself too, and its opaque mark) goes to the writer before its content.
         const flags = scan.flags[i]!;
@@ -253,6 +251,7 @@ class UpperWalk {
       const metacopy = type === 'file' && (flags & (f.METACOPY | f.XATTR_WHITEOUT)) === f.METACOPY;
       const kind = metacopy ? RUN_MADE : (flags & (f.WHITEOUT_CHARDEV | f.XATTR_WHITEOUT)) !== 0 ? RUN_WHITEOUT : runKind(type);
       kinds[k] = kind; // one store for every kind: the compiled code has seen them all
+      if (kind === RUN_FILE) this.bytes += scan.size[i]!;
       if (kind === RUN_SYMLINK) links.push(i);
       else if (metacopy || kind === RUN_DIR || kind === RUN_BAD || (kind === RUN_FILE && scan.nlink[i]! > 1)) stops.push(k);
     }
