@@ -89,7 +89,8 @@ function stopError(stop: StreamStop, path: string, size: number): Error {
 class LayerTarWriter {
   private entriesDone = 0;
   private bytesDone = 0;
-  private batch = new StreamBatch(BATCH_OWN_BYTES + BATCH_SLACK);
+  // Every spliced file has a header in the batch (the pieces of a big one are a batch each): no more files than blocks.
+  private batch = new StreamBatch(BATCH_OWN_BYTES + BATCH_SLACK, (BATCH_OWN_BYTES + BATCH_SLACK) / BLOCK);
   /** The batch the addon is writing, if any. */
   private inflight: Promise<void> | undefined;
   /** Where the next piece of the current record's content starts; -1: its header is not in yet. */

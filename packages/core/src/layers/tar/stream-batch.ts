@@ -46,12 +46,16 @@ export class StreamBatch {
   /** Content bytes spliced in so far. */
   contentBytes = 0;
 
-  /** `capacity`: the bytes a batch usually holds (it grows past that when it must). */
-  constructor(capacity: number) {
+  /**
+   * `capacity`: the bytes a batch holds, `files` the ranges it splices, at most as the caller
+   * fills it (a batch grows past them when it must, but code that never ran is not compiled:
+   * a grow that does not happen costs nothing).
+   */
+  constructor(capacity: number, files: number) {
     this.bytes = new Uint8Array(capacity);
     this.spareBytes = new Uint8Array(capacity);
-    this.layout = new Float64Array(LAYOUT_WIDTH * 64);
-    this.spareLayout = new Float64Array(LAYOUT_WIDTH * 64);
+    this.layout = new Float64Array(LAYOUT_WIDTH * files);
+    this.spareLayout = new Float64Array(LAYOUT_WIDTH * files);
   }
 
   get empty(): boolean {
