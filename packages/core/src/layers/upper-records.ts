@@ -74,7 +74,7 @@ function scanRecord(path: string, scan: DirScan, i: number, type: RecordType, si
  * hard link's later name, a metacopy file), in `made`.
  */
 export const RUN_TYPES: readonly RecordType[] = ['file', 'dir', 'symlink', 'fifo', 'chardev', 'blockdev'];
-export const RUN_WHITEOUT = RUN_TYPES.length;
+const RUN_WHITEOUT = RUN_TYPES.length;
 export const RUN_MADE = RUN_WHITEOUT + 1;
 const RUN_FILE = RUN_TYPES.indexOf('file');
 const RUN_DIR = RUN_TYPES.indexOf('dir');
