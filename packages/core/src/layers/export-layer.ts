@@ -18,10 +18,9 @@ import { openOverlay } from '../view/open.js';
 import { LayerView } from '../view/overlay-view.js';
 import type { OverlaySource, OverlayView } from '../view/types.js';
 import { joinPath } from '../view/paths.js';
-import type { DirScan } from '../binding.js';
 import { EntryFeed } from './entry-feed.js';
 import { OPAQUE_MARK, upperLayerEntries, WHITEOUT_PREFIX } from './layer-entries.js';
-import { changedWhile, contentBytes, layerRecordWindows, layerXattrs, type LayerRecord, type RecordType } from './layer-records.js';
+import { changedWhile, contentBytes, layerRecordWindows, layerXattrs, type LayerRecord } from './layer-records.js';
 import { ArchiveFile, type ArchiveResult, type StreamStop } from './tar/archive-file.js';
 import { StreamBatch } from './tar/stream-batch.js';
 import { RUN_MADE, RUN_TYPES, upperRecordWindows, type DirRun, type UpperTotals, type UpperWindow } from './upper-records.js';
@@ -176,24 +175,6 @@ class LayerTarWriter {
     );
   }
 
-  /** The header of entry i of a scan as a record of type `type`: what record() writes of the record the walk would make of it. */
-  private scanned(path: string, scan: DirScan, i: number, type: RecordType, target: Buffer | undefined): void {
-    const device = type === 'chardev' || type === 'blockdev';
-    this.header(
-      type === 'dir' ? `${path}/` : path,
-      type,
-      scan.mode[i]! & 0o7777,
-      scan.uid[i]!,
-      scan.gid[i]!,
-      type === 'file' ? scan.size[i]! : 0,
-      scan.mtimeMs[i]!,
-      target ?? EMPTY,
-      device ? scan.rdevMajor[i]! : 0,
-      device ? scan.rdevMinor[i]! : 0,
-      this.xattrs ? layerXattrs(scan.xattrs?.[i] ?? NO_XATTRS) : NO_XATTRS,
-    );
-  }
-
   /**
    * The content of a file from `contentAt` on, piece by piece, then its padding.
    * @returns true when the batch filled up first (the rest goes in at the next call).
@@ -259,7 +240,23 @@ class LayerTarWriter {
         this.entriesDone++;
         if (made !== undefined) this.record(made);
         else if (type === undefined) this.whiteout(path);
-        else this.scanned(path, scan, i, type, dir.targets[i]);
+        else {
+          const device = type === 'chardev' || type === 'blockdev';
+          // What record() writes of the record the walk would make of entry i.
+          this.header(
+            type === 'dir' ? `${path}/` : path,
+            type,
+            scan.mode[i]! & 0o7777,
+            scan.uid[i]!,
+            scan.gid[i]!,
+            type === 'file' ? scan.size[i]! : 0,
+            scan.mtimeMs[i]!,
+            dir.targets[i] ?? EMPTY,
+            device ? scan.rdevMajor[i]! : 0,
+            device ? scan.rdevMinor[i]! : 0,
+            this.xattrs ? layerXattrs(scan.xattrs?.[i] ?? NO_XATTRS) : NO_XATTRS,
+          );
+        }
         this.contentAt = 0;
       }
       if (made !== undefined ? this.recordContent(made) : type === 'file' && scan.size[i]! > 0 && this.content(dir.root, path.slice(1), scan.ino[i]!, scan.size[i]!, path)) return k;
