@@ -17,13 +17,14 @@ import { isRegularMode, typeOfMode } from '../format/file-types.js';
 import { openOverlay } from '../view/open.js';
 import { LayerView } from '../view/overlay-view.js';
 import type { OverlaySource, OverlayView } from '../view/types.js';
+import { joinPath } from '../view/paths.js';
 import { EntryFeed } from './entry-feed.js';
 import { OPAQUE_MARK, upperLayerEntries, WHITEOUT_PREFIX } from './layer-entries.js';
-import { changedWhile, contentBytes, layerRecordWindows, type LayerRecord } from './layer-records.js';
+import { changedWhile, contentBytes, layerRecordWindows, layerXattrs, type LayerRecord } from './layer-records.js';
 import { ArchiveFile, type ArchiveResult, type StreamStop } from './tar/archive-file.js';
 import { StreamBatch } from './tar/stream-batch.js';
-import { upperRecordWindows, type UpperTotals } from './upper-records.js';
-import { END_OF_ARCHIVE, encodeHeader, padding, type TarHeader } from './tar/header.js';
+import { RUN_MADE, RUN_TYPES, upperRecordWindows, type DirRun, type UpperTotals, type UpperWindow } from './upper-records.js';
+import { BLOCK, encodeHeader, paddingLength, putPlainHeader, type TarType } from './tar/header.js';
 
 export interface ExportProgress {
   entries: number;
@@ -55,20 +56,14 @@ export type LayerSource = OverlaySource | OverlayView;
  */
 const BATCH_CONTENT = 8 << 20;
 const BATCH_OWN_BYTES = 256 << 10;
+/** Room past BATCH_OWN_BYTES for the header that crosses it (one with a big pax header grows the batch). */
+const BATCH_SLACK = 16 << 10;
+
+const EMPTY = Buffer.alloc(0);
+const NO_XATTRS: Array<[string, Buffer]> = [];
 
 export function isView(s: LayerSource): s is OverlayView {
   return typeof s === 'object' && s !== null && typeof (s as OverlayView).readdir === 'function';
-}
-
-/** The tar name of an overlay path: relative, no leading '/'. */
-function tarName(path: string): Buffer {
-  return Buffer.from(path.slice(1));
-}
-
-/** The tar name of the whiteout of `path`: `.wh.<name>` beside it. */
-function whiteoutName(path: string): Buffer {
-  const slash = path.lastIndexOf('/');
-  return tarName(`${path.slice(0, slash + 1)}${WHITEOUT_PREFIX}${path.slice(slash + 1)}`);
 }
 
 const osErrno = constants.errno;
@@ -93,13 +88,20 @@ function stopError(stop: StreamStop, path: string, size: number): Error {
 class LayerTarWriter {
   private entriesDone = 0;
   private bytesDone = 0;
-  private batch = new StreamBatch();
+  // Every spliced file has a header in the batch (the pieces of a big one are a batch each): no more files than blocks.
+  private batch = new StreamBatch(BATCH_OWN_BYTES + BATCH_SLACK, (BATCH_OWN_BYTES + BATCH_SLACK) / BLOCK);
   /**
    * The batches with the addon, oldest first: the one being written and the next, queued
    * behind it in the addon (a StreamHash runs its calls in the order they were made), so the
    * addon goes from one to the next without waiting for this thread.
    */
   private inflight: Array<Promise<void>> = [];
+  /** Where the next piece of the current record's content starts; -1: its header is not in yet. */
+  private contentAt = -1;
+  /** opts.mtime in ms, when given: every entry's mtime. */
+  private readonly fixedMtime: boolean;
+  private readonly fixedMtimeMs: number;
+  private readonly xattrs: boolean;
 
   /** Known once the scan is over; until then no progress is reported. */
   totals: { totalEntries: number; totalBytes: number } | undefined;
@@ -107,15 +109,11 @@ class LayerTarWriter {
   constructor(
     private readonly archive: ArchiveFile,
     private readonly opts: ExportLayerOptions,
-  ) {}
-
-  private mtimeMs(actual: number): number {
-    const m = this.opts.mtime;
-    return m === undefined ? actual : typeof m === 'number' ? m : m.getTime();
-  }
-
-  private mark(name: Buffer): TarHeader {
-    return { name, type: 'file', mode: 0, uid: 0, gid: 0, size: 0, mtimeMs: this.mtimeMs(0), linkname: undefined, xattrs: undefined, devmajor: undefined, devminor: undefined };
+  ) {
+    const m = opts.mtime;
+    this.fixedMtime = m !== undefined;
+    this.fixedMtimeMs = m === undefined ? 0 : typeof m === 'number' ? m : m.getTime();
+    this.xattrs = opts.xattrs !== false;
   }
 
   /** Hand the batch to the addon once fewer than two are there (the archive is one stream, in order). */
@@ -137,51 +135,145 @@ class LayerTarWriter {
     return this.batch.contentBytes >= BATCH_CONTENT || this.batch.ownBytes >= BATCH_OWN_BYTES;
   }
 
-  private header(r: Extract<LayerRecord, { kind: 'entry' }>): Buffer {
-    const device = r.type === 'chardev' || r.type === 'blockdev';
-    // Every field present, in one order, marks too: one object shape reaches encodeHeader (a
-    // second one costs a deopt and a recompile of the hottest code of the export).
-    const h: TarHeader = {
-      name: tarName(r.path),
-      type: r.type,
-      mode: r.mode,
-      uid: r.uid,
-      gid: r.gid,
-      size: r.size,
-      mtimeMs: this.mtimeMs(r.mtimeMs),
-      linkname: r.linkTo !== undefined ? tarName(r.linkTo) : r.linkname,
-      xattrs: this.opts.xattrs !== false ? r.xattrs : undefined,
-      devmajor: device ? r.devMajor : undefined,
-      devminor: device ? r.devMinor : undefined,
-    };
-    return encodeHeader(h);
+  /**
+   * The header of one entry into the batch: encoded in place when it needs no pax header (most
+   * do), else by encodeHeader. `name.slice(1)` is its tar name (an overlay path's, without the '/').
+   */
+  private header(name: string, type: TarType, mode: number, uid: number, gid: number, size: number, mtimeMs: number, link: Buffer, devMajor: number, devMinor: number, xattrs: Array<[string, Buffer]>): void {
+    const mtime = this.fixedMtime ? this.fixedMtimeMs : mtimeMs;
+    if (xattrs.length === 0) {
+      const at = this.batch.reserve(BLOCK);
+      if (putPlainHeader(this.batch.bytes, at, name, 1, type, mode, uid, gid, size, mtime, link, devMajor, devMinor)) return;
+      this.batch.cut(at);
+    }
+    this.batch.append(encodeHeader({ name: Buffer.from(name.slice(1)), type, mode, uid, gid, size, mtimeMs: mtime, linkname: link, xattrs, devmajor: devMajor, devminor: devMinor }));
   }
 
-  /** Add the records to the stream, handing batches to the addon as they fill. */
-  async write(records: readonly LayerRecord[]): Promise<void> {
-    for (const r of records) {
-      this.entriesDone++;
-      if (r.kind === 'whiteout') this.batch.append(encodeHeader(this.mark(whiteoutName(r.path))));
-      else if (r.kind === 'opaque') this.batch.append(encodeHeader(this.mark(tarName(`${r.path}/${OPAQUE_MARK}`))));
-      else {
-        this.batch.append(this.header(r));
-        if (r.source !== undefined && r.size > 0) {
-          for (let offset = 0; offset < r.size; offset += BATCH_CONTENT) {
-            const length = Math.min(BATCH_CONTENT, r.size - offset);
-            this.batch.splice(r.source, r.size, offset, length, r.path);
-            this.bytesDone += length;
-            if (this.full) await this.flush();
-          }
-          this.batch.append(padding(r.size));
-        }
-      }
-      if (this.full) await this.flush();
+  /** A whiteout or opaque mark: an empty file of that name. */
+  private mark(name: string): void {
+    this.header(name, 'file', 0, 0, 0, 0, 0, EMPTY, 0, 0, NO_XATTRS);
+  }
+
+  /** The whiteout of `path`: `.wh.<name>` beside it. */
+  private whiteout(path: string): void {
+    const slash = path.lastIndexOf('/');
+    this.mark(`${path.slice(0, slash + 1)}${WHITEOUT_PREFIX}${path.slice(slash + 1)}`);
+  }
+
+  /** The header of a record. */
+  private record(r: LayerRecord): void {
+    if (r.kind === 'whiteout') return this.whiteout(r.path);
+    if (r.kind === 'opaque') return this.mark(`${r.path}/${OPAQUE_MARK}`);
+    const device = r.type === 'chardev' || r.type === 'blockdev';
+    this.header(
+      r.type === 'dir' ? `${r.path}/` : r.path,
+      r.type,
+      r.mode,
+      r.uid,
+      r.gid,
+      r.size,
+      r.mtimeMs,
+      r.linkTo !== undefined ? Buffer.from(r.linkTo.slice(1)) : (r.linkname ?? EMPTY),
+      device ? r.devMajor : 0,
+      device ? r.devMinor : 0,
+      this.xattrs ? r.xattrs : NO_XATTRS,
+    );
+  }
+
+  /**
+   * The content of a file from `contentAt` on, piece by piece, then its padding.
+   * @returns true when the batch filled up first (the rest goes in at the next call).
+   */
+  private content(root: string, rel: string, ino: number, size: number, path: string): boolean {
+    while (this.contentAt < size) {
+      const length = Math.min(BATCH_CONTENT, size - this.contentAt);
+      this.batch.splice(root, rel, ino, size, this.contentAt, length, path);
+      this.contentAt += length;
+      this.bytesDone += length;
+      if (this.full) return true;
     }
+    this.batch.zeros(paddingLength(size));
+    return false;
+  }
+
+  /** A record's content, if it has any: as content(). */
+  private recordContent(r: LayerRecord): boolean {
+    return r.kind === 'entry' && r.source !== undefined && r.size > 0 && this.content(r.source.root, r.source.rel, r.source.ino, r.size, r.path);
+  }
+
+  /** Add a window of records to the stream, handing batches to the addon as they fill. */
+  async write(window: UpperWindow): Promise<void> {
+    const n = Array.isArray(window) ? window.length : window.to - window.from;
+    for (let k = this.fill(window, 0); k < n || this.full; k = this.fill(window, k)) await this.flush();
+  }
+
+  /**
+   * Put the window's records from the k-th on into the batch until it is full: the index of
+   * the first record not wholly in (the window's length when all are). Synchronous, so that
+   * the per-entry work is not compiled inside an async function; a big file's content goes in
+   * over several calls, piece by piece, from `contentAt`.
+   */
+  private fill(window: UpperWindow, k: number): number {
+    return Array.isArray(window) ? this.fillRecords(window, k) : this.fillRun(window, k);
+  }
+
+  private fillRecords(records: readonly LayerRecord[], k: number): number {
+    for (; k < records.length; k++) {
+      const r = records[k]!;
+      if (this.contentAt < 0) {
+        this.entriesDone++;
+        this.record(r);
+        this.contentAt = 0;
+      }
+      if (this.recordContent(r)) return k;
+      this.contentAt = -1;
+      if (this.full) return k + 1;
+    }
+    return k;
+  }
+
+  /** fillRecords for a run of a dir's entries: from their scan. */
+  private fillRun({ dir, from, to }: DirRun, k: number): number {
+    const { scan, order, kinds } = dir;
+    for (; k < to - from; k++) {
+      const kind = kinds[from + k]!;
+      const made = kind === RUN_MADE ? dir.made.get(from + k)! : undefined;
+      const i = order[from + k]!;
+      const path = made !== undefined ? made.path : joinPath(dir.path, scan.names[i]!);
+      const type = kind < RUN_TYPES.length ? RUN_TYPES[kind] : undefined; // else a whiteout, or made
+      if (this.contentAt < 0) {
+        this.entriesDone++;
+        if (made !== undefined) this.record(made);
+        else if (type === undefined) this.whiteout(path);
+        else {
+          const device = type === 'chardev' || type === 'blockdev';
+          // What record() writes of the record the walk would make of entry i.
+          this.header(
+            type === 'dir' ? `${path}/` : path,
+            type,
+            scan.mode[i]! & 0o7777,
+            scan.uid[i]!,
+            scan.gid[i]!,
+            type === 'file' ? scan.size[i]! : 0,
+            scan.mtimeMs[i]!,
+            dir.targets[i] ?? EMPTY,
+            device ? scan.rdevMajor[i]! : 0,
+            device ? scan.rdevMinor[i]! : 0,
+            this.xattrs ? layerXattrs(scan.xattrs?.[i] ?? NO_XATTRS) : NO_XATTRS,
+          );
+        }
+        this.contentAt = 0;
+      }
+      if (made !== undefined ? this.recordContent(made) : type === 'file' && scan.size[i]! > 0 && this.content(dir.root, path.slice(1), scan.ino[i]!, scan.size[i]!, path)) return k;
+      this.contentAt = -1;
+      if (this.full) return k + 1;
+    }
+    return k;
   }
 
   /** Write what is left, the end of the archive, and wait for all of it. */
   async finish(): Promise<void> {
-    this.batch.append(END_OF_ARCHIVE);
+    this.batch.zeros(2 * BLOCK);
     await this.flush();
     while (this.inflight.length > 0) await this.inflight.shift();
   }
@@ -197,7 +289,7 @@ class LayerTarWriter {
  * A view of ours is read in one pass per dir (upper-records.ts); any other view through its
  * readdir, each entry then stat'ed again beneath its layer (layer-records.ts).
  */
-async function* recordsOf(view: OverlayView, onTotals: (t: UpperTotals) => void): AsyncGenerator<LayerRecord[]> {
+async function* recordsOf(view: OverlayView, onTotals: (t: UpperTotals) => void): AsyncGenerator<UpperWindow> {
   if (view instanceof LayerView) {
     yield* upperRecordWindows(view, view.xattrPrefix, onTotals);
     return;

@@ -164,6 +164,11 @@ export type EntryRecord = Extract<LayerRecord, { kind: 'entry' }>;
 /** The fields of a record an entry's stat gives. */
 export type EntryStat = Pick<BeneathStat, 'mode' | 'uid' | 'gid' | 'mtimeMs' | 'xattrs' | 'rdevMajor' | 'rdevMinor'>;
 
+/** The xattrs a layer carries of an entry's: all but overlay's own. */
+export function layerXattrs(xattrs: Array<[string, Buffer]>): Array<[string, Buffer]> {
+  return xattrs.length === 0 ? xattrs : xattrs.filter(([name]) => !isOverlayXattr(name));
+}
+
 /** One record, every field present (one object shape for all: tens of thousands per layer). */
 export function entryRecord(path: string, st: EntryStat, type: RecordType, size: number, more: Pick<EntryRecord, 'linkname' | 'linkTo' | 'content' | 'source'>): EntryRecord {
   return {
@@ -174,7 +179,7 @@ export function entryRecord(path: string, st: EntryStat, type: RecordType, size:
     uid: st.uid,
     gid: st.gid,
     mtimeMs: st.mtimeMs,
-    xattrs: st.xattrs.length === 0 ? st.xattrs : st.xattrs.filter(([name]) => !isOverlayXattr(name)),
+    xattrs: layerXattrs(st.xattrs),
     devMajor: st.rdevMajor,
     devMinor: st.rdevMinor,
     size,

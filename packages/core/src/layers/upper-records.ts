@@ -8,16 +8,19 @@
  * layer) and a redirected dir (its whole merged content).
  *
  * The walk runs ahead of the writer, a window per dir, into a feed: the writer starts on the
- * first dir while the rest is scanned, and the totals are known once the walk is over.
+ * first dir while the rest is scanned, and the totals are known once the walk is over. Most
+ * windows are runs of a dir's entries: the dir's scan and what the walk found each entry to
+ * be, which the writer reads as it would the records (no object per entry); the rare entries
+ * that need more (hard links, metacopy files, opaque and redirected dirs) come as records.
  */
 import { binding, type DirScan } from '../binding.js';
 import { typeOfMode } from '../format/file-types.js';
 import { scanFlags } from '../format/scan-flags.js';
-import type { OverlayView } from '../view/types.js';
+import type { EntryType, OverlayView } from '../view/types.js';
 import { joinPath } from '../view/paths.js';
 import { EntryFeed } from './entry-feed.js';
 import { mergedSubtreeEntries } from './layer-entries.js';
-import { changedWhile, entryRecord, layerRecordWindows, sourceOf, TYPES, type EntryStat, type LayerRecord } from './layer-records.js';
+import { changedWhile, entryRecord, layerRecordWindows, sourceOf, TYPES, type ContentSource, type EntryStat, type LayerRecord, type RecordType } from './layer-records.js';
 
 /** What a finished walk counted: the records, and the bytes of content they carry (each file once). */
 export interface UpperTotals {
@@ -59,6 +62,64 @@ function statOf(scan: DirScan, i: number): EntryStat {
   };
 }
 
+/** The record of entry i of a scan (the one call site of entryRecord here: one object shape, one copy of it to compile). */
+function scanRecord(path: string, scan: DirScan, i: number, type: RecordType, size: number, linkname: Buffer | undefined, linkTo: string | undefined, source: ContentSource | undefined): LayerRecord {
+  return entryRecord(path, statOf(scan, i), type, size, { linkname, linkTo, content: undefined, source });
+}
+
+/**
+ * What each entry of a scanned dir is, as the walk found it (ScannedDir.kinds): the type of
+ * the record it stands for, RUN_TYPES[kind] (its fields the scan's, a file's content its own,
+ * a symlink's target in `targets`), a whiteout, or RUN_MADE: a record made during the walk (a
+ * hard link's later name, a metacopy file), in `made`.
+ */
+export const RUN_TYPES: readonly RecordType[] = ['file', 'dir', 'symlink', 'fifo', 'chardev', 'blockdev'];
+const RUN_WHITEOUT = RUN_TYPES.length;
+export const RUN_MADE = RUN_WHITEOUT + 1;
+const RUN_FILE = RUN_TYPES.indexOf('file');
+const RUN_DIR = RUN_TYPES.indexOf('dir');
+const RUN_SYMLINK = RUN_TYPES.indexOf('symlink');
+/** A type no layer holds (a socket): the walk fails when it comes to it. */
+const RUN_BAD = RUN_MADE + 1;
+
+/** The RUN_TYPES index of an entry of this type, or RUN_BAD. */
+function runKind(type: EntryType): number {
+  const recordType = TYPES[type];
+  return recordType === undefined ? RUN_BAD : RUN_TYPES.indexOf(recordType);
+}
+
+/** An upper dir as the walk found it. */
+export interface ScannedDir {
+  /** The upper layer's root, where a file's content is read. */
+  root: string;
+  /** The dir's overlay path. */
+  path: string;
+  scan: DirScan;
+  /** Scan indices in tar order. */
+  order: number[];
+  /** RUN_* for each position of `order`. */
+  kinds: Uint8Array;
+  /** Symlink targets, by scan index. */
+  targets: Buffer[];
+  /** Records made during the walk, by position. */
+  made: Map<number, LayerRecord>;
+}
+
+/**
+ * The entries at positions [from, to) of a dir, one record each, in tar order: a window of
+ * the walk that stands for their records without the objects (the walk runs far ahead of the
+ * writer: tens of thousands of records made then would live long enough to be copied and
+ * promoted by the GC).
+ */
+export interface DirRun {
+  dir: ScannedDir;
+  from: number;
+  to: number;
+}
+
+/** What the walk hands the writer: records, or a run of a dir's entries. */
+export type UpperWindow = LayerRecord[] | DirRun;
+
 class UpperWalk {
   private readonly root: string;
   private readonly firstLinkOf = new Map<string, string>();
@@ -71,7 +132,7 @@ class UpperWalk {
   constructor(
     private readonly view: OverlayView,
     private readonly xattrPrefix: string,
-    private readonly feed: EntryFeed<LayerRecord[]>,
+    private readonly feed: EntryFeed<UpperWindow>,
   ) {
     this.root = view.layers.upper!;
   }
@@ -80,12 +141,26 @@ class UpperWalk {
     return { totalEntries: this.entries, totalBytes: this.bytes };
   }
 
+  /** Hand the writer these records, counted. */
   private add(records: LayerRecord[]): void {
     if (records.length === 0) return;
     this.entries += records.length;
-    for (const r of records) if (r.kind === 'entry' && r.type === 'file') this.bytes += r.size;
+    for (const r of records) this.count(r);
     this.feed.items.push(records);
     this.feed.grew();
+  }
+
+  /** Hand the writer positions [from, to) of the dir. */
+  private addRun(dir: ScannedDir, from: number, to: number): void {
+    if (from === to) return;
+    this.entries += to - from; // their content bytes were counted as they were looked at
+    this.feed.items.push({ dir, from, to });
+    this.feed.grew();
+  }
+
+  /** Count a record's content bytes (files only: a hard link carries none). */
+  private count(r: LayerRecord): void {
+    if (r.kind === 'entry' && r.type === 'file') this.bytes += r.size;
   }
 
   /** The upper dir at overlay path `dir`, scanned beneath the layer root. */
@@ -98,77 +173,104 @@ class UpperWalk {
     }
   }
 
-  /** Symlink targets of the dir's entries `links` (their bytes, read beneath the root in one call). */
+  /** Targets of the dir's symlinks `links` (scan indices, in tar order): their bytes, read beneath the root in one call, by scan index. */
   private async linkTargets(dir: string, scan: DirScan, links: number[]): Promise<Buffer[]> {
-    if (links.length === 0) return [];
+    const targets: Buffer[] = [];
+    if (links.length === 0) return targets;
     const rels = links.map((i) => joinPath(dir, scan.names[i]!).slice(1));
     const found = await binding().statManyBeneathAsync(this.root, rels, 0);
-    return found.map((r, k) => {
+    found.forEach((r, k) => {
       const path = joinPath(dir, scan.names[links[k]!]!);
       if (r.errno !== 0 || !('mode' in r)) throw changedWhile(path, 'it is gone, or a symlink stands in its path');
       if (typeOfMode(r.mode) !== 'symlink') throw changedWhile(path, `a ${typeOfMode(r.mode)} now stands where the symlink was`);
-      return r.data!;
+      targets[links[k]!] = r.data!;
     });
+    return targets;
   }
 
-  /** Records of the dir `dir` and (depth first) everything below it. */
-  async visit(dir: string): Promise<void> {
+  /** Records of the dir `path` and (depth first) everything below it. */
+  async visit(path: string): Promise<void> {
     if (this.stopped) return;
-    const scan = await this.scan(dir);
-    const f = this.flags;
+    const scan = await this.scan(path);
     const order = orderOf(scan);
-    const targets = await this.linkTargets(dir, scan, order.filter((i) => typeOfMode(scan.mode[i]!) === 'symlink'));
-    let link = 0;
-    let out: LayerRecord[] = [];
-    for (const i of order) {
-      const path = joinPath(dir, scan.names[i]!);
+    const dir: ScannedDir = { root: this.root, path, scan, order, kinds: new Uint8Array(order.length), targets: [], made: new Map() };
+    const stops: number[] = [];
+    const links: number[] = [];
+    this.classify(dir, stops, links);
+    dir.targets = await this.linkTargets(path, scan, links);
+    const f = this.flags;
+    let from = 0;
+    // The entries that need more than the scan, in tar order.
+    for (const k of stops) {
+      const i = order[k]!;
+      const entryPath = joinPath(path, scan.names[i]!);
+      const kind = dir.kinds[k]!;
+      if (kind === RUN_FILE) {
+        // Hard-linked: a link to the name it was first written under, if it was.
+        const first = this.firstNameOf(entryPath, scan, i);
+        if (first === undefined) continue;
+        dir.kinds[k] = RUN_MADE;
+        dir.made.set(k, scanRecord(entryPath, scan, i, 'hardlink', 0, undefined, first, undefined));
+        this.bytes -= scan.size[i]!; // counted as a file's by classify
+      } else if (kind === RUN_MADE) {
+        // A metacopy file.
+        const first = this.firstNameOf(entryPath, scan, i);
+        const r = first !== undefined ? scanRecord(entryPath, scan, i, 'hardlink', 0, undefined, first, undefined) : await this.metacopyRecord(entryPath, scan, i);
+        dir.made.set(k, r);
+        this.count(r);
+      } else if (kind === RUN_DIR) {
+        // What is in so far (the dir itself too, and its opaque mark) goes to the writer before its content.
+        const flags = scan.flags[i]!;
+        if ((flags & (f.OPAQUE | f.REDIRECT)) === 0) this.addRun(dir, from, k + 1);
+        else {
+          this.addRun(dir, from, k);
+          this.add([scanRecord(entryPath, scan, i, 'dir', 0, undefined, undefined, undefined), { kind: 'opaque', path: entryPath }]);
+        }
+        from = k + 1;
+        if ((flags & f.REDIRECT) !== 0) await this.visitMerged(entryPath);
+        else await this.visit(entryPath);
+      } else throw changedWhile(entryPath, `a ${typeOfMode(scan.mode[i]!)} cannot be written to a layer`);
+    }
+    this.addRun(dir, from, order.length);
+  }
+
+  /**
+   * What each of the dir's entries is, in one synchronous pass (the bulk of the work, kept out
+   * of the async visit: a smaller function for the compiler). `stops` gets the positions of
+   * the entries that need more, in tar order: a dir (its content comes next), a metacopy file
+   * (RUN_MADE, its record needs the view), a file with other names (RUN_FILE until its first
+   * name is known), a type no layer holds (RUN_BAD); `links` the scan indices of symlinks.
+   */
+  private classify(dir: ScannedDir, stops: number[], links: number[]): void {
+    const { scan, order, kinds } = dir;
+    const f = this.flags;
+    for (let k = 0; k < order.length; k++) {
+      const i = order[k]!;
       const flags = scan.flags[i]!;
       const type = typeOfMode(scan.mode[i]!);
-      if (type === 'dir' && (flags & f.XATTR_WHITEOUT) === 0) {
-        out.push(entryRecord(path, statOf(scan, i), type, 0, {}));
-        const redirected = (flags & f.REDIRECT) !== 0;
-        if ((flags & f.OPAQUE) !== 0 || redirected) out.push({ kind: 'opaque', path });
-        // What is in so far goes to the writer before the dir's content.
-        this.add(out);
-        out = [];
-        if (redirected) await this.visitMerged(path);
-        else await this.visit(path);
-      } else if (type === 'file' && (flags & (f.METACOPY | f.XATTR_WHITEOUT)) === f.METACOPY) {
-        out.push(this.hardLink(path, scan, i) ?? (await this.metacopyRecord(path, scan, i)));
-      } else {
-        out.push(this.record(path, scan, i, type === 'symlink' && (flags & f.WHITEOUT_CHARDEV) === 0 ? targets[link++] : undefined));
-      }
+      const metacopy = type === 'file' && (flags & (f.METACOPY | f.XATTR_WHITEOUT)) === f.METACOPY;
+      const kind = metacopy ? RUN_MADE : (flags & (f.WHITEOUT_CHARDEV | f.XATTR_WHITEOUT)) !== 0 ? RUN_WHITEOUT : runKind(type);
+      kinds[k] = kind; // one store for every kind: the compiled code has seen them all
+      if (kind === RUN_FILE) this.bytes += scan.size[i]!;
+      if (kind === RUN_SYMLINK) links.push(i);
+      else if (metacopy || kind === RUN_DIR || kind === RUN_BAD || (kind === RUN_FILE && scan.nlink[i]! > 1)) stops.push(k);
     }
-    this.add(out);
   }
 
-  /** The record of an entry that is neither a dir nor a metacopy file: all it needs is in the scan (and `linkname`, a symlink's target). */
-  private record(path: string, scan: DirScan, i: number, linkname: Buffer | undefined): LayerRecord {
-    if ((scan.flags[i]! & (this.flags.WHITEOUT_CHARDEV | this.flags.XATTR_WHITEOUT)) !== 0) return { kind: 'whiteout', path };
-    const kind = typeOfMode(scan.mode[i]!);
-    const type = TYPES[kind];
-    if (type === undefined) throw changedWhile(path, `a ${kind} cannot be written to a layer`);
-    if (type === 'symlink') return entryRecord(path, statOf(scan, i), type, 0, { linkname });
-    if (type !== 'file') return entryRecord(path, statOf(scan, i), type, 0, {});
-    const size = scan.size[i]!;
-    return this.hardLink(path, scan, i) ?? entryRecord(path, statOf(scan, i), 'file', size, { source: { root: this.root, rel: path.slice(1), ino: scan.ino[i]! } });
-  }
-
-  /** A hard link to the file's first name in tar order, or undefined when this is its first name (noted). */
-  private hardLink(path: string, scan: DirScan, i: number): LayerRecord | undefined {
+  /** The name this file was first written under, when it is a hard link already met in tar order; else undefined (and this name noted when it has others). */
+  private firstNameOf(path: string, scan: DirScan, i: number): string | undefined {
     if (scan.nlink[i]! <= 1) return undefined;
     const key = `upper:${scan.ino[i]!}`;
     const first = this.firstLinkOf.get(key);
-    if (first !== undefined) return entryRecord(path, statOf(scan, i), 'hardlink', 0, { linkTo: first });
-    this.firstLinkOf.set(key, path);
-    return undefined;
+    if (first === undefined) this.firstLinkOf.set(key, path);
+    return first;
   }
 
   /** A metacopy file: the upper's metadata, the content of the layer the view finds its data in. */
   private async metacopyRecord(path: string, scan: DirScan, i: number): Promise<LayerRecord> {
     const e = await this.view.stat(path);
     if (e === undefined || e.layer !== 'upper' || e.type !== 'file' || e.ino !== scan.ino[i]) throw changedWhile(path, 'another file now stands in its place');
-    return entryRecord(path, statOf(scan, i), 'file', e.size, { source: sourceOf(this.view, e) });
+    return scanRecord(path, scan, i, 'file', e.size, undefined, undefined, sourceOf(this.view, e));
   }
 
   /** A redirected dir's whole merged content, from whichever layer holds each entry (as layerRecordWindows writes it). */
@@ -179,11 +281,12 @@ class UpperWalk {
 }
 
 /**
- * The records of `view`'s upper layer in tar order, a window at a time, as the walk finds them;
- * `onTotals` once the walk is over (before the last window is handed out).
+ * The records of `view`'s upper layer in tar order, a window at a time, as the walk finds them
+ * (a run of a dir's entries stands for their records); `onTotals` once the walk is over
+ * (before the last window is handed out).
  */
-export async function* upperRecordWindows(view: OverlayView, xattrPrefix: string, onTotals: (t: UpperTotals) => void): AsyncGenerator<LayerRecord[]> {
-  const feed = new EntryFeed<LayerRecord[]>();
+export async function* upperRecordWindows(view: OverlayView, xattrPrefix: string, onTotals: (t: UpperTotals) => void): AsyncGenerator<UpperWindow> {
+  const feed = new EntryFeed<UpperWindow>();
   const walk = new UpperWalk(view, xattrPrefix, feed);
   const done = walk.visit('/').then(
     () => {

@@ -2,8 +2,11 @@
  * A stretch of a tar stream as native streamBeneath takes it: the bytes we encode (headers,
  * padding, end of archive) with the ranges of layer files to splice in between them. The
  * addon reads, writes and hashes; which bytes and which files, in which order, stays here.
+ *
+ * Headers are encoded straight into the batch's own storage (reserve()), not into a Buffer
+ * each then joined: tens of thousands of headers per layer. The storage is three buffers
+ * taken in turn, so a batch is built while the two before are with the addon (see take()).
  */
-import type { ContentSource } from '../layer-records.js';
 
 /** One batch, ready for streamBeneath(out, roots, bytes, layout, rels, hashState). */
 export interface TakenBatch {
@@ -15,49 +18,135 @@ export interface TakenBatch {
   paths: string[];
 }
 
+/** Numbers per spliced range in the layout: at, root, ino, size, offset, length. */
+const LAYOUT_WIDTH = 6;
+
+/**
+ * An empty array made for strings: a fresh [] is one of small integers until its first push,
+ * and the compiled push, having seen such arrays, would expect a small integer (a deopt and a
+ * recompile of splice, per array).
+ */
+function strings(): string[] {
+  const a = [''];
+  a.pop();
+  return a;
+}
+
 export class StreamBatch {
-  private parts: Buffer[] = [];
-  private bytesLength = 0;
-  private layout: number[] = [];
-  private rels: string[] = [];
-  private paths: string[] = [];
-  private roots = new Map<string, number>();
+  /** Where the batch's bytes are: [0, ownBytes). Read it after reserve(), which may replace it. */
+  bytes: Uint8Array;
+  /** The storage of the last two batches taken, oldest first. */
+  private spareBytes: Uint8Array[];
+  private length = 0;
+  private layout: Float64Array;
+  private spareLayout: Float64Array[];
+  private files = 0;
+  private rels = strings();
+  private paths = strings();
+  private roots = strings();
   /** Content bytes spliced in so far. */
   contentBytes = 0;
 
+  /**
+   * `capacity`: the bytes a batch holds, `files` the ranges it splices, at most as the caller
+   * fills it (a batch grows past them when it must, but code that never ran is not compiled:
+   * a grow that does not happen costs nothing).
+   */
+  constructor(capacity: number, files: number) {
+    this.bytes = new Uint8Array(capacity);
+    this.spareBytes = [new Uint8Array(capacity), new Uint8Array(capacity)];
+    this.layout = new Float64Array(LAYOUT_WIDTH * files);
+    this.spareLayout = [new Float64Array(LAYOUT_WIDTH * files), new Float64Array(LAYOUT_WIDTH * files)];
+  }
+
   get empty(): boolean {
-    return this.bytesLength === 0 && this.rels.length === 0;
+    return this.length === 0 && this.files === 0;
   }
 
   /** Bytes of our own (header bytes) gathered so far. */
   get ownBytes(): number {
-    return this.bytesLength;
+    return this.length;
   }
 
-  append(b: Buffer): void {
+  /** Make room for `n` more bytes at the end: where they go in `bytes` (the caller sets every one). */
+  reserve(n: number): number {
+    const at = this.length;
+    if (at + n > this.bytes.length) {
+      const bigger = new Uint8Array(Math.max(2 * this.bytes.length, at + n));
+      bigger.set(this.bytes.subarray(0, at));
+      this.bytes = bigger;
+    }
+    this.length = at + n;
+    return at;
+  }
+
+  /** Drop the bytes from `at` on (a reservation that was not used). */
+  cut(at: number): void {
+    this.length = at;
+  }
+
+  append(b: Uint8Array): void {
     if (b.length === 0) return;
-    this.parts.push(b);
-    this.bytesLength += b.length;
+    const at = this.reserve(b.length);
+    this.bytes.set(b, at);
   }
 
-  /** Splice `length` bytes at `offset` of the file at `src` (which must measure `size`) here. */
-  splice(src: ContentSource, size: number, offset: number, length: number, path: string): void {
-    let root = this.roots.get(src.root);
-    if (root === undefined) this.roots.set(src.root, (root = this.roots.size));
-    this.layout.push(this.bytesLength, root, src.ino, size, offset, length);
-    this.rels.push(src.rel);
+  /** `n` zero bytes. */
+  zeros(n: number): void {
+    if (n === 0) return;
+    const at = this.reserve(n);
+    this.bytes.fill(0, at, at + n);
+  }
+
+  /** Splice `length` bytes at `offset` of the file `rel` beneath `root` (which must be inode `ino`, 0: any, and measure `size`) here. */
+  splice(root: string, rel: string, ino: number, size: number, offset: number, length: number, path: string): void {
+    let at = this.roots.indexOf(root);
+    if (at < 0) at = this.roots.push(root) - 1;
+    let k = this.files * LAYOUT_WIDTH;
+    if (k === this.layout.length) {
+      const bigger = new Float64Array(2 * k);
+      bigger.set(this.layout);
+      this.layout = bigger;
+    }
+    // A Float64Array: sizes and inode numbers are doubles, indices small integers; no array of
+    // mixed numbers whose element kind changes under the compiled code.
+    const layout = this.layout;
+    layout[k++] = this.length;
+    layout[k++] = at;
+    layout[k++] = ino;
+    layout[k++] = size;
+    layout[k++] = offset;
+    layout[k] = length;
+    this.files++;
+    this.rels.push(rel);
     this.paths.push(path);
     this.contentBytes += length;
   }
 
+  /**
+   * The batch as it is, and an empty one in its place, built in the oldest storage: the taken
+   * batch's storage is written again after the second take() from now, so by then the addon
+   * must be done with it (at most two batches with the addon while the next is built). The
+   * addon copies bytes and layout when called; the layout is read again here for the error
+   * when a file changed, once the addon is done.
+   */
   take(): TakenBatch {
-    const taken = { roots: [...this.roots.keys()], bytes: Buffer.concat(this.parts, this.bytesLength), layout: Float64Array.from(this.layout), rels: this.rels, paths: this.paths };
-    this.parts = [];
-    this.bytesLength = 0;
-    this.layout = [];
-    this.rels = [];
-    this.paths = [];
-    this.roots = new Map();
+    const taken: TakenBatch = {
+      roots: this.roots,
+      bytes: Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.length),
+      layout: this.layout.subarray(0, this.files * LAYOUT_WIDTH),
+      rels: this.rels,
+      paths: this.paths,
+    };
+    this.spareBytes.push(this.bytes);
+    this.bytes = this.spareBytes.shift()!;
+    this.spareLayout.push(this.layout);
+    this.layout = this.spareLayout.shift()!;
+    this.length = 0;
+    this.files = 0;
+    this.rels = strings();
+    this.paths = strings();
+    this.roots = strings();
     this.contentBytes = 0;
     return taken;
   }
