@@ -1,26 +1,24 @@
-// StreamBeneath syscalls: open(root, O_PATH|O_DIRECTORY) for each root · for each file:
-// openat2(rootfd, rel, O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_NOCTTY, RESOLVE_BENEATH|
+// StreamBeneath syscalls, in order: open(root, O_PATH|O_DIRECTORY) for each root · for each
+// file: openat2(rootfd, rel, O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_NOCTTY, RESOLVE_BENEATH|
 // RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS) · fstat · pread until its range is read · fstat
-// (nothing moved meanwhile) · close · write(out_fd) of each full buffer, in stream order.
-// Nothing is changed but out_fd's file.
+// (nothing moved meanwhile) · close · write(out_fd) of each full buffer. Nothing is changed
+// but out_fd's file.
 //
-// Two threads when the stream is big enough (class Pump): the calling one opens and checks
-// files ahead and writes 256 KiB buffers out, a reader thread reads the files into those
-// buffers and hashes each as it fills it, so the work splits across two cores. The bytes
-// hashed are the bytes written (one read), so a file changed while read cannot make the hash
-// and the file disagree.
+// Two threads when the stream is big enough: this one reads and writes 256 KiB buffers, a
+// hasher thread hashes each written buffer, so the copy and the sha256 overlap on two cores.
+// The bytes hashed are the bytes written (one read), so a file changed while read cannot
+// make the hash and the file disagree.
 #include "sys/stream_beneath.h"
 
 #include "sys/beneath.h"
 
-#include <algorithm>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <system_error>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <thread>
 #include <utility>
@@ -29,11 +27,15 @@ namespace ovl::sys {
 
 namespace {
 
-// 256 KiB: read, hashed and written while still in cache (measured: 1 MiB buffers cost ~15%
+// 256 KiB: read, written and hashed while still in cache (measured: 1 MiB buffers cost ~15%
 // more CPU in the hash for the same bytes); 8 of them keep both threads busy.
 constexpr size_t kBufSize = 256 << 10;
 constexpr size_t kBuffers = 8;
-// A StreamHash's: 4 MiB the reader may run ahead of the writes.
+// A StreamHash's: 4 MiB the copy may run ahead of the hash, about one of an export's big
+// files, so the hash is still busy through the small files after it (measured on the
+// 20,000-file export with a hash thread per call and 8 buffers: the hash thread waited ~100 ms
+// for bytes, the copy ~170 ms for the hash, and ~60 ms for the hash to drain at each call's
+// end; 32 buffers cost more in the hash, their bytes out of cache, than they saved).
 constexpr size_t kSessionBuffers = 16;
 
 // Buffers kept between calls: an export makes ~100 calls of a few MiB each, and fresh 256 KiB
@@ -69,257 +71,141 @@ class BufferPool {
   }
 };
 
-bool SameTime(const struct timespec& a, const struct timespec& b) { return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec; }
+// SHA256_Update over a buffer another core just filled, a page at a time, asking for the
+// page after next meanwhile: the hardware prefetcher stops at each page boundary, and the
+// lines sit in the other core's cache. Measured on the 20,000-file export (534 MB), same
+// runs: 477 ms median without, 428 with (tar 391). In a C test, hashing 256 KiB buffers that
+// another core had read cost 331-433 ms for 534 MB, 313 in the core that read them.
+void HashPrefetched(SHA256_CTX* ctx, const char* p, size_t n) {
+  constexpr size_t kStep = 4096;
+  constexpr size_t kAhead = 2 * kStep;
+  for (size_t at = 0; at < n; at += kStep) {
+    for (size_t q = at + kAhead; q < at + kAhead + kStep && q < n; q += 64) __builtin_prefetch(p + q);
+    SHA256_Update(ctx, p + at, n - at < kStep ? n - at : kStep);
+  }
+}
 
-// One step of a stream, as the opener hands it to the reader, in stream order.
-struct Piece {
-  enum Kind : uint8_t { kBytes, kFile, kEnd, kStop } kind = kEnd;
-  const char* p = nullptr;  // kBytes: n bytes of the caller's (alive until the call returns)
-  size_t n = 0;
-  int fd = -1;       // kFile: open and checked
-  size_t index = 0;  // kFile, kStop: which of the call's files
-  uint64_t offset = 0;
-  uint64_t length = 0;
-  struct stat before;  // kFile: what fstat saw when it was opened
-  StreamStop stop;     // why the stream stopped at this file (kStop: the opener found it)
-};
-
-// A buffer the reader filled and hashed, for the opener to write, with the files whose last
-// bytes are in it: they are checked (nothing moved while they were read) and closed first.
-struct Filled {
-  std::unique_ptr<char[]> buf;
-  size_t n = 0;
-  std::vector<Piece> files;
-};
-
-// The machinery of a stream. The calling thread (the "opener") opens and checks files ahead,
-// writes the filled buffers out, and checks and closes each file once read; the reader fills
-// buffers in stream order (our bytes copied, file ranges pread) and sha256es each as it fills
-// it, where its bytes were just read, still in that core's cache. Measured on the 20,000-file
-// export: hashing 256 KiB buffers that another core had read cost ~40% more CPU than hashing
-// them in the core that read them (433 vs 311 ms for 534 MB), while write(2) of a buffer
-// filled elsewhere costs no more. The bytes hashed are the bytes written: each buffer is
-// hashed once full and written unchanged.
-//
-// The two meet under one mutex, in batches (the opener hands on up to kOpenBatch files at
-// once, the reader takes all there is) and wake each other only when the other waits: with a
-// wake-up per file the reader switched ~12,000 times an export.
-//
-// Threaded, the reader is a thread of its own that outlives calls (a StreamHash's);
-// unthreaded (a small stream), the caller does all of it in turn.
-class Pump {
+// Hands full buffers to a hasher thread in order and gives them back once hashed; with
+// `threaded` false it hashes in place (a small stream is not worth a thread).
+class Hasher {
  public:
-  Pump(SHA256_CTX* ctx, bool threaded, size_t buffers) : ctx_(ctx) {
+  Hasher(SHA256_CTX* ctx, bool threaded, size_t buffers = kBuffers) : ctx_(ctx) {
     for (size_t i = 0; i < (threaded ? buffers : 1); ++i) free_.push_back(BufferPool::Get());
     if (!threaded) return;
     try {
-      thread_ = std::thread([this] { ReaderLoop(); });
+      thread_ = std::thread([this] { Work(); });
     } catch (const std::system_error&) {
-      // No thread to be had (a process at its limit): all on the caller; only slower.
+      // No thread to be had (a process at its limit): hash in place; only slower.
     }
   }
-  ~Pump() {
-    if (thread_.joinable()) {
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        quit_ = true;
-        reader_cv_.notify_all();
-      }
-      thread_.join();
-    }
-    if (cur_) free_.push_back(std::move(cur_));
+  ~Hasher() {
+    Finish();
     for (auto& b : free_) BufferPool::Put(std::move(b));
   }
-  Pump(const Pump&) = delete;
-  Pump& operator=(const Pump&) = delete;
+  // A buffer taken with Acquire and not submitted (the sink's last one): back to the pool.
+  void Release(std::unique_ptr<char[]> b) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    free_.push_back(std::move(b));
+  }
+  Hasher(const Hasher&) = delete;
+  Hasher& operator=(const Hasher&) = delete;
 
-  // One call's stream: bytes with files spliced in, to out_fd (or result->collected). 0 or
-  // -errno of a write; a file not as described ends it early with result->stop set.
-  int Run(int out_fd, const std::vector<int>& rootfds, const std::string& bytes,
-          const std::vector<StreamFile>& files, StreamResult* result) {
-    out_fd_ = out_fd;
-    result_ = result;
-    write_err_ = 0;
-    opener_stop_ = StreamStop();
-    reader_stop_ = StreamStop();
-    if (thread_.joinable()) RunThreaded(rootfds, bytes, files);
-    else RunInline(rootfds, bytes, files);
-    // The first file in the stream that stopped it, whichever side found it.
-    const StreamStop* stop = &opener_stop_;
-    if (!stop->stopped || (reader_stop_.stopped && reader_stop_.index < stop->index)) stop = &reader_stop_;
-    if (stop->stopped) result->stop = *stop;
-    return write_err_;
+  // A buffer to fill (waits for one the hasher is done with).
+  std::unique_ptr<char[]> Acquire() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    cv_.wait(lock, [this] { return !free_.empty(); });
+    std::unique_ptr<char[]> b = std::move(free_.back());
+    free_.pop_back();
+    return b;
+  }
+
+  // `n` bytes of `b` to hash after every buffer submitted before.
+  void Submit(std::unique_ptr<char[]> b, size_t n) {
+    if (!thread_.joinable()) {
+      SHA256_Update(ctx_, b.get(), n);
+      free_.push_back(std::move(b));
+      return;
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    todo_.emplace_back(std::move(b), n);
+    cv_.notify_all();
+  }
+
+  // Waits until everything submitted is hashed, and ends the thread.
+  void Finish() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_ = true;
+      cv_.notify_all();
+    }
+    thread_.join();
   }
 
  private:
-  // Files opened and checked ahead of the reader and not closed yet (they close once the
-  // buffer holding their last bytes is written): with 4 KiB files, 512 are ~9 buffers, so the
-  // reader can run that far ahead through small files; at most an eighth of the fd limit.
-  static size_t OpenAhead() {
-    struct rlimit nofile;
-    size_t limit = ::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur != RLIM_INFINITY ? nofile.rlim_cur / 8 : 512;
-    return std::max<size_t>(16, std::min<size_t>(512, limit));
-  }
-  const size_t open_limit_ = OpenAhead();
-  static constexpr size_t kOpenBatch = 32;
-  // Buffers handed over before the other side is woken for them, unless it would wait anyway:
-  // a wake-up per buffer cost the 20,000-file export ~9,000 context switches.
-  static constexpr size_t kWake = 4;
-
-  // The opener's half for file `i`: the file open and checked (a kFile piece), or why not (kStop).
-  static Piece Open(int rootfd, const StreamFile& f, size_t i) {
-    Piece p;
-    p.index = i;
-    p.offset = f.offset;
-    p.length = f.length;
-    int fd = OpenBeneath(rootfd, f.rel.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-    if (fd < 0 || ::fstat(fd, &p.before) < 0) {
-      p.kind = Piece::kStop;
-      p.stop.err = fd < 0 ? -fd : errno;
-      if (fd >= 0) ::close(fd);
-      return p;
-    }
-    p.stop.mode = p.before.st_mode;
-    p.stop.ino = p.before.st_ino;
-    p.stop.size = static_cast<uint64_t>(p.before.st_size);
-    if (!S_ISREG(p.before.st_mode) || (f.ino != 0 && p.before.st_ino != f.ino) || p.stop.size != f.size) {
-      p.kind = Piece::kStop;
-      ::close(fd);
-      return p;
-    }
-    p.kind = Piece::kFile;
-    p.fd = fd;
-    return p;
-  }
-
-  // Appends the pieces of the stream up to and including file `*i` (our bytes before it, then
-  // it), or its end; moves *i and *at on. False once the stream's last piece is out.
-  static bool Next(const std::vector<int>& rootfds, const std::string& bytes, const std::vector<StreamFile>& files,
-                   size_t* i, uint64_t* at, std::vector<Piece>* out) {
-    uint64_t to = *i < files.size() ? files[*i].at : bytes.size();
-    if (to > *at) {
-      Piece gap;
-      gap.kind = Piece::kBytes;
-      gap.p = bytes.data() + *at;
-      gap.n = static_cast<size_t>(to - *at);
-      out->push_back(gap);
-      *at = to;
-    }
-    if (*i == files.size()) {
-      out->push_back(Piece());  // kEnd
-      return false;
-    }
-    out->push_back(Open(rootfds[files[*i].root], files[*i], *i));
-    ++*i;
-    return out->back().kind == Piece::kFile;
-  }
-
-  // --- the opener's side ---
-
-  void RunInline(const std::vector<int>& rootfds, const std::string& bytes, const std::vector<StreamFile>& files) {
-    cur_ = std::move(free_.back());
-    free_.pop_back();
-    size_t i = 0;
-    uint64_t at = 0;
-    std::vector<Piece> pieces;
-    for (bool more = true; more;) {
-      pieces.clear();
-      more = Next(rootfds, bytes, files, &i, &at, &pieces);
-      if (!Process(pieces)) break;
-    }
-    DropAll(&pieces);
-    DropAll(&done_);
-    free_.push_back(std::move(cur_));
-    fill_ = 0;
-  }
-
-  void RunThreaded(const std::vector<int>& rootfds, const std::string& bytes, const std::vector<StreamFile>& files) {
-    std::unique_lock<std::mutex> lock(mu_);
-    call_done_ = false;
-    discard_ = false;
-    size_t i = 0;
-    uint64_t at = 0;
-    bool more = true;
-    std::vector<Piece> batch;
+  void Work() {
+    std::unique_lock<std::mutex> lock(mutex_);
     for (;;) {
-      if (!full_.empty()) {  // write what the reader filled, in order
-        Filled f = std::move(full_.front());
-        full_.pop_front();
-        lock.unlock();
-        bool going = Deliver(&f);
-        lock.lock();
-        open_ahead_ -= f.files.size();
-        free_.push_back(std::move(f.buf));
-        if (!going) discard_ = true;  // the reader drops the rest
-        if (reader_waiting_ && (free_.size() >= kWake || discard_)) reader_cv_.notify_one();
-        continue;
-      }
-      if (call_done_) break;
-      if (more && !discard_ && open_ahead_ < open_limit_) {
-        size_t room = std::min(kOpenBatch, open_limit_ - open_ahead_);
-        lock.unlock();
-        batch.clear();
-        size_t opened = 0;
-        while (more && opened < room) {
-          more = Next(rootfds, bytes, files, &i, &at, &batch);
-          if (batch.back().kind == Piece::kFile) ++opened;
-        }
-        lock.lock();
-        if (discard_) {  // the reader stopped the stream meanwhile: these are not needed
-          for (Piece& p : batch) if (p.kind == Piece::kFile) ::close(p.fd);
-          continue;
-        }
-        open_ahead_ += opened;
-        for (Piece& p : batch) pieces_.push_back(std::move(p));
-        if (reader_waiting_) reader_cv_.notify_one();
-        continue;
-      }
-      if (reader_waiting_) reader_cv_.notify_one();  // whatever it waits for may be here (fewer than kWake)
-      opener_waiting_ = true;
-      opener_cv_.wait(lock);
-      opener_waiting_ = false;
+      cv_.wait(lock, [this] { return !todo_.empty() || done_; });
+      if (todo_.empty()) return;
+      auto [b, n] = std::move(todo_.front());
+      todo_.pop_front();
+      hashing_ = true;
+      lock.unlock();
+      HashPrefetched(ctx_, b.get(), n);
+      lock.lock();
+      hashing_ = false;
+      free_.push_back(std::move(b));
+      cv_.notify_all();
     }
   }
 
-  // Checks and closes the files read into a filled buffer, then writes it. False when the
-  // stream ends here (a file moved while read, or a write failed).
-  bool Deliver(Filled* f) {
-    bool going = write_err_ == 0 && !opener_stop_.stopped;
-    for (Piece& p : f->files) {
-      if (going && !StillAsOpened(&p)) {
-        opener_stop_ = p.stop;
-        opener_stop_.stopped = true;
-        opener_stop_.index = p.index;
-        going = false;
-      }
-      ::close(p.fd);
-    }
-    if (going && f->n > 0) {
-      write_err_ = Write(f->buf.get(), f->n);
-      going = write_err_ == 0;
-    }
-    return going;
+  SHA256_CTX* ctx_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<char[]>> free_;
+  std::deque<std::pair<std::unique_ptr<char[]>, size_t>> todo_;
+  bool done_ = false;
+  bool hashing_ = false;
+  std::thread thread_;
+};
+
+// The stream being produced: bytes go into the current buffer, a full one is written out
+// (or collected) and handed to the hasher.
+class Sink {
+ public:
+  Sink(int out_fd, Hasher* hasher, StreamResult* result) : out_fd_(out_fd), hasher_(hasher), result_(result), buf_(hasher->Acquire()) {}
+  ~Sink() { hasher_->Release(std::move(buf_)); }
+  Sink(const Sink&) = delete;
+  Sink& operator=(const Sink&) = delete;
+
+  char* space() { return buf_.get() + fill_; }
+  size_t room() const { return kBufSize - fill_; }
+
+  // `n` bytes were put at space(); flushes when the buffer is full. 0 or -errno of write.
+  int Filled(size_t n) {
+    fill_ += n;
+    return fill_ == kBufSize ? Flush() : 0;
   }
 
-  // Whether nothing moved in the file while it was read: its size and ctime as when opened.
-  static bool StillAsOpened(Piece* p) {
-    struct stat after;
-    if (::fstat(p->fd, &after) < 0) {
-      p->stop.err = errno;
-      return false;
+  int Append(const char* p, size_t n) {
+    while (n > 0) {
+      size_t k = n < room() ? n : room();
+      std::memcpy(space(), p, k);
+      p += k;
+      n -= k;
+      if (int r = Filled(k); r < 0) return r;
     }
-    p->stop.size = static_cast<uint64_t>(after.st_size);
-    p->stop.changed = after.st_size != p->before.st_size || !SameTime(after.st_ctim, p->before.st_ctim);
-    return !p->stop.changed;
+    return 0;
   }
 
-  // Writes (or collects) `n` bytes of `b`. 0 or -errno of write.
-  int Write(const char* b, size_t n) {
+  int Flush() {
+    if (fill_ == 0) return 0;
     if (out_fd_ < 0) {
-      result_->collected.append(b, n);
+      result_->collected.append(buf_.get(), fill_);
     } else {
-      for (size_t done = 0; done < n;) {
-        ssize_t w = ::write(out_fd_, b + done, n - done);
+      for (size_t done = 0; done < fill_;) {
+        ssize_t w = ::write(out_fd_, buf_.get() + done, fill_ - done);
         if (w < 0) {
           if (errno == EINTR) continue;
           return -errno;
@@ -327,211 +213,93 @@ class Pump {
         done += static_cast<size_t>(w);
       }
     }
-    result_->written += n;
+    result_->written += fill_;
+    hasher_->Submit(std::move(buf_), fill_);
+    fill_ = 0;
+    buf_ = hasher_->Acquire();
     return 0;
   }
 
-  // --- the reader's side ---
-
-  void ReaderLoop() {
-    std::unique_lock<std::mutex> lock(mu_);
-    std::vector<Piece> batch;
-    for (;;) {
-      bool going = true;
-      if (pieces_.empty() && !call_done_ && !discard_ && open_ahead_ >= open_limit_ && !done_.empty()) {
-        // The opener waits for files to be closed before it opens more, and they are all read
-        // into the buffer being filled (many small files): hand that on now, part full.
-        lock.unlock();
-        going = Emit();
-        lock.lock();
-      }
-      if (going) {
-        WakeOpenerToWrite();
-        reader_waiting_ = true;
-        reader_cv_.wait(lock, [this] { return !pieces_.empty() || quit_ || (discard_ && !call_done_); });
-        reader_waiting_ = false;
-        going = !(discard_ && !call_done_);
-      }
-      if (going) {
-        if (pieces_.empty()) return;  // quit (pieces come only while the call goes on)
-        batch.assign(std::make_move_iterator(pieces_.begin()), std::make_move_iterator(pieces_.end()));
-        pieces_.clear();
-        lock.unlock();
-        if (!cur_) cur_ = TakeFree();
-        going = Process(batch);
-        lock.lock();
-      }
-      if (!going) {  // the call is over early: drop what is left of it, every fd closed
-        open_ahead_ -= DropAll(&batch) + DropAll(&pieces_) + DropAll(&done_);
-        if (cur_) free_.push_back(std::move(cur_));
-        fill_ = 0;
-        discard_ = true;
-        call_done_ = true;
-        if (opener_waiting_) opener_cv_.notify_one();
-      } else if (batch.back().kind == Piece::kEnd) {
-        call_done_ = true;  // the last buffer is queued: the opener writes it and returns
-        if (opener_waiting_) opener_cv_.notify_one();
-      }
-      batch.clear();
-    }
-  }
-
-  // Under the lock, before the reader waits: the opener, if it waits, writes what is filled
-  // (fewer than kWake buffers did not wake it).
-  void WakeOpenerToWrite() {
-    if (opener_waiting_ && !full_.empty()) opener_cv_.notify_one();
-  }
-
-  // Closes the fds of the files in `pieces` and empties it; how many there were.
-  template <typename List>
-  static size_t DropAll(List* pieces) {
-    size_t n = 0;
-    for (Piece& p : *pieces) {
-      if (p.kind == Piece::kFile && p.fd >= 0) {
-        ::close(p.fd);
-        ++n;
-      }
-    }
-    pieces->clear();
-    return n;
-  }
-
-  // A free buffer (the reader's own thread: waits for the opener to write one).
-  std::unique_ptr<char[]> TakeFree() {
-    std::unique_lock<std::mutex> lock(mu_);
-    WakeOpenerToWrite();
-    reader_waiting_ = true;
-    reader_cv_.wait(lock, [this] { return !free_.empty(); });
-    reader_waiting_ = false;
-    std::unique_ptr<char[]> b = std::move(free_.back());
-    free_.pop_back();
-    return b;
-  }
-
-  // The reader's half of the pieces, in order. False when the stream stops (a file was not as
-  // described, or the call ended early); the pieces not done keep their fds for the caller to close.
-  bool Process(std::vector<Piece>& pieces) {
-    for (Piece& p : pieces) {
-      switch (p.kind) {
-        case Piece::kBytes:
-          for (size_t done = 0; done < p.n;) {
-            size_t k = std::min(p.n - done, kBufSize - fill_);
-            std::memcpy(cur_.get() + fill_, p.p + done, k);
-            done += k;
-            fill_ += k;
-            if (fill_ == kBufSize && !Emit()) return false;
-          }
-          break;
-        case Piece::kFile:
-          if (!ReadFile(&p)) return false;
-          done_.push_back(p);  // checked and closed once its last bytes are written
-          p.fd = -1;
-          break;
-        case Piece::kEnd:
-          return Emit();  // the last buffer, partial (or empty, to close the files read into the one before)
-        case Piece::kStop:
-          reader_stop_ = p.stop;
-          reader_stop_.stopped = true;
-          reader_stop_.index = p.index;
-          return false;
-      }
-    }
-    return true;
-  }
-
-  // Reads the file's range into the stream. False when it ended early (the stream stops at
-  // this file: reader_stop_ says why; its fd closed) or the call did.
-  bool ReadFile(Piece* p) {
-    for (uint64_t done = 0; done < p->length;) {
-      size_t k = static_cast<size_t>(std::min<uint64_t>(p->length - done, kBufSize - fill_));
-      ssize_t got = ::pread(p->fd, cur_.get() + fill_, k, static_cast<off_t>(p->offset + done));
-      if (got < 0 && errno == EINTR) continue;
-      if (got <= 0) {
-        if (got < 0) p->stop.err = errno;
-        else p->stop.changed = true;  // fewer bytes than its size said
-        reader_stop_ = p->stop;
-        reader_stop_.stopped = true;
-        reader_stop_.index = p->index;
-        return false;
-      }
-      done += static_cast<uint64_t>(got);
-      fill_ += static_cast<size_t>(got);
-      if (fill_ == kBufSize && !Emit()) return false;
-    }
-    return true;
-  }
-
-  // Hashes the buffer where it was just filled and hands it on with the files read into it:
-  // delivered here when unthreaded, else queued for the opener, a free buffer taken in its
-  // place. False when the stream ends (a file moved, a write failed).
-  bool Emit() {
-    SHA256_Update(ctx_, cur_.get(), fill_);
-    Filled f;
-    f.n = fill_;
-    f.files.swap(done_);
-    fill_ = 0;
-    if (!thread_.joinable()) {
-      f.buf = std::move(cur_);
-      bool going = Deliver(&f);
-      cur_ = std::move(f.buf);
-      return going;
-    }
-    f.buf = std::move(cur_);
-    std::unique_lock<std::mutex> lock(mu_);
-    full_.push_back(std::move(f));
-    if (opener_waiting_ && full_.size() >= kWake) opener_cv_.notify_one();
-    if (free_.empty()) WakeOpenerToWrite();
-    reader_waiting_ = true;
-    reader_cv_.wait(lock, [this] { return !free_.empty(); });
-    reader_waiting_ = false;
-    cur_ = std::move(free_.back());
-    free_.pop_back();
-    return !discard_;
-  }
-
-  SHA256_CTX* ctx_;
-  std::thread thread_;
-  // The reader's: the buffer being filled, and the files read into it (or into the one
-  // before, when it ended right at its end).
-  std::unique_ptr<char[]> cur_;
+ private:
+  int out_fd_;
+  Hasher* hasher_;
+  StreamResult* result_;
+  std::unique_ptr<char[]> buf_;
   size_t fill_ = 0;
-  std::vector<Piece> done_;
-  // This call's: where to, and what came of it (each side's own).
-  int out_fd_ = -1;
-  StreamResult* result_ = nullptr;
-  int write_err_ = 0;
-  StreamStop opener_stop_;
-  StreamStop reader_stop_;
-
-  std::mutex mu_;
-  std::condition_variable reader_cv_;
-  std::condition_variable opener_cv_;
-  std::deque<Piece> pieces_;  // opener → reader
-  std::deque<Filled> full_;   // reader → opener
-  std::vector<std::unique_ptr<char[]>> free_;
-  size_t open_ahead_ = 0;  // files handed to the reader and not closed yet
-  bool reader_waiting_ = false;
-  bool opener_waiting_ = false;
-  bool call_done_ = true;  // the reader is through this call's pieces
-  bool discard_ = false;   // this call ended early: the reader drops its pieces
-  bool quit_ = false;
 };
 
-// Opens the roots, then streams through `pump`.
-int StreamThrough(Pump* pump, int out_fd, const std::vector<std::string>& roots, const std::string& bytes,
-                  const std::vector<StreamFile>& files, StreamResult* result, int* failed_root) {
+bool SameTime(const struct timespec& a, const struct timespec& b) { return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec; }
+
+// Copies the range of `f` into the sink. 0, -errno of a write, or 1 when the file stopped the stream.
+int CopyFile(int rootfd, const StreamFile& f, Sink* sink, StreamStop* stop) {
+  Fd fd(OpenBeneath(rootfd, f.rel.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY));
+  struct stat before;
+  if (fd.get() < 0 || ::fstat(fd.get(), &before) < 0) {
+    stop->err = fd.get() < 0 ? -fd.get() : errno;
+    return 1;
+  }
+  stop->mode = before.st_mode;
+  stop->ino = before.st_ino;
+  stop->size = static_cast<uint64_t>(before.st_size);
+  if (!S_ISREG(before.st_mode) || (f.ino != 0 && before.st_ino != f.ino) || stop->size != f.size) return 1;
+  for (uint64_t done = 0; done < f.length;) {
+    uint64_t want = f.length - done;
+    size_t n = want < sink->room() ? static_cast<size_t>(want) : sink->room();
+    ssize_t got = ::pread(fd.get(), sink->space(), n, static_cast<off_t>(f.offset + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) {
+      stop->err = errno;
+      return 1;
+    }
+    if (got == 0) {
+      stop->changed = true;  // fewer bytes than its size said
+      return 1;
+    }
+    done += static_cast<uint64_t>(got);
+    if (int r = sink->Filled(static_cast<size_t>(got)); r < 0) return r;
+  }
+  struct stat after;
+  if (::fstat(fd.get(), &after) < 0) {
+    stop->err = errno;
+    return 1;
+  }
+  stop->size = static_cast<uint64_t>(after.st_size);
+  if (after.st_size != before.st_size || !SameTime(after.st_ctim, before.st_ctim)) {
+    stop->changed = true;
+    return 1;
+  }
+  return 0;
+}
+
+// The stream itself, its buffers hashed by `hasher`.
+int StreamThrough(int out_fd, const std::vector<std::string>& roots, const std::string& bytes,
+                  const std::vector<StreamFile>& files, Hasher* hasher, StreamResult* result, int* failed_root) {
   *failed_root = -1;
-  std::vector<std::unique_ptr<Fd>> owned;
-  std::vector<int> rootfds;
+  std::vector<std::unique_ptr<Fd>> rootfds;
   for (size_t i = 0; i < roots.size(); ++i) {
-    owned.push_back(std::make_unique<Fd>(::open(roots[i].c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)));
-    if (owned.back()->get() < 0) {
+    rootfds.push_back(std::make_unique<Fd>(::open(roots[i].c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC)));
+    if (rootfds.back()->get() < 0) {
       *failed_root = static_cast<int>(i);
       return -errno;
     }
-    rootfds.push_back(owned.back()->get());
   }
-  return pump->Run(out_fd, rootfds, bytes, files, result);
+  Sink sink(out_fd, hasher, result);
+  uint64_t at = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    const StreamFile& f = files[i];
+    if (int r = sink.Append(bytes.data() + at, f.at - at); r < 0) return r;
+    at = f.at;
+    int r = CopyFile(rootfds[f.root]->get(), f, &sink, &result->stop);
+    if (r < 0) return r;
+    if (r > 0) {
+      result->stop.stopped = true;
+      result->stop.index = i;
+      return 0;
+    }
+    result->stop = StreamStop();
+  }
+  if (int r = sink.Append(bytes.data() + at, bytes.size() - at); r < 0) return r;
+  return sink.Flush();
 }
 
 }  // namespace
@@ -540,18 +308,20 @@ int StreamBeneath(int out_fd, const std::vector<std::string>& roots, const std::
                   const std::vector<StreamFile>& files, SHA256_CTX* hash, StreamResult* result, int* failed_root) {
   uint64_t total = bytes.size();
   for (const StreamFile& f : files) total += f.length;
-  Pump pump(hash, total > 2 * kBufSize, kBuffers);
-  return StreamThrough(&pump, out_fd, roots, bytes, files, result, failed_root);
+  Hasher hasher(hash, total > 2 * kBufSize);
+  return StreamThrough(out_fd, roots, bytes, files, &hasher, result, failed_root);
 }
 
-// The reader thread and its buffers outlive each call: an export makes ~70 calls, and each
-// would otherwise start a thread and fault in fresh buffers.
+// The hasher thread and its buffers outlive each call: a call returns once its bytes are
+// written, while the last of them are still being hashed, and the next call's copy overlaps
+// that; the copy may run further ahead of the hash (big files) to be caught up with later
+// (small files, where opening and checking each file is the slower side).
 struct StreamHash::State {
   SHA256_CTX ctx;
   // Made by the first call after a digest (or the first call): between an export's calls the
-  // thread waits for pieces; once the digest is taken it is ended and its buffers go back to
+  // thread waits for bytes; once the digest is taken it is ended and its buffers go back to
   // the pool, so a finished StreamHash that JS has not collected yet holds no thread.
-  std::unique_ptr<Pump> pump;
+  std::unique_ptr<Hasher> hasher;
   bool failed = false;  // a call stopped or failed: later ones write nothing
 
   // The order of calls: Turn n runs when serving == n; turns given up before their time are
@@ -615,8 +385,8 @@ int StreamHash::Stream(Turn turn, int out_fd, const std::vector<std::string>& ro
   int r = -ECANCELED;
   *failed_root = -1;
   if (!state_->failed) {
-    if (!state_->pump) state_->pump = std::make_unique<Pump>(&state_->ctx, true, kSessionBuffers);
-    r = StreamThrough(state_->pump.get(), out_fd, roots, bytes, files, result, failed_root);
+    if (!state_->hasher) state_->hasher = std::make_unique<Hasher>(&state_->ctx, true, kSessionBuffers);
+    r = StreamThrough(out_fd, roots, bytes, files, state_->hasher.get(), result, failed_root);
     state_->failed = r < 0 || result->stop.stopped;
   }
   Leave(n);
@@ -627,7 +397,7 @@ void StreamHash::Snapshot(Turn turn, SHA256_CTX* out) {
   uint64_t n = turn.n_;
   turn.hash_ = nullptr;
   Enter(n);
-  state_->pump.reset();  // ends the thread (every call's bytes are hashed by its return)
+  state_->hasher.reset();  // hashes what is left, ends the thread
   *out = state_->ctx;
   Leave(n);
 }

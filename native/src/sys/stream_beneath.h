@@ -13,7 +13,6 @@
 #include <openssl/sha.h>
 
 #include <cstdint>
-#include <set>
 #include <memory>
 #include <string>
 #include <vector>
@@ -63,15 +62,16 @@ int StreamBeneath(int out_fd, const std::vector<std::string>& roots, const std::
 namespace ovl::sys {
 
 // One sha256 over a stream written by many calls in turn, hashed on a thread of its own that
-// lives as long as this. Calls run one at a time in the order their Turns were taken: a
-// caller may queue the next call before the one before has returned (the next batch of an
-// export waits, ready, while this one is written), and it runs the moment that one is done.
-// Once a call stopped at a file or failed to write, later calls write nothing (ECANCELED);
-// the digest still hashes what was written.
+// lives as long as this: a call returns once its bytes are written (the hash catches up
+// meanwhile), so nothing waits for the hash between calls. Calls run one at a time in the
+// order their Turns were taken: a caller may queue the next call before the one before has
+// returned (an export's next batch waits, ready, while this one is written), and it runs the
+// moment that one is done. Once a call stopped at a file or failed to write, later calls
+// write nothing (ECANCELED); the digest still covers what was written.
 class StreamHash {
  public:
   StreamHash();
-  ~StreamHash();
+  ~StreamHash();  // waits for what is left to hash
   StreamHash(const StreamHash&) = delete;
   StreamHash& operator=(const StreamHash&) = delete;
 
@@ -96,8 +96,8 @@ class StreamHash {
   // -ECANCELED (nothing written) after a call that stopped or failed.
   int Stream(Turn turn, int out_fd, const std::vector<std::string>& roots, const std::string& bytes,
              const std::vector<StreamFile>& files, StreamResult* result, int* failed_root);
-  // The sha256 state after every byte streamed by the calls before this Turn (then ends the
-  // hash thread: the next Stream starts another).
+  // The sha256 state after every byte streamed by the calls before this Turn (waits until
+  // they are hashed, then ends the hash thread: the next Stream starts another).
   void Snapshot(Turn turn, SHA256_CTX* out);
 
  private:
