@@ -278,7 +278,7 @@ class LayerTarWriter {
     while (this.inflight.length > 0) await this.inflight.shift();
   }
 
-  /** Wait for the batch in flight, whatever its outcome (before the archive is thrown away). */
+  /** Wait for the batches in flight, whatever their outcome (before the archive is thrown away). */
   async settle(): Promise<void> {
     await Promise.allSettled(this.inflight);
   }
