@@ -332,6 +332,11 @@ struct StreamHash::State {
   uint64_t serving = 0;
   std::set<uint64_t> given_up;
   State() { SHA256_Init(&ctx); }
+  // Under `order`, serving just moved: past the turns given up, and whoever waits is told.
+  void PassOn() {
+    while (given_up.erase(serving) > 0) ++serving;
+    turn.notify_all();
+  }
 };
 
 StreamHash::StreamHash() : state_(new State) {}
@@ -347,7 +352,7 @@ StreamHash::Turn StreamHash::Take() {
 
 StreamHash::Turn& StreamHash::Turn::operator=(Turn&& o) noexcept {
   if (this != &o) {
-    this->~Turn();
+    GiveUp();
     hash_ = o.hash_;
     n_ = o.n_;
     o.hash_ = nullptr;
@@ -355,14 +360,15 @@ StreamHash::Turn& StreamHash::Turn::operator=(Turn&& o) noexcept {
   return *this;
 }
 
-StreamHash::Turn::~Turn() {
+StreamHash::Turn::~Turn() { GiveUp(); }
+
+void StreamHash::Turn::GiveUp() {
   if (hash_ == nullptr) return;
-  std::lock_guard<std::mutex> lock(hash_->state_->order);
-  hash_->state_->given_up.insert(n_);
-  if (hash_->state_->serving == n_) {  // its time is now: pass it on
-    while (hash_->state_->given_up.erase(hash_->state_->serving) > 0) ++hash_->state_->serving;
-    hash_->state_->turn.notify_all();
-  }
+  State& st = *hash_->state_;
+  std::lock_guard<std::mutex> lock(st.order);
+  st.given_up.insert(n_);
+  if (st.serving == n_) st.PassOn();  // its time is now
+  hash_ = nullptr;
 }
 
 void StreamHash::Enter(uint64_t n) {
@@ -373,8 +379,7 @@ void StreamHash::Enter(uint64_t n) {
 void StreamHash::Leave(uint64_t n) {
   std::lock_guard<std::mutex> lock(state_->order);
   state_->serving = n + 1;
-  while (state_->given_up.erase(state_->serving) > 0) ++state_->serving;
-  state_->turn.notify_all();
+  state_->PassOn();
 }
 
 int StreamHash::Stream(Turn turn, int out_fd, const std::vector<std::string>& roots, const std::string& bytes,

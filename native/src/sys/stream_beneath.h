@@ -87,6 +87,7 @@ class StreamHash {
 
    private:
     friend class StreamHash;
+    void GiveUp();
     StreamHash* hash_ = nullptr;
     uint64_t n_ = 0;
   };
