@@ -103,6 +103,9 @@ export class ArchiveFile {
   write(batch: TakenBatch): Promise<StreamStop | undefined> {
     const out = this.file?.fd ?? -1;
     const call = binding().streamBeneathAsync(out, batch.roots, batch.bytes, batch.layout, batch.rels, this.hash);
+    // Its failure is taken up below, once the batch before is done; until then it must not
+    // count as unhandled (it can come first: gzipping the batch before may wait for the file).
+    call.catch(() => undefined);
     const done = this.inOrder.then(async () => {
       const r = await call;
       if (r.stopped) return r.stopped;
