@@ -1,4 +1,5 @@
-// ScanDir syscalls, in order: open(path, O_RDONLY|O_DIRECTORY|O_CLOEXEC) · getdents64 (64 KiB
+// ScanDir syscalls, in order: open(path, O_RDONLY|O_DIRECTORY|O_CLOEXEC|O_NOATIME; again without
+// O_NOATIME if that is refused, see OpenLeavingAtime) · getdents64 (64 KiB
 // buffer) until it returns 0, keeping every name but "." and ".." · then, for each name (in
 // inode order from 1,000 entries on; from 4,096 entries on, split among up to 4 threads, as
 // many as there are CPUs, which share the dir fd):
@@ -464,10 +465,12 @@ struct Listed {
 // open + getdents64 + ordering. Returns 0, or -errno with *syscall set (nothing left open).
 int ListNames(const char* path, const DirScanOptions& opts, Listed* l, const char** syscall) {
   if (opts.beneath_root.empty()) {
-    l->fd = ::open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    l->fd = OpenToRead(path, O_RDONLY | O_DIRECTORY);
     if (l->fd < 0) {
       *syscall = "open";
-      return -errno;
+      const int rc = l->fd;
+      l->fd = -1;
+      return rc;
     }
   } else {
     Fd root(::open(opts.beneath_root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
@@ -570,10 +573,10 @@ void ScanDirList(const std::vector<std::string>& paths, const DirScanOptions& op
 
 int ScanNames(const char* path, const std::vector<std::string>& names, const DirScanOptions& opts,
               DirScanResult* out, const char** syscall) {
-  int fd = ::open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int fd = OpenToRead(path, O_RDONLY | O_DIRECTORY);
   if (fd < 0) {
     *syscall = "open";
-    return -errno;
+    return fd;
   }
   std::string joined;
   std::vector<NameEntry> entries;

@@ -1,6 +1,7 @@
 // ReadBeneath syscalls, in order: open(root, O_PATH|O_DIRECTORY) · openat2(rootfd, rel,
-// O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_NOCTTY, RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|
-// RESOLVE_NO_MAGICLINKS) · fstat · [pread until `length` or EOF when a regular file].
+// O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_NOCTTY|O_NOATIME, RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|
+// RESOLVE_NO_MAGICLINKS; every read-only open here is retried without O_NOATIME if that is
+// refused, see OpenLeavingAtime) · fstat · [pread until `length` or EOF when a regular file].
 // With `link`: openat2 of the parent (O_PATH|O_DIRECTORY, same resolve flags) · fstatat
 // (AT_SYMLINK_NOFOLLOW) · readlinkat. StatBeneath: openat2(O_PATH|O_NOFOLLOW, same flags) ·
 // fstat · [listxattr + getxattr each, on /proc/self/fd/N, for files and dirs].
@@ -115,8 +116,8 @@ int DescribeFd(int fd, BeneathStat* out) {
 // read-only through /proc/self/fd/N, so it is the same inode.
 int ReadWhole(int fd, uint64_t size, std::string* out) {
   std::string proc = "/proc/self/fd/" + std::to_string(fd);
-  Fd file(::open(proc.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
-  if (file.get() < 0) return -errno;
+  Fd file(OpenToRead(proc.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY));
+  if (file.get() < 0) return file.get();
   out->resize(size);
   uint64_t got = 0;
   while (got < size) {
@@ -274,8 +275,8 @@ int ReadManyBeneath(const char* root, const std::vector<std::string>& rels, uint
     }
     // Changed: the inode just stat'ed is read, opened for reading through its O_PATH fd.
     const bool reopen = r == 0 && check && S_ISREG(st.st_mode);
-    Fd reopened(reopen ? ::open(("/proc/self/fd/" + std::to_string(fd.get())).c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC) : -1);
-    if (reopen && reopened.get() < 0) r = -errno;
+    Fd reopened(reopen ? OpenToRead(("/proc/self/fd/" + std::to_string(fd.get())).c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY) : -1);
+    if (reopen && reopened.get() < 0) r = reopened.get();
     const int readfd = reopen ? reopened.get() : fd.get();
     if (r == 0) {
       // Room for the rest at about this file's size, so that the buffer is not copied as it

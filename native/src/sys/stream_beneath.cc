@@ -1,6 +1,7 @@
 // StreamBeneath syscalls, in order: open(root, O_PATH|O_DIRECTORY) for each root · for each
-// file: openat2(rootfd, rel, O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_NOCTTY, RESOLVE_BENEATH|
-// RESOLVE_NO_SYMLINKS|RESOLVE_NO_MAGICLINKS) · fstat · pread until its range is read · fstat
+// file: openat2(rootfd, rel, O_RDONLY|O_NOFOLLOW|O_NONBLOCK|O_NOCTTY|O_NOATIME (again without
+// O_NOATIME if that is refused, see OpenLeavingAtime), RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS|
+// RESOLVE_NO_MAGICLINKS) · fstat · pread until its range is read · fstat
 // (nothing moved meanwhile) · close · write(out_fd) of each full buffer. Nothing is changed
 // but out_fd's file.
 //
