@@ -77,7 +77,9 @@ struct ListDirOp {
   bool Parse(Args& a) { return a.ToBytes(a[0], "path", &path) && a.ToCount(a[1], "max", &max); }
   void Execute(sys::Failure* f) {
     const char* syscall = "opendir";
-    if (f->Set(sys::ListDir(path.c_str(), max, &names, &syscall), syscall)) f->path = path;
+    // The call first: `syscall` is read after it set it (argument order is unspecified).
+    const int rc = sys::ListDir(path.c_str(), max, &names, &syscall);
+    if (f->Set(rc, syscall)) f->path = path;
   }
   Napi::Value Result(Napi::Env env) {
     Napi::Array array = Napi::Array::New(env, names.size());

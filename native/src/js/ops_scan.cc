@@ -190,7 +190,9 @@ struct ScanNamesOp {
   }
   void Execute(sys::Failure* f) {
     const char* syscall = "open";
-    if (f->Set(sys::ScanNames(path.c_str(), names, opts, &result, &syscall), syscall)) f->path = path;
+    // The call first: `syscall` is read after it set it (argument order is unspecified).
+    const int rc = sys::ScanNames(path.c_str(), names, opts, &result, &syscall);
+    if (f->Set(rc, syscall)) f->path = path;
   }
   Napi::Value Result(Napi::Env env) { return ScanToJs(env, result, opts, true); }
 };
