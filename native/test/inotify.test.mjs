@@ -1,5 +1,5 @@
 // InotifyWatcher: events, batching, close, ref/unref, errors, lifetime.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -78,9 +78,10 @@ const has = (mask, bit) => (mask & bit) === bit;
 const WATCH = C.IN_CREATE | C.IN_MODIFY | C.IN_CLOSE_WRITE | C.IN_DELETE | C.IN_MOVED_FROM | C.IN_MOVED_TO;
 
 // Runs `script` in a fresh node; returns { status, signal, stdout, stderr }.
+const childPrelude = `const m = { exports: {} }; process.dlopen(m, ${JSON.stringify(addonPath)}); const n = m.exports; const C = n.constants;`;
+
 function child(script, opts = {}) {
-  const prelude = `const m = { exports: {} }; process.dlopen(m, ${JSON.stringify(addonPath)}); const n = m.exports; const C = n.constants;`;
-  return spawnSync(process.execPath, [...(opts.flags ?? []), '-e', prelude + script], {
+  return spawnSync(process.execPath, [...(opts.flags ?? []), '-e', childPrelude + script], {
     encoding: 'utf8', timeout: opts.timeout ?? 10000,
   });
 }
@@ -311,12 +312,19 @@ describe('InotifyWatcher and the process', () => {
     w.add(${JSON.stringify(d)}, C.IN_CREATE);
     ${extra}`;
 
-  it('keeps the process alive while ref\'d, not once unref\'d', () => {
+  it('keeps the process alive while ref\'d, not once unref\'d', async () => {
     const d = subdir();
-    const unrefd = child(script(d, 'w.unref();'));
-    expect(unrefd).toMatchObject({ status: 0, signal: null, stderr: '' });
-    const refd = child(script(d, ''), { timeout: 1500 });
-    expect(refd.signal).toBe('SIGTERM'); // still running when the timeout struck
+    const unrefd = child(script(d, 'w.unref(); console.log("watching");'));
+    expect(unrefd).toMatchObject({ status: 0, signal: null, stderr: '', stdout: 'watching\n' });
+    // Still running 500 ms after its watcher was set up (an unref'd one is gone by then); timed
+    // from the child's own word, so a slow start on a loaded machine cannot pass for staying alive.
+    const refd = spawn(process.execPath, ['-e', childPrelude + script(d, 'console.log("watching");')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const exited = new Promise((resolve) => refd.on('exit', (code, signal) => resolve({ code, signal })));
+    await new Promise((resolve) => refd.stdout.once('data', resolve));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(refd.exitCode).toBeNull();
+    refd.kill('SIGTERM');
+    expect(await exited).toEqual({ code: null, signal: 'SIGTERM' });
     const again = child(script(d, 'w.unref(); w.ref(); setTimeout(() => { w.close(); console.log("closed"); }, 200);'));
     expect(again).toMatchObject({ status: 0, stdout: 'closed\n' });
   });
