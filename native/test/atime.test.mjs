@@ -1,8 +1,8 @@
 // Reading a layer leaves it as it was: the addon's read-only opens (readBeneath,
-// readManyBeneath, streamBeneath, scanDir, scanNames) ask for O_NOATIME, and fall back to a
-// plain open where the kernel refuses that (a caller that neither owns the file nor has
-// CAP_FOWNER). Checked on a tmpfs mounted strictatime, where any read would otherwise set the
-// atime; that mount needs root and a private mount namespace.
+// readManyBeneath, statManyBeneath, streamBeneath, scanDir, scanNames) ask for O_NOATIME, and
+// fall back to a plain open where the kernel refuses that (a caller that neither owns the file
+// nor has CAP_FOWNER). Checked on a tmpfs mounted strictatime, where any read would otherwise
+// set the atime; that mount needs root and a private mount namespace.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -43,7 +43,7 @@ describe.runIf(privileged)('reads leave atimes alone (tmpfs mounted strictatime)
     expect(atimeOf(path.join(root, 'd'))).toBeGreaterThan(LONG_AGO.getTime());
   });
 
-  it('readBeneath, readManyBeneath, streamBeneath, scanDir and scanNames read without setting one', async () => {
+  it('readBeneath, readManyBeneath, statManyBeneath, streamBeneath, scanDir and scanNames read without setting one', async () => {
     expect(native.readBeneath(root, 'f', 0, 100).data.toString()).toBe('content of f');
     expect((await native.readBeneathAsync(root, 'd/x', 0, 100)).data.toString()).toBe('content of d/x');
     const many = native.readManyBeneath(root, ['f', 'g'], 100);
@@ -52,6 +52,10 @@ describe.runIf(privileged)('reads leave atimes alone (tmpfs mounted strictatime)
     expect(many.keys.length).toBe(2 * 40);
     const again = native.readManyBeneath(root, ['g'], 100, Buffer.alloc(40, 0xff), Date.now());
     expect([again.same[0], again.data.toString()]).toEqual([0, 'content of g']);
+
+    // statManyBeneath reads small files whole, reopening the O_PATH fd it stat'ed
+    const [inlined] = native.statManyBeneath(root, ['f'], 100);
+    expect(inlined.data.toString()).toBe('content of f');
 
     const out = path.join(dir, 'out');
     const fd = fs.openSync(out, 'w');

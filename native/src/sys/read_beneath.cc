@@ -112,11 +112,15 @@ int DescribeFd(int fd, BeneathStat* out) {
   return 0;
 }
 
-// The whole content of the regular file `fd` (O_PATH) refers to, up to `size` bytes: reopened
-// read-only through /proc/self/fd/N, so it is the same inode.
+// The inode `fd` (O_PATH) refers to, opened read-only through /proc/self/fd/N (so it is that
+// same inode, whatever its name is now): the fd, or -errno.
+int ReopenToRead(int fd) {
+  return OpenToRead(("/proc/self/fd/" + std::to_string(fd)).c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY);
+}
+
+// The whole content of the regular file `fd` (O_PATH) refers to, up to `size` bytes (ReopenToRead).
 int ReadWhole(int fd, uint64_t size, std::string* out) {
-  std::string proc = "/proc/self/fd/" + std::to_string(fd);
-  Fd file(OpenToRead(proc.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY));
+  Fd file(ReopenToRead(fd));
   if (file.get() < 0) return file.get();
   out->resize(size);
   uint64_t got = 0;
@@ -275,7 +279,7 @@ int ReadManyBeneath(const char* root, const std::vector<std::string>& rels, uint
     }
     // Changed: the inode just stat'ed is read, opened for reading through its O_PATH fd.
     const bool reopen = r == 0 && check && S_ISREG(st.st_mode);
-    Fd reopened(reopen ? OpenToRead(("/proc/self/fd/" + std::to_string(fd.get())).c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY) : -1);
+    Fd reopened(reopen ? ReopenToRead(fd.get()) : -1);
     if (reopen && reopened.get() < 0) r = reopened.get();
     const int readfd = reopen ? reopened.get() : fd.get();
     if (r == 0) {

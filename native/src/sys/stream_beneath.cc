@@ -151,11 +151,9 @@ class Hasher {
       if (todo_.empty()) return;
       auto [b, n] = std::move(todo_.front());
       todo_.pop_front();
-      hashing_ = true;
       lock.unlock();
       HashPrefetched(ctx_, b.get(), n);
       lock.lock();
-      hashing_ = false;
       free_.push_back(std::move(b));
       cv_.notify_all();
     }
@@ -167,7 +165,6 @@ class Hasher {
   std::vector<std::unique_ptr<char[]>> free_;
   std::deque<std::pair<std::unique_ptr<char[]>, size_t>> todo_;
   bool done_ = false;
-  bool hashing_ = false;
   std::thread thread_;
 };
 
@@ -372,9 +369,12 @@ void StreamHash::Turn::GiveUp() {
   hash_ = nullptr;
 }
 
-void StreamHash::Enter(uint64_t n) {
+uint64_t StreamHash::Enter(Turn turn) {
+  const uint64_t n = turn.n_;
+  turn.hash_ = nullptr;  // used, not given up
   std::unique_lock<std::mutex> lock(state_->order);
   state_->turn.wait(lock, [&] { return state_->serving == n; });
+  return n;
 }
 
 void StreamHash::Leave(uint64_t n) {
@@ -385,9 +385,7 @@ void StreamHash::Leave(uint64_t n) {
 
 int StreamHash::Stream(Turn turn, int out_fd, const std::vector<std::string>& roots, const std::string& bytes,
                        const std::vector<StreamFile>& files, StreamResult* result, int* failed_root) {
-  uint64_t n = turn.n_;
-  turn.hash_ = nullptr;  // used, not given up
-  Enter(n);
+  const uint64_t n = Enter(std::move(turn));
   int r = -ECANCELED;
   *failed_root = -1;
   if (!state_->failed) {
@@ -400,9 +398,7 @@ int StreamHash::Stream(Turn turn, int out_fd, const std::vector<std::string>& ro
 }
 
 void StreamHash::Snapshot(Turn turn, SHA256_CTX* out) {
-  uint64_t n = turn.n_;
-  turn.hash_ = nullptr;
-  Enter(n);
+  const uint64_t n = Enter(std::move(turn));
   state_->hasher.reset();  // hashes what is left, ends the thread
   *out = state_->ctx;
   Leave(n);

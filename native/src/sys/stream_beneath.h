@@ -57,13 +57,9 @@ struct StreamResult {
 int StreamBeneath(int out_fd, const std::vector<std::string>& roots, const std::string& bytes,
                   const std::vector<StreamFile>& files, SHA256_CTX* hash, StreamResult* result, int* failed_root);
 
-}  // namespace ovl::sys
-
-namespace ovl::sys {
-
-// One sha256 over a stream written by many calls in turn, hashed on a thread of its own that
-// lives as long as this: a call returns once its bytes are written (the hash catches up
-// meanwhile), so nothing waits for the hash between calls. Calls run one at a time in the
+// One sha256 over a stream written by many calls in turn, hashed on a thread of its own from
+// the first call until the digest: a call returns once its bytes are written (the hash catches
+// up meanwhile), so nothing waits for the hash between calls. Calls run one at a time in the
 // order their Turns were taken: a caller may queue the next call before the one before has
 // returned (an export's next batch waits, ready, while this one is written), and it runs the
 // moment that one is done. Once a call stopped at a file or failed to write, later calls
@@ -102,7 +98,8 @@ class StreamHash {
   void Snapshot(Turn turn, SHA256_CTX* out);
 
  private:
-  void Enter(uint64_t n);
+  // Uses `turn`: waits until it is served, and returns its number (for Leave).
+  uint64_t Enter(Turn turn);
   void Leave(uint64_t n);
   struct State;
   std::unique_ptr<State> state_;
