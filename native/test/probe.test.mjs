@@ -297,9 +297,15 @@ describe('readBeneath', () => {
       const untrusted = native.readManyBeneath(root, rels, 1024, first.keys, now);
       expect([...untrusted.same]).toEqual([0, 0, 0]);
       expect(untrusted.data.toString()).toBe('state Ainside\n');
-      // Rewritten in place to the same size, mtime put back: the ctime moved.
+      // Rewritten in place to the same size, mtime put back to the nanosecond (touch -r: utimes
+      // from JS keeps whole ms, and a key differing by mtime would hide whether ctime counts):
+      // only the ctime moved.
+      const ref = `${file}.times`;
+      expect(spawnSync('touch', ['-r', file, ref]).status).toBe(0);
       fs.writeFileSync(file, 'state B');
-      fs.utimesSync(file, st.atime, st.mtime);
+      expect(spawnSync('touch', ['-m', '-r', ref, file]).status).toBe(0);
+      fs.rmSync(ref);
+      expect(fs.statSync(file, { bigint: true }).mtimeNs).toBe(st.mtimeNs);
       const rewritten = native.readManyBeneath(root, rels, 1024, first.keys, later);
       expect([...rewritten.same]).toEqual([0, 1, 0]);
       expect(rewritten.data.toString()).toBe('state B');

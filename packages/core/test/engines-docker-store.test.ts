@@ -5,7 +5,7 @@
  * against layers, state words).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, readFileSync, renameSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -106,17 +106,25 @@ describe('Docker reader on a store written here', () => {
   it('a config.v2.json unchanged since the last listing is not read again, but one rewritten in place (same size, mtime put back), renamed over, or swapped for a symlink or a FIFO is seen', async () => {
     const file = join(root, 'containers', CTR, 'config.v2.json');
     const before = readFileSync(file, 'utf8');
-    const { mtime, atime } = statSync(file);
+    const { mtimeNs } = statSync(file, { bigint: true });
+    // The mtime put back to the nanosecond (touch -r: utimes from JS keeps whole ms, and a key
+    // that differed by mtime would hide whether the ctime counts).
+    const times = join(base, 'config-times');
+    expect(spawnSync('touch', ['-r', file, times]).status).toBe(0);
+    const putMtimeBack = (f: string) => {
+      expect(spawnSync('touch', ['-m', '-r', times, f]).status).toBe(0);
+      expect(statSync(f, { bigint: true }).mtimeNs).toBe(mtimeNs);
+    };
     // Its key (inode, size, mtime, ctime) is trusted only when the ctime is 100 ms older than the listing that took it.
     await new Promise((r) => setTimeout(r, 200));
     expect((await listContainers(opts()))[0]!.state).toBe('exited');
     expect((await listContainers(opts()))[0]!.state).toBe('exited');
     const running = before.replace('"Running":false', '"Running":true ');
     writeFileSync(file, running);
-    utimesSync(file, atime, mtime);
+    putMtimeBack(file);
     expect((await listContainers(opts()))[0]!.state).toBe('running');
     writeFileSync(`${file}.tmp`, before);
-    utimesSync(`${file}.tmp`, atime, mtime);
+    putMtimeBack(`${file}.tmp`);
     renameSync(`${file}.tmp`, file);
     expect((await listContainers(opts()))[0]!.state).toBe('exited');
     renameSync(file, join(base, 'outside.json'));
