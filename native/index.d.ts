@@ -112,9 +112,9 @@ declare namespace binding {
     written: number;
     /** The stream itself, when `out` was -1. */
     data?: Buffer;
-    /** The sha256 state after this call's bytes: pass it to the next call to go on hashing (absent when stopped). */
+    /** The sha256 state after this call's bytes: pass it to the next call to go on hashing (absent when stopped, and with a StreamHash). */
     hashState?: Buffer;
-    /** sha256 (hex) of every byte hashed through the chain of calls so far (absent when stopped). */
+    /** sha256 (hex) of every byte hashed through the chain of calls so far (absent when stopped, and with a StreamHash: ask streamHashDigest). */
     digest?: string;
     /**
      * The file at `index` of `rels` was not what the layout said, and the stream was cut there
@@ -660,8 +660,10 @@ declare namespace binding {
      * within size). Each file is opened as readBeneath opens (beneath its root, no symlinks on
      * the way, O_NOFOLLOW | O_NONBLOCK) and checked with fstat before a byte is read; a file
      * that is not as described ends the stream (`stopped`, not thrown). The hashing runs on a
-     * second thread, overlapping the copy. `hashState`: null to start a hash, the one the
-     * previous call returned. Errors: syscall 'open' (a root; path), 'write'.
+     * second thread, overlapping the copy. `hashState`: null to start a hash, or the one the
+     * previous call returned, or a StreamHash (createStreamHash) that hashes every call made
+     * with it. Errors: syscall 'open' (a root; path), 'write'; ECANCELED with a StreamHash
+     * whose earlier call stopped or failed (nothing written).
      */
     streamBeneath(out: number, roots: PathLike[], bytes: Buffer, layout: Float64Array, rels: PathLike[], hashState: Buffer | null | StreamHash): StreamBeneathResult;
     streamBeneathAsync(out: number, roots: PathLike[], bytes: Buffer, layout: Float64Array, rels: PathLike[], hashState: Buffer | null | StreamHash): Promise<StreamBeneathResult>;
@@ -669,9 +671,11 @@ declare namespace binding {
      * A sha256 for a stream made by many streamBeneath calls (pass it as their `hashState`),
      * hashed on a thread of its own that outlives each call: a call returns once its bytes are
      * written, the hash catching up meanwhile, so no call waits for the hash of the one before
-     * (the results then carry no hashState nor digest: ask streamHashDigest). Make each call
-     * after the one before has returned. Its thread and 4 MiB of buffers are taken by the first
-     * call and given back by streamHashDigest (a call after that takes them again).
+     * (the results then carry no hashState nor digest: ask streamHashDigest). Calls made with it
+     * run one at a time in the order they were made, so the next may be made before the one
+     * before has returned; once one stops or fails, the later ones write nothing (ECANCELED).
+     * Its thread and 4 MiB of buffers are taken by the first call and given back by
+     * streamHashDigest (a call after that takes them again).
      */
     createStreamHash(): StreamHash;
     createStreamHashAsync(): Promise<StreamHash>;

@@ -91,9 +91,10 @@ export class MetadataBatch {
     this.got?.keys.copy(to, at, i * KEY_BYTES, (i + 1) * KEY_BYTES);
   }
 
-  /** Entry i's text; undefined when it is not there. Not for an entry that is `same`. */
+  /** Entry i's text; undefined when it is not there. An entry that is `same` has none: asking is a bug. */
   text(i: number): string | undefined {
     if (this.got === undefined || !this.isFile(i)) return undefined;
+    if (this.got.same[i] === 1) throw new Error(`ovl: internal: ${this.path(i)} was not read (it is as a former batch read it)`);
     const { data, ends } = this.got;
     return data.toString('utf8', i === 0 ? 0 : ends[i - 1], ends[i]);
   }

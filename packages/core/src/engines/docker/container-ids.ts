@@ -7,8 +7,7 @@
 import { dirIdentity, settled } from '../dir-identity.js';
 import { readOptionalDirSync } from '../metadata-files.js';
 import { KeptPerDir } from '../kept-per-dir.js';
-
-const ID = /^[0-9a-f]{64}$/;
+import { HEX_ID } from '../hex-id.js';
 
 interface Kept {
   key: string;
@@ -24,7 +23,7 @@ export function containerIds(containersDir: string): readonly string[] | undefin
   const identity = dirIdentity('docker', containersDir);
   const before = kept.get(containersDir);
   if (identity !== undefined && before?.key === identity.key) return before.ids;
-  const ids = readOptionalDirSync('docker', containersDir)?.filter((n) => ID.test(n));
+  const ids = readOptionalDirSync('docker', containersDir)?.filter((n) => HEX_ID.test(n));
   if (identity !== undefined && ids !== undefined && settled(identity.ctimeNs, atMs)) kept.keep(containersDir, { key: identity.key, ids });
   else kept.forget(containersDir);
   return ids;

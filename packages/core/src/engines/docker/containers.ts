@@ -20,8 +20,8 @@ import { readMountIds, type MountIds } from './mount-ids.js';
 import { readImages } from './images.js';
 import { pathBase } from './data-root.js';
 import { ShortLinks } from './short-links.js';
+import { HEX_ID } from '../hex-id.js';
 
-const ID = /^[0-9a-f]{64}$/;
 const NO_NAMES: ReadonlyMap<string, string[]> = new Map();
 
 /** An image id as ImageInfo.id has it: bare hex, without `sha256:`. */
@@ -89,7 +89,7 @@ export async function readDockerContainers(root: string, mounted: ReadonlySet<st
   }
   mountIds.keep(found.map((f) => f.i));
   // Each image's layer dirs once (top-most first), however many containers use it.
-  const imageIds = [...new Set(found.map((f) => f.imageId).filter((id): id is string => id !== undefined && ID.test(id)))];
+  const imageIds = [...new Set(found.map((f) => f.imageId).filter((id): id is string => id !== undefined && HEX_ID.test(id)))];
   const images = await readImages(root, imageIds, NO_NAMES);
   const imageLowers = new Map(imageIds.map((id, i) => [id, images[i]?.layers.map((l) => l.dir).reverse()]));
   const imageLowerOf = (f: Found): string[] | undefined => (f.imageId !== undefined ? imageLowers.get(f.imageId) : undefined);

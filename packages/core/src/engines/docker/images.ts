@@ -18,8 +18,8 @@ import { objectField, parseJsonObject, readOptionalDir, readOptionalText, string
 import { corrupt } from '../storage-errors.js';
 import type { ImageInfo, ImageLayerInfo } from '../types.js';
 import { pathBase } from './data-root.js';
+import { HEX_ID } from '../hex-id.js';
 
-const HEX64 = /^[0-9a-f]{64}$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
@@ -82,7 +82,7 @@ export async function readImages(root: string, ids: readonly string[], names: Re
     const cacheIdFile = files.path(at);
     const cacheId = files.text(at);
     if (cacheId === undefined) throw corrupt('docker', cacheIdFile, `layer ${diffId} of an image has no layer record`);
-    if (!HEX64.test(cacheId)) throw corrupt('docker', cacheIdFile, `'${cacheId.slice(0, 80)}' is not a layer id`);
+    if (!HEX_ID.test(cacheId)) throw corrupt('docker', cacheIdFile, `'${cacheId.slice(0, 80)}' is not a layer id`);
     const bytes = Number(files.text(at + 1) ?? '0');
     return { id: cacheId, dir: `${base}/overlay2/${cacheId}/diff`, size: Number.isFinite(bytes) ? bytes : 0, diffId };
   };
@@ -107,5 +107,5 @@ export async function readDockerImages(root: string): Promise<ImageInfo[]> {
   const ids = await readOptionalDir('docker', join(imageRoot, 'imagedb', 'content', 'sha256'));
   if (ids === undefined) return [];
   const names = await namesById(imageRoot);
-  return (await readImages(root, ids.filter((n) => HEX64.test(n)), names)).filter((i): i is ImageInfo => i !== undefined);
+  return (await readImages(root, ids.filter((n) => HEX_ID.test(n)), names)).filter((i): i is ImageInfo => i !== undefined);
 }

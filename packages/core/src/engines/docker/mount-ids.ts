@@ -16,8 +16,7 @@ import { dirIdentity } from '../dir-identity.js';
 import { MetadataBatch } from '../metadata-batch.js';
 import { corrupt } from '../storage-errors.js';
 import { KeptPerDir } from '../kept-per-dir.js';
-
-const ID = /^[0-9a-f]{64}$/;
+import { HEX_ID } from '../hex-id.js';
 
 interface Kept {
   identity: string;
@@ -41,6 +40,8 @@ export interface MountIds {
  */
 export async function readMountIds(mountsDir: string, ids: readonly string[]): Promise<MountIds> {
   // Looked at before anything is read: a change after this shows as another identity next time.
+  // No `settled` needed here (dir-identity.ts): a container made or removed adds or removes a
+  // subdir, which moves the link count whatever the clock says, and ids not kept are read.
   const identity = dirIdentity('docker', mountsDir)?.key;
   const before = kept.get(mountsDir);
   const reuse = identity !== undefined && before?.identity === identity ? before.byId : undefined;
@@ -51,7 +52,7 @@ export async function readMountIds(mountsDir: string, ids: readonly string[]): P
     const j = at.get(i);
     if (j === undefined) return reuse!.get(ids[i]!);
     const mountId = batch.text(j);
-    if (mountId !== undefined && !ID.test(mountId)) throw corrupt('docker', batch.path(j), `'${mountId.slice(0, 80)}' is not a layer id`);
+    if (mountId !== undefined && !HEX_ID.test(mountId)) throw corrupt('docker', batch.path(j), `'${mountId.slice(0, 80)}' is not a layer id`);
     return mountId;
   };
   return {

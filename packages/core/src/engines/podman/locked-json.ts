@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { withReadLock } from '../locked-read.js';
 import { corrupt, isMissing, storageError } from '../storage-errors.js';
+import { HEX_ID } from '../hex-id.js';
 
 type RecordFiles = Array<{ file: string; records: Array<Record<string, unknown>> }>;
 
@@ -71,12 +72,10 @@ export function str(file: string, r: Record<string, unknown>, key: string): stri
   return v;
 }
 
-const ID = /^[0-9a-f]{64}$/;
-
 /** A record's id: 64 hex digits (ids become path components: nothing else is accepted). */
 export function idOf(file: string, r: Record<string, unknown>, key = 'id'): string {
   const v = r[key];
-  if (typeof v !== 'string' || !ID.test(v)) throw corrupt('podman', file, `a record's '${key}' is not a 64-hex-digit id: ${JSON.stringify(v)?.slice(0, 80)}`);
+  if (typeof v !== 'string' || !HEX_ID.test(v)) throw corrupt('podman', file, `a record's '${key}' is not a 64-hex-digit id: ${JSON.stringify(v)?.slice(0, 80)}`);
   return v;
 }
 
