@@ -22,9 +22,9 @@ import { EntryFeed } from './entry-feed.js';
 import { OPAQUE_MARK, upperLayerEntries, WHITEOUT_PREFIX } from './layer-entries.js';
 import { changedWhile, contentBytes, layerRecordWindows, layerXattrs, type LayerRecord } from './layer-records.js';
 import { ArchiveFile, type ArchiveResult, type StreamStop } from './tar/archive-file.js';
-import { StreamBatch } from './tar/stream-batch.js';
-import { RUN_MADE, RUN_TYPES, upperRecordWindows, type DirRun, type UpperTotals, type UpperWindow } from './upper-records.js';
-import { BLOCK, encodeHeader, paddingLength, putPlainHeader, type TarType } from './tar/header.js';
+import { LAYOUT_SIZE, LAYOUT_WIDTH, StreamBatch } from './tar/stream-batch.js';
+import { NO_XATTRS, RUN_MADE, RUN_TYPES, upperRecordWindows, type DirRun, type UpperTotals, type UpperWindow } from './upper-records.js';
+import { BLOCK, EMPTY, encodeHeader, paddingLength, putPlainHeader, type TarType } from './tar/header.js';
 
 export interface ExportProgress {
   entries: number;
@@ -59,9 +59,6 @@ const BATCH_OWN_BYTES = 256 << 10;
 /** Room past BATCH_OWN_BYTES for the header that crosses it (one with a big pax header grows the batch). */
 const BATCH_SLACK = 16 << 10;
 
-const EMPTY = Buffer.alloc(0);
-const NO_XATTRS: Array<[string, Buffer]> = [];
-
 export function isView(s: LayerSource): s is OverlayView {
   return typeof s === 'object' && s !== null && typeof (s as OverlayView).readdir === 'function';
 }
@@ -83,7 +80,8 @@ function stopError(stop: StreamStop, path: string, size: number): Error {
 
 /**
  * Writes the records of one layer into an archive: headers encoded here, file content spliced
- * in by the addon, batch by batch; the next batch is built while the addon writes this one.
+ * in by the addon, batch by batch; the next batch is built while the addon writes the ones
+ * before it.
  */
 class LayerTarWriter {
   private entriesDone = 0;
@@ -119,11 +117,12 @@ class LayerTarWriter {
   /** Hand the batch to the addon once fewer than two are there (the archive is one stream, in order). */
   private async flush(): Promise<void> {
     if (this.batch.empty) return;
+    if (this.inflight.length >= 2) await this.inflight.shift();
+    // Taken and handed on at once: its bytes are a view of the storage the next batch fills.
     const taken = this.batch.take();
     const progress = { entries: this.entriesDone, bytes: this.bytesDone };
-    if (this.inflight.length >= 2) await this.inflight.shift();
     const written = this.archive.write(taken).then((stop) => {
-      if (stop !== undefined) throw stopError(stop, taken.paths[stop.index]!, taken.layout[stop.index * 6 + 3]!); // layout: at, root, ino, size, offset, length
+      if (stop !== undefined) throw stopError(stop, taken.paths[stop.index]!, taken.layout[stop.index * LAYOUT_WIDTH + LAYOUT_SIZE]!);
       if (this.totals !== undefined) this.opts.onProgress?.({ ...progress, ...this.totals });
     });
     written.catch(() => undefined); // surfaced when awaited, at a later flush or at finish

@@ -10,8 +10,9 @@
  * The walk runs ahead of the writer, a window per dir, into a feed: the writer starts on the
  * first dir while the rest is scanned, and the totals are known once the walk is over. Most
  * windows are runs of a dir's entries: the dir's scan and what the walk found each entry to
- * be, which the writer reads as it would the records (no object per entry); the rare entries
- * that need more (hard links, metacopy files, opaque and redirected dirs) come as records.
+ * be, which the writer reads as it would the records (no object per entry). The entries that
+ * need more (a hard link's later names, metacopy files) ride in the runs too, as records the
+ * walk made (RUN_MADE); only opaque and redirected dirs come as records of their own.
  */
 import { binding, type DirScan } from '../binding.js';
 import { typeOfMode } from '../format/file-types.js';
@@ -31,7 +32,8 @@ export interface UpperTotals {
 /** A dir that is gone or swapped for a symlink or a non-dir between its parent's scan and its own. */
 const SWAPPED = new Set(['ENOENT', 'ENOTDIR', 'ELOOP', 'EXDEV']);
 
-const NO_XATTRS: Array<[string, Buffer]> = [];
+/** No xattrs (shared: never written to). */
+export const NO_XATTRS: Array<[string, Buffer]> = [];
 
 /** A UTF-16 surrogate: where JS string order and UTF-8 byte order part ways. */
 const SURROGATE = /[\uD800-\uDFFF]/;

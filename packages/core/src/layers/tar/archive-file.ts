@@ -98,7 +98,8 @@ export class ArchiveFile {
    * Append a batch; resolves to why it stopped when one of its files was not as described
    * (the archive is then unusable). A batch may be handed on before the one before it is
    * written: the addon runs them in the order they came, and what follows each (the gzip
-   * write) happens in that order too.
+   * write) happens in that order too. The addon copies the batch's bytes and layout in this
+   * call: their storage may be refilled once it returns.
    */
   write(batch: TakenBatch): Promise<StreamStop | undefined> {
     const out = this.file?.fd ?? -1;

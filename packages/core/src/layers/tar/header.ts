@@ -31,9 +31,9 @@ export interface TarFields {
   size: number;
 }
 
-/** An entry to write. `name`: relative, without a leading './' or '/'; dirs without the trailing '/' (added here). */
+/** An entry to write. `name`: relative, without a leading './' or '/'; a dir's trailing '/' is added here when missing. */
 export interface TarHeader extends TarFields {
-  /** Seconds since the epoch (whole; the fraction, if any, goes to pax as mtime). */
+  /** Milliseconds since the epoch, written as whole seconds (floored; no pax mtime). */
   mtimeMs: number;
   /** Target of a symlink or hard link. */
   linkname?: Buffer;
@@ -126,8 +126,8 @@ let MAGIC_SUM = 0;
 for (const c of USTAR_MAGIC) MAGIC_SUM += c;
 /** The checksum field counts as eight spaces in its own sum. */
 const BLANK_CHECKSUM_SUM = 8 * 0x20;
-/** Read-only by convention. */
-const EMPTY = Buffer.alloc(0);
+/** No bytes (shared: read-only by convention). */
+export const EMPTY = Buffer.alloc(0);
 
 /**
  * The ustar block of one entry, at `at` of `b` (every one of its 512 bytes set). Its name is

@@ -4,8 +4,8 @@
  * addon reads, writes and hashes; which bytes and which files, in which order, stays here.
  *
  * Headers are encoded straight into the batch's own storage (reserve()), not into a Buffer
- * each then joined: tens of thousands of headers per layer. The storage is three buffers
- * taken in turn, so a batch is built while the two before are with the addon (see take()).
+ * each then joined: tens of thousands of headers per layer. One storage does for every batch:
+ * the addon copies a batch's bytes and layout when it is called (see take()).
  */
 
 /** One batch, ready for streamBeneath(out, roots, bytes, layout, rels, hashState). */
@@ -19,7 +19,9 @@ export interface TakenBatch {
 }
 
 /** Numbers per spliced range in the layout: at, root, ino, size, offset, length. */
-const LAYOUT_WIDTH = 6;
+export const LAYOUT_WIDTH = 6;
+/** Where a range's size is in its stretch of the layout. */
+export const LAYOUT_SIZE = 3;
 
 /**
  * An empty array made for strings: a fresh [] is one of small integers until its first push,
@@ -35,11 +37,8 @@ function strings(): string[] {
 export class StreamBatch {
   /** Where the batch's bytes are: [0, ownBytes). Read it after reserve(), which may replace it. */
   bytes: Uint8Array;
-  /** The storage of the last two batches taken, oldest first. */
-  private spareBytes: Uint8Array[];
   private length = 0;
   private layout: Float64Array;
-  private spareLayout: Float64Array[];
   private files = 0;
   private rels = strings();
   private paths = strings();
@@ -54,9 +53,7 @@ export class StreamBatch {
    */
   constructor(capacity: number, files: number) {
     this.bytes = new Uint8Array(capacity);
-    this.spareBytes = [new Uint8Array(capacity), new Uint8Array(capacity)];
     this.layout = new Float64Array(LAYOUT_WIDTH * files);
-    this.spareLayout = [new Float64Array(LAYOUT_WIDTH * files), new Float64Array(LAYOUT_WIDTH * files)];
   }
 
   get empty(): boolean {
@@ -124,24 +121,19 @@ export class StreamBatch {
   }
 
   /**
-   * The batch as it is, and an empty one in its place, built in the oldest storage: the taken
-   * batch's storage is written again after the second take() from now, so by then the addon
-   * must be done with it (at most two batches with the addon while the next is built). The
-   * addon copies bytes and layout when called; the layout is read again here for the error
-   * when a file changed, once the addon is done.
+   * The batch as it is, and an empty one in its place, in the same storage: hand the taken
+   * batch to the addon before anything more is added (the addon copies its bytes when called;
+   * `bytes` is a view of storage the next batch fills). The layout is a copy: it is read again
+   * for the error when a file changed, once the addon is done.
    */
   take(): TakenBatch {
     const taken: TakenBatch = {
       roots: this.roots,
       bytes: Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.length),
-      layout: this.layout.subarray(0, this.files * LAYOUT_WIDTH),
+      layout: this.layout.slice(0, this.files * LAYOUT_WIDTH),
       rels: this.rels,
       paths: this.paths,
     };
-    this.spareBytes.push(this.bytes);
-    this.bytes = this.spareBytes.shift()!;
-    this.spareLayout.push(this.layout);
-    this.layout = this.spareLayout.shift()!;
     this.length = 0;
     this.files = 0;
     this.rels = strings();
