@@ -16,6 +16,20 @@ import { cleanupBase } from './support/cleanup.js';
 import { articleStack, makeBase, writeTree } from './support/layers.js';
 import { describeMounting } from './support/privileged.js';
 
+const threads = (): number => Number(/^Threads:\s+(\d+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))![1]);
+
+/**
+ * The process's thread count once it is down to `want`, or what it is after 5 s. A joined
+ * thread is still counted for a moment: pthread_join returns before it has left the group.
+ */
+async function threadsDownTo(want: number): Promise<number> {
+  const until = Date.now() + 5000;
+  for (let n = threads(); ; n = threads()) {
+    if (n <= want || Date.now() > until) return n;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 let base: string;
 beforeEach(() => {
   base = makeBase('ovl-export-rules-');
@@ -168,7 +182,7 @@ describeMounting('exportLayer rules', () => {
     expect(readdirSync(base).filter((n) => n.includes('partial'))).toEqual([]);
   });
 
-  it('a file that grows, shrinks or is replaced after the export looked at it fails it with a coded error, and leaves no file', async () => {
+  it('a file that grows, shrinks or is replaced after the export looked at it fails it with a coded error, and leaves no file nor thread', async () => {
     // At the first progress (after the first 8 MiB of 'a'), 'a005' has been looked at (its
     // header says 1 byte) but not yet copied; 'a' itself is still being copied.
     const small = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`a${String(i).padStart(3, '0')}`, 's']));
@@ -179,9 +193,12 @@ describeMounting('exportLayer rules', () => {
       ['replaced', (upper) => { renameSync(join(upper, 'a005'), join(upper, 'old')); writeFileSync(join(upper, 'a005'), 't'); }, /'\/a005' changed while reading it: another file now stands in its place/],
       ['big one grown', (upper) => appendFileSync(join(upper, 'a'), 'more'), /'\/a' changed while reading it: it is \d+ bytes now/],
     ];
+    // libuv's pool threads exist before counting (an export starts them)
+    await exportLayer({ lower: [], upper: writeTree(join(base, 'warm-up'), { f: 'f' }) }, join(base, 'warm-up.tar'));
     for (const [what, change, message] of cases) {
       const upper = writeTree(join(base, `upper-${what.replace(/ /g, '-')}`), { a: 'z'.repeat(40 << 20), ...small });
       const out = join(base, 'changed.tar');
+      const idle = threads();
       let changed = false;
       const err = await exportLayer({ lower: [], upper }, out, {
         onProgress: () => {
@@ -195,6 +212,8 @@ describeMounting('exportLayer rules', () => {
       expect((err as Error).message, what).toMatch(message);
       expect(existsSync(out), what).toBe(false);
       expect(readdirSync(base).filter((n) => n.includes('partial')), what).toEqual([]);
+      // the hash thread the export started ends with it (not when the collector gets to it)
+      expect(await threadsDownTo(idle), what).toBe(idle);
     }
   });
 

@@ -134,8 +134,9 @@ export class ArchiveFile {
     return { digest: `sha256:${file.digest}`, diffId: `sha256:${diffId}`, size: file.size };
   }
 
-  /** Give up: nothing stays on disk. */
+  /** Give up (once no batch is with the addon): nothing stays on disk, and the hash's thread ends now, not when the collector gets to it. */
   async abort(): Promise<void> {
+    await binding().streamHashDigestAsync(this.hash).catch(() => undefined);
     this.gzip?.destroy();
     await this.file?.close().catch(() => undefined);
     await rm(this.tmp, { force: true });
